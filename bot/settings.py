@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
-from typing_extensions import Annotated
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -21,9 +21,7 @@ IdList = Annotated[list[int], NoDecode]
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
-    )
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True)
 
     # Where things live.
     corpus_dir: Path = Field(default=PROJECT_ROOT / "corpus", validation_alias="MUSEBOT_CORPUS_DIR")
@@ -67,5 +65,17 @@ class Settings(BaseSettings):
 
 def load_settings(**overrides: object) -> Settings:
     """Read settings once; explicit overrides (from CLI flags) win over the environment."""
+    from pydantic import ValidationError
+
+    from bot.core.errors import MusebotError
+
     clean = {key: value for key, value in overrides.items() if value is not None}
-    return Settings(**clean)
+    try:
+        return Settings(**clean)
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'settings'}: {e['msg']}" for e in error.errors(include_input=False)
+        )
+        raise MusebotError(
+            f"Invalid settings ({problems}); check your environment and .env (see .env.example)"
+        ) from error

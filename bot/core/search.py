@@ -1,0 +1,91 @@
+"""Hybrid retrieval: dense (FAISS) and BM25 rankings fused with reciprocal rank fusion."""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from bot.core.models import Chunk, Passage
+from bot.core.text import tokenize
+
+log = logging.getLogger(__name__)
+
+RRF_K = 60  # the usual constant: flattens the head so that neither ranking dominates
+CANDIDATES = 40  # how deep each ranking is read before fusion
+
+
+class SearchableIndex(Protocol):
+    chunks: tuple[Chunk, ...]
+
+    def search_dense(self, query_vec: np.ndarray, k: int) -> list[tuple[int, float]]: ...
+
+    def search_bm25(self, query_tokens: list[str], k: int) -> list[tuple[int, float]]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class TermStats:
+    """Inverse document frequencies of search tokens over the chunks of one build."""
+
+    idf: dict[str, float]
+    default_idf: float
+
+    def weight(self, token: str) -> float:
+        return self.idf.get(token, self.default_idf)
+
+
+def build_term_stats(chunks: Sequence[Chunk]) -> TermStats:
+    """IDF per token, computed once per loaded build (it is what makes 'muse spark' weigh little)."""
+    doc_freq: Counter[str] = Counter()
+    for chunk in chunks:
+        doc_freq.update(set(tokenize(chunk.text)))
+    n = max(len(chunks), 1)
+    idf = {token: math.log(1 + (n - df + 0.5) / (df + 0.5)) for token, df in doc_freq.items()}
+    return TermStats(idf=idf, default_idf=math.log(1 + (n + 0.5) / 0.5))
+
+
+def fuse_rankings(rankings: Sequence[Sequence[tuple[int, float]]], *, k: int = RRF_K) -> list[tuple[int, float]]:
+    """Reciprocal rank fusion of several (row, score) rankings, best first; ties keep row order."""
+    fused: dict[int, float] = {}
+    for ranking in rankings:
+        for rank, (row, _score) in enumerate(ranking):
+            fused[row] = fused.get(row, 0.0) + 1.0 / (k + rank + 1)
+    return sorted(fused.items(), key=lambda item: (-item[1], item[0]))
+
+
+def search_passages(
+    index: SearchableIndex,
+    query_vec: np.ndarray,
+    query: str,
+    *,
+    top_k: int,
+    candidates: int = CANDIDATES,
+) -> tuple[Passage, ...]:
+    """The top_k passages for a query, by fused dense and BM25 rank.
+
+    ``query`` should already carry canonical names of the models and benchmarks it mentions
+    (see NameCatalog.rewrite_query), so "gpt5.4" and "GPT-5.4" retrieve the same passages.
+    """
+    depth = min(candidates, len(index.chunks))
+    if depth == 0:
+        return ()
+    dense = index.search_dense(query_vec, depth)
+    lexical = index.search_bm25(tokenize(query), depth)
+    dense_by_row = dict(dense)
+    bm25_by_row = dict(lexical)
+    fused = fuse_rankings([dense, lexical])[:top_k]
+    log.debug("search: %d dense, %d bm25 candidates, %d fused", len(dense), len(lexical), len(fused))
+    return tuple(
+        Passage(
+            chunk=index.chunks[row],
+            score=score,
+            dense_score=float(dense_by_row.get(row, 0.0)),
+            bm25_score=float(bm25_by_row.get(row, 0.0)),
+        )
+        for row, score in fused
+    )

