@@ -1,0 +1,499 @@
+"""Model and benchmark names: one key for every way of writing a name, aliases, mentions in questions.
+
+A ``NameCatalog`` knows the canonical names that occur in the extracted facts. It resolves what
+people type ("gpt5.4", "Opus 4.6", "hb hard", "terminal bench") to those names through
+
+- a normalisation key: case-folded, hyphens/underscores/dots between letters as spaces, letters split
+  from digits, so "GPT-5.4", "gpt5.4" and "GPT 5.4" are one key ("gpt 5.4");
+- aliases learned from the names themselves: a model without its family prefix ("Opus 4.6"), a
+  benchmark without its version ("Terminal-Bench"), the last words of a long name ("Intelligence
+  Index"), acronyms ("hbh", "hb hard", "aaii");
+- aliases written by maintainers in ``bot/data/aliases.yaml`` and, optionally, in
+  ``<corpus_dir>/aliases.yaml`` (see ``load_alias_file``).
+
+A learned alias is only used when it points at exactly one name. Different variants of one model
+("Gemini 3.1 Pro" and "Gemini 3.1 Pro Preview") stay different names; ``family`` groups them.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import logging
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+from bot.core.models import BenchmarkFact
+from bot.core.text import STOPWORDS, normalize_text
+
+log = logging.getLogger(__name__)
+
+MODEL = "model"
+BENCHMARK = "benchmark"
+KINDS = (MODEL, BENCHMARK)
+
+AliasMap = Mapping[str, Mapping[str, Sequence[str]]]  # {"models": {canonical: [alias, ...]}, "benchmarks": {...}}
+
+# Model families and the company that makes each: "Claude Opus 4.6" is also "Anthropic Claude Opus 4.6".
+FAMILY_VENDORS = {
+    "gpt": "openai", "o": "openai", "chatgpt": "openai", "claude": "anthropic", "gemini": "google",
+    "gemma": "google", "llama": "meta", "muse": "meta", "grok": "xai", "deepseek": "deepseek",
+    "qwen": "alibaba", "qwq": "alibaba", "mistral": "mistral", "magistral": "mistral", "devstral": "mistral",
+    "codestral": "mistral", "mixtral": "mistral", "phi": "microsoft", "kimi": "moonshot", "glm": "zhipu",
+    "nova": "amazon", "command": "cohere", "nemotron": "nvidia", "minimax": "minimax",
+}  # fmt: skip
+
+_GREEK = str.maketrans({"τ": "tau ", "α": "alpha ", "β": "beta ", "γ": "gamma ", "δ": "delta ", "μ": "mu "})
+_VERSION_TOKEN_RE = re.compile(r"^(?:v?\d+(?:\.\d+)*)$")
+_EXPLICIT_VERSION_RE = re.compile(r"(?:\bv\s?\d+(?:\.\d+)*|\d+\.\d+)\s*$", re.IGNORECASE)
+_CAMEL_PART_RE = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+(?:\.\d+)*")
+_QUESTION_WORDS = frozenset({"score", "scores", "result", "results", "number", "numbers", "benchmark", "benchmarks"})
+
+
+# ---------------------------------------------------------------------------------------------- keys
+
+
+def name_key(text: str) -> str:
+    """The normalisation key of a name: "GPT-5.4", "gpt5.4" and "GPT 5.4" all give "gpt 5.4".
+
+    Case-folded; "τ²-bench" is "tau 2 bench"; apostrophes dropped ("humanitys"); hyphens, underscores,
+    slashes and dots between letters become spaces; letters are split from digits; a trailing ".0"
+    of a version is dropped ("Terminal-Bench 2.0" = "terminal bench 2").
+    """
+    return " ".join(key_tokens(text))
+
+
+def key_tokens(text: str) -> list[str]:
+    """The tokens of ``name_key``."""
+    t = normalize_text(text).casefold().translate(_GREEK)
+    t = t.replace("'", "")
+    t = re.sub(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])", " ", t)
+    t = re.sub(r"(?<!\d)\.|\.(?!\d)", " ", t)  # dots only survive between digits
+    t = re.sub(r"[^\w.]+|_", " ", t)
+    tokens = []
+    for token in t.split():
+        if re.fullmatch(r"\d+\.0", token):
+            token = token[:-2]
+        tokens.append(token)
+    return tokens
+
+
+def compact_key(text: str) -> str:
+    """The key without spaces: "HealthBench Hard" and "health bench hard" share "healthbenchhard"."""
+    return name_key(text).replace(" ", "")
+
+
+def split_words(name: str) -> list[str]:
+    """Words of a name for acronyms: CamelCase and hyphens split ("HealthBench Hard" -> Health, Bench, Hard)."""
+    words: list[str] = []
+    for piece in re.split(r"[\s\-_/]+", normalize_text(name)):
+        piece = piece.replace("'s", "").replace("'", "")
+        parts = _CAMEL_PART_RE.findall(piece)
+        words.extend(parts or ([piece] if piece else []))
+    return words
+
+
+# ---------------------------------------------------------------------------------------------- alias files
+
+
+def default_alias_path() -> Path:
+    return Path(str(resources.files("bot.data").joinpath("aliases.yaml")))
+
+
+def load_alias_file(path: Path) -> dict[str, dict[str, list[str]]]:
+    """Read an aliases.yaml (``models:`` / ``benchmarks:`` mapping a canonical name to its aliases).
+
+    A missing file is no aliases; a malformed one raises ``ValueError`` naming the file.
+    """
+    path = Path(path)
+    if not path.is_file():
+        return {"models": {}, "benchmarks": {}}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ValueError(f"{path}: not valid YAML ({exc}); fix the file or remove it") from exc
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: expected 'models:' and 'benchmarks:' mappings at the top level")
+    out: dict[str, dict[str, list[str]]] = {"models": {}, "benchmarks": {}}
+    for section in ("models", "benchmarks"):
+        entries = data.get(section) or {}
+        if not isinstance(entries, dict):
+            raise ValueError(f"{path}: '{section}:' must map a name to a list of aliases")
+        for canonical, aliases in entries.items():
+            if isinstance(aliases, str):
+                aliases = [aliases]
+            if not isinstance(aliases, list) or not all(isinstance(a, str | int | float) for a in aliases):
+                raise ValueError(f"{path}: the aliases of '{canonical}' must be a list of names")
+            out[section][str(canonical)] = [str(a) for a in aliases]
+    return out
+
+
+def load_default_aliases() -> dict[str, dict[str, list[str]]]:
+    """The shipped ``bot/data/aliases.yaml`` (read once; each call returns a fresh copy)."""
+    return merge_alias_maps(_read_default_aliases())
+
+
+@functools.lru_cache(maxsize=1)
+def _read_default_aliases() -> dict[str, dict[str, list[str]]]:
+    return load_alias_file(default_alias_path())
+
+
+def load_corpus_aliases(corpus_dir: Path) -> dict[str, dict[str, list[str]]] | None:
+    """``<corpus_dir>/aliases.yaml`` when present (maintainers' additions for their corpus), else None."""
+    path = Path(corpus_dir) / "aliases.yaml"
+    return load_alias_file(path) if path.is_file() else None
+
+
+def merge_alias_maps(*maps: AliasMap | None) -> dict[str, dict[str, list[str]]]:
+    out: dict[str, dict[str, list[str]]] = {"models": {}, "benchmarks": {}}
+    for mapping in maps:
+        if not mapping:
+            continue
+        for section in ("models", "benchmarks"):
+            for canonical, aliases in (mapping.get(section) or {}).items():
+                out[section].setdefault(canonical, []).extend(aliases)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------- learned aliases
+
+
+def learned_aliases(name: str, kind: str) -> tuple[set[str], set[str]]:
+    """(strong, weak) alias keys that ``name`` implies.
+
+    Strong aliases are safe enough to merge two spellings found in articles ("Opus 4.6" into "Claude
+    Opus 4.6", "… Index" into "… Index v4.0"); weak ones only help people find a name.
+    """
+    tokens = key_tokens(name)
+    strong: set[str] = set()
+    weak: set[str] = set()
+    if not tokens:
+        return strong, weak
+    if kind == MODEL:
+        family = tokens[0]
+        rest = tokens[1:]
+        vendor = FAMILY_VENDORS.get(family)
+        # "Claude Opus 4.6" -> "Opus 4.6": the rest must start with a word and carry a version.
+        if rest and rest[0].isalpha() and len(rest[0]) >= 3 and any(t[0].isdigit() for t in rest):
+            strong.add(" ".join(rest))
+        if vendor and vendor != family:
+            strong.add(" ".join([vendor, *tokens]))
+        # "Claude Opus 4.6" is also written "Claude 4.6 Opus".
+        if len(tokens) == 3 and tokens[1].isalpha() and tokens[2][0].isdigit():
+            weak.add(" ".join([tokens[0], tokens[2], tokens[1]]))
+        return strong - {" ".join(tokens)}, weak - {" ".join(tokens)}
+
+    base = list(tokens)
+    # A version at the end: "v4.0", " 2.0" are versions of one benchmark; a bare "-2" may name another one.
+    is_explicit = bool(_EXPLICIT_VERSION_RE.search(normalize_text(name)))
+    while len(base) > 1 and _VERSION_TOKEN_RE.match(base[-1]):
+        base.pop()
+        if len(base) > 1 and base[-1] == "v":
+            base.pop()
+        (strong if is_explicit else weak).add(" ".join(base))
+    # Without a hyphenated last part: "GDPval-AA" -> "gdpval", "MMMU-Pro" -> "mmmu" (only to find the name).
+    last_part = re.match(r"^(.+?)-[^\s-]+$", normalize_text(name).strip())
+    if last_part and len(key_tokens(last_part.group(1))) >= 1:
+        weak.add(name_key(last_part.group(1)))
+    words = [w for w in split_words(name) if not _VERSION_TOKEN_RE.match(w.lower()) and w.lower() != "v"]
+    lowered = [w.lower() for w in words]
+    title_case = all(re.fullmatch(r"[A-Z][a-z]+", w) for w in words)
+    # The last words of a long name: "Artificial Analysis Intelligence Index" -> "Intelligence Index".
+    if len(base) >= 3:
+        for start in range(1, len(base) - 1):
+            suffix = base[start:]
+            if suffix[0] not in STOPWORDS and not suffix[0][0].isdigit():
+                weak.add(" ".join(suffix))
+    # Acronyms: all words ("hbh", "aaii"), or the first words then the rest ("hb hard", "aa intelligence index").
+    if len(words) >= 2 and title_case:
+        acronym = "".join(w[0] for w in lowered)
+        if len(acronym) >= 3 and acronym not in STOPWORDS:
+            weak.add(acronym)
+        for cut in range(2, len(words)):
+            head = "".join(w[0] for w in lowered[:cut])
+            tail = " ".join(key_tokens(" ".join(words[cut:])))
+            if len(head) >= 2:
+                weak.add(f"{head} {tail}")
+    full = " ".join(tokens)
+    return strong - {full}, weak - {full} - strong
+
+
+# ---------------------------------------------------------------------------------------------- the catalog
+
+
+class NameCatalog:
+    """Canonical model and benchmark names with every key that resolves to them.
+
+    ``models`` and ``benchmarks`` are the canonical names (as facts carry them). ``aliases`` defaults
+    to ``bot/data/aliases.yaml``; ``extra_aliases`` (e.g. ``load_corpus_aliases(corpus_dir)``) adds to it.
+    An alias whose canonical name is not among the known names is ignored.
+    """
+
+    def __init__(
+        self,
+        models: Iterable[str] = (),
+        benchmarks: Iterable[str] = (),
+        aliases: AliasMap | None = None,
+        extra_aliases: AliasMap | None = None,
+    ) -> None:
+        alias_map = merge_alias_maps(load_default_aliases() if aliases is None else aliases, extra_aliases)
+        self._names: dict[str, tuple[str, ...]] = {
+            MODEL: tuple(dict.fromkeys(n for n in models if n)),
+            BENCHMARK: tuple(dict.fromkeys(n for n in benchmarks if n)),
+        }
+        self._exact: dict[str, dict[str, str]] = {}
+        self._alias: dict[str, dict[str, str]] = {}
+        self._max_tokens = 1
+        self._suggestions: dict[str, list[tuple[str, str, list[str], str]]] = {}
+        for kind, section in ((MODEL, "models"), (BENCHMARK, "benchmarks")):
+            exact: dict[str, str] = {}
+            for name in self._names[kind]:
+                exact.setdefault(name_key(name), name)
+                exact.setdefault(compact_key(name), name)
+            candidates: dict[str, set[str]] = defaultdict(set)
+            by_key = {name_key(n): n for n in self._names[kind]}
+            for canonical, aliases in alias_map[section].items():
+                target = by_key.get(name_key(canonical))
+                if target is None:
+                    continue
+                for alias in aliases:
+                    exact.setdefault(name_key(alias), target)  # maintainers' aliases win over learned ones
+                    exact.setdefault(compact_key(alias), target)
+            for name in self._names[kind]:
+                strong, weak = learned_aliases(name, kind)
+                for key in strong | weak:
+                    candidates[key].add(name)
+            alias = {}
+            for key, names in candidates.items():
+                if len(names) == 1 and key not in exact and self._is_usable_alias(key):
+                    alias[key] = next(iter(names))
+                    alias.setdefault(key.replace(" ", ""), alias[key])
+            self._exact[kind] = exact
+            self._alias[kind] = alias
+            for key in (*exact, *alias):
+                self._max_tokens = max(self._max_tokens, len(key.split()))
+
+    @staticmethod
+    def _is_usable_alias(key: str) -> bool:
+        tokens = key.split()
+        if not tokens or (len(tokens) == 1 and (key in STOPWORDS or len(key) < 3 or key[0].isdigit())):
+            return False
+        return not all(t in STOPWORDS or t in _QUESTION_WORDS or t[0].isdigit() for t in tokens)
+
+    @classmethod
+    def from_facts(
+        cls, facts: Iterable[BenchmarkFact], aliases: AliasMap | None = None, extra_aliases: AliasMap | None = None
+    ) -> NameCatalog:
+        """A catalog of the names that the facts carry."""
+        facts = list(facts)
+        return cls((f.model for f in facts), (f.benchmark for f in facts), aliases, extra_aliases)
+
+    # ----- names ---------------------------------------------------------------------------------
+
+    @property
+    def models(self) -> tuple[str, ...]:
+        return self._names[MODEL]
+
+    @property
+    def benchmarks(self) -> tuple[str, ...]:
+        return self._names[BENCHMARK]
+
+    def names(self, kind: str) -> tuple[str, ...]:
+        return self._names[_check_kind(kind)]
+
+    # ----- resolution ----------------------------------------------------------------------------
+
+    def resolve(self, text: str, kind: str) -> str | None:
+        """The canonical name ``text`` stands for, or None."""
+        kind = _check_kind(kind)
+        key = name_key(text)
+        if not key:
+            return None
+        for table in (self._exact[kind], self._alias[kind]):
+            for candidate in (key, key.replace(" ", "")):
+                if candidate in table:
+                    return table[candidate]
+        return None
+
+    def resolve_model(self, text: str) -> str | None:
+        return self.resolve(text, MODEL)
+
+    def resolve_benchmark(self, text: str) -> str | None:
+        return self.resolve(text, BENCHMARK)
+
+    def family(self, text: str) -> tuple[str, ...]:
+        """The model ``text`` names with its variants ("Gemini 3.1 Pro" -> itself and "… Preview").
+
+        When ``text`` is not a model but starts some ("gemini", "claude opus"), all of those.
+        """
+        resolved = self.resolve_model(text)
+        prefix = key_tokens(resolved) if resolved else key_tokens(text)
+        if not prefix:
+            return ()
+        members = [m for m in self.models if key_tokens(m)[: len(prefix)] == prefix]
+        if resolved and resolved not in members:
+            members.insert(0, resolved)
+        members.sort(key=lambda m: (m != resolved, len(key_tokens(m)), m.casefold()))
+        return tuple(members)
+
+    def suggest(self, text: str, kind: str, limit: int = 5) -> list[str]:
+        """Names close to ``text`` ("did you mean"), best first; [] when nothing is close.
+
+        Scores are the best of: character similarity of the keys (with and without spaces), and the share of
+        the typed words that start a word of the name (or of one of its aliases).
+        """
+        kind = _check_kind(kind)
+        key = name_key(text)
+        if not key:
+            return []
+        compact = key.replace(" ", "")
+        words = [t for t in key.split() if t not in STOPWORDS] or key.split()
+        weight = 0.6 + 0.4 * min(1.0, len(compact) / 4)
+        scores: dict[str, float] = {}
+        for candidate_key, candidate_compact, candidate_tokens, name in self._suggestion_keys(kind):
+            hits = sum(1 for t in words if any(c.startswith(t) or t.startswith(c) for c in candidate_tokens))
+            score = 0.9 * weight * hits / len(words)
+            for a, b in ((key, candidate_key), (compact, candidate_compact)):
+                matcher = difflib.SequenceMatcher(None, a, b)
+                if matcher.real_quick_ratio() > score and matcher.quick_ratio() > score:
+                    score = max(score, matcher.ratio())
+            if score > scores.get(name, 0.0):
+                scores[name] = score
+        ranked = sorted(((s, n) for n, s in scores.items() if s >= 0.6), key=lambda item: (-item[0], item[1]))
+        return [name for _, name in ranked[:limit]]
+
+    def _suggestion_keys(self, kind: str) -> list[tuple[str, str, list[str], str]]:
+        cached = self._suggestions.get(kind)
+        if cached is None:
+            pairs = [(name_key(n), n) for n in self.names(kind)]
+            pairs += [(k, n) for k, n in self._alias[kind].items() if " " in k or len(k) > 3]
+            cached = [(k, k.replace(" ", ""), k.split(), n) for k, n in pairs]
+            self._suggestions[kind] = cached
+        return cached
+
+    # ----- free text -----------------------------------------------------------------------------
+
+    def find_mentions(self, text: str) -> tuple[list[str], list[str]]:
+        """(benchmarks, models) named anywhere in ``text``, in the order they appear.
+
+        Longest match first over token n-grams of the normalised text, so "gpt 5.4 pro" is not read
+        as "GPT-5.4". A benchmark whose words all occur in the text (in any order) replaces a shorter
+        one it contains: "output tokens … intelligence index" is the token count, not the index.
+        """
+        tokens = key_tokens(text)
+        used = [False] * len(tokens)
+        found: list[tuple[int, str, str, list[str]]] = []
+        for n in range(min(self._max_tokens, len(tokens)), 0, -1):
+            for i in range(len(tokens) - n + 1):
+                if any(used[i : i + n]):
+                    continue
+                gram = tokens[i : i + n]
+                if n == 1 and (gram[0] in STOPWORDS or gram[0][0].isdigit()):
+                    continue
+                hit = self._lookup_gram(gram)
+                if hit is None:
+                    continue
+                kind, name = hit
+                for j in range(i, i + n):
+                    used[j] = True
+                found.append((i, kind, name, gram))
+        found.sort()
+        present = {_stem(t) for t in tokens}
+        benchmarks = list(
+            dict.fromkeys(self._widen(name, grams, present) for _, kind, name, grams in found if kind == BENCHMARK)
+        )
+        models = list(dict.fromkeys(name for _, kind, name, _grams in found if kind == MODEL))
+        return benchmarks, models
+
+    def _lookup_gram(self, gram: list[str]) -> tuple[str, str] | None:
+        spaced, joined = " ".join(gram), "".join(gram)
+        for table_name in ("_exact", "_alias"):
+            for kind in (BENCHMARK, MODEL):
+                table = getattr(self, table_name)[kind]
+                for candidate in (spaced, joined):
+                    if candidate in table:
+                        return kind, table[candidate]
+        return None
+
+    def _widen(self, name: str, gram: list[str], present: set[str]) -> str:
+        """A longer benchmark name whose words all occur in the question and include the words matched."""
+        matched = {_stem(t) for t in gram}
+        wider = [
+            other
+            for other in self.benchmarks
+            if other != name and matched < (words := {_stem(t) for t in key_tokens(other)}) and words <= present
+        ]
+        return max(wider, key=lambda w: len(key_tokens(w))) if wider else name
+
+    def rewrite_query(self, text: str) -> str:
+        """``text`` followed by the canonical names it mentions, so lexical search matches any spelling."""
+        benchmarks, models = self.find_mentions(text)
+        names = [n for n in (*benchmarks, *models) if n not in text]
+        return f"{text} {' '.join(names)}" if names else text
+
+
+def _stem(token: str) -> str:
+    return token[:-1] if len(token) > 3 and token.endswith("s") and not token.endswith("ss") else token
+
+
+def _check_kind(kind: str) -> str:
+    if kind not in KINDS:
+        raise ValueError(f"kind must be 'model' or 'benchmark', not {kind!r}")
+    return kind
+
+
+# ---------------------------------------------------------------------------------------------- canonical names
+
+
+def canonicalize_names(raw_names: Sequence[str], kind: str, aliases: AliasMap | None = None) -> dict[str, str]:
+    """Map every spelling found in the articles to one canonical display name.
+
+    Spellings with the same key are one name (the most frequent spelling is shown, the longest on a
+    tie). A name that is a strong learned alias of exactly one more specific name is merged into it
+    ("Opus 4.6" -> "Claude Opus 4.6"; "Artificial Analysis Intelligence Index" -> "… v4.0"); a name
+    that maintainers list as an alias takes their canonical name.
+    """
+    kind = _check_kind(kind)
+    section = "models" if kind == MODEL else "benchmarks"
+    alias_map = merge_alias_maps(aliases if aliases is not None else load_default_aliases())
+    maintainer: dict[str, str] = {}
+    for canonical, names in alias_map[section].items():
+        for alias in (canonical, *names):
+            maintainer.setdefault(name_key(alias), canonical)
+
+    def group_key(raw: str) -> str:
+        key = name_key(raw)
+        return name_key(maintainer[key]) if key in maintainer else key
+
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for raw in raw_names:
+        if name_key(raw):
+            counts[group_key(raw)][raw] += 1
+    display: dict[str, str] = {}
+    for key, spellings in counts.items():
+        canonical = next((c for c in alias_map[section] if name_key(c) == key), None)
+        display[key] = canonical or max(spellings, key=lambda s: (spellings[s], len(s), s))
+
+    final: dict[str, str] = {}  # key -> key of the name it merges into
+    strong_of: dict[str, set[str]] = defaultdict(set)
+    for key in sorted(display, key=lambda k: (-len(k.split()), k)):
+        targets = strong_of.get(key, set())
+        if len(targets) == 1:
+            final[key] = next(iter(targets))
+            continue
+        final[key] = key
+        strong, _weak = learned_aliases(display[key], kind)
+        for alias in strong:
+            strong_of[alias].add(key)
+
+    mapping: dict[str, str] = {}
+    for raw in raw_names:
+        if name_key(raw):
+            key = group_key(raw)
+            mapping[raw] = display[final.get(key, key)]
+    return mapping
