@@ -1,0 +1,1 @@
+"""The Discord adapter: a thin layer over MuseService (client, cogs, pure rendering, one error policy)."""

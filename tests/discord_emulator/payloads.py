@@ -18,7 +18,9 @@ PERM_READ_HISTORY = 1 << 16
 PERM_USE_APP_COMMANDS = 1 << 31
 PERM_MANAGE_GUILD = 1 << 5
 PERM_ADMINISTRATOR = 1 << 3
-MEMBER_PERMISSIONS = PERM_VIEW_CHANNEL | PERM_SEND_MESSAGES | PERM_EMBED_LINKS | PERM_READ_HISTORY | PERM_USE_APP_COMMANDS
+MEMBER_PERMISSIONS = (
+    PERM_VIEW_CHANNEL | PERM_SEND_MESSAGES | PERM_EMBED_LINKS | PERM_READ_HISTORY | PERM_USE_APP_COMMANDS
+)
 
 # Channel and interaction types.
 GUILD_TEXT = 0
@@ -65,9 +67,11 @@ def role_payload(role_id: int, name: str, *, position: int = 1, permissions: int
     }
 
 
-def member_payload(user: dict[str, Any], role_ids: list[int], *, permissions: int | None = None) -> dict[str, Any]:
+def member_payload(
+    user: dict[str, Any], role_ids: list[int], *, permissions: int | None = None, with_user: bool = True
+) -> dict[str, Any]:
+    """A guild member; in MESSAGE_CREATE the member comes without its user (that is the author)."""
     data: dict[str, Any] = {
-        "user": user,
         "nick": None,
         "avatar": None,
         "roles": [str(role_id) for role_id in role_ids],
@@ -77,6 +81,8 @@ def member_payload(user: dict[str, Any], role_ids: list[int], *, permissions: in
         "flags": 0,
         "pending": False,
     }
+    if with_user:
+        data["user"] = user
     if permissions is not None:  # only interaction payloads carry the member's resolved permissions
         data["permissions"] = str(permissions)
     return data

@@ -1,0 +1,954 @@
+"""A loopback Discord: the REST routes and the gateway websocket that a discord.py bot uses.
+
+It listens on 127.0.0.1 on a random port. Tests point discord.py at it with `patch_discord_py(emulator)`
+(sets `Route.BASE` and `DiscordWebSocket.DEFAULT_GATEWAY`), drive the real client with gateway events
+(`run_slash`, `run_autocomplete`, `click`, `post_message`) and assert on what the bot sent: every REST
+request is recorded with its method, path, query and JSON body.
+
+Behaviour copied from the real service where discord.py depends on it:
+- JSON responses carry exactly `Content-Type: application/json` (discord.py decodes nothing else);
+- the interaction callback answers `?with_response=1` with an InteractionCallback body, not 204;
+- an interaction must be acknowledged within `ack_deadline` seconds (else 404 Unknown interaction, 10062)
+  and only once (else 400, 40060);
+- a 429 carries `Via`, `retry_after` in the body and the X-RateLimit-* headers (discord.py treats a 429
+  without `Via` as a Cloudflare ban);
+- without the MESSAGE_CONTENT intent a message's content is blanked unless it mentions the bot or is a DM;
+- gateway payloads are sent as text frames, so the `compress=zlib-stream` the client asks for never applies;
+- RESUME replays the events the client missed, then sends RESUMED; an unknown session gets INVALID_SESSION.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import copy
+import json
+import logging
+import re
+import secrets
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import yarl
+from aiohttp import WSMsgType, web
+
+from tests.discord_emulator import payloads as p
+
+log = logging.getLogger(__name__)
+
+API_PREFIX = "/api/v10"
+MESSAGE_CONTENT_INTENT = 1 << 15
+EPHEMERAL = 1 << 6
+LOADING = 1 << 7
+OPTION_TYPES = {"SUB_COMMAND": 1, "STRING": 3, "INTEGER": 4, "BOOLEAN": 5, "USER": 6, "ATTACHMENT": 11}
+_COMMAND_NAME_RE = re.compile(r"^[-_\w]{1,32}$")
+
+
+@dataclass
+class RecordedRequest:
+    method: str
+    path: str  # without the /api/v10 prefix
+    query: dict[str, str]
+    json: Any
+    authorized: bool  # carried "Authorization: Bot <the emulator's token>"
+    status: int = 0
+    at: float = 0.0
+    response_message: dict[str, Any] | None = None  # the message the request created or edited, as it was then
+
+
+RECORD = web.RequestKey("record", RecordedRequest)
+
+
+@dataclass
+class Member:
+    """A guild member (or, with guild=False, a user who DMs the bot)."""
+
+    user: dict[str, Any]
+    role_ids: list[int]
+    permissions: int
+
+    @property
+    def id(self) -> int:
+        return int(self.user["id"])
+
+
+@dataclass
+class Fault:
+    method: str
+    pattern: re.Pattern[str]
+    status: int | None  # None: delay only
+    retry_after: float
+    delay: float
+    times: int
+    is_global: bool = False
+
+
+@dataclass
+class GatewaySession:
+    session_id: str
+    intents: int
+    seq: int = 0
+    history: list[dict[str, Any]] = field(default_factory=list)
+    connection: Connection | None = None
+
+
+@dataclass
+class Connection:
+    ws: web.WebSocketResponse
+    request: web.Request
+    query: dict[str, str]
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    async def send(self, payload: dict[str, Any]) -> None:
+        async with self.lock:
+            # Text frames: the client only runs its zlib/zstd decompressor on binary frames.
+            await self.ws.send_str(json.dumps(payload))
+
+
+@dataclass
+class Reply:
+    """What the bot answered to an interaction: the request that carried it and the message it made."""
+
+    request: RecordedRequest
+    message: dict[str, Any]
+
+    @property
+    def body(self) -> dict[str, Any]:
+        return self.request.json["data"] if self.request.path.endswith("/callback") else self.request.json
+
+    @property
+    def content(self) -> str:
+        return self.message.get("content") or ""
+
+    @property
+    def embeds(self) -> list[dict[str, Any]]:
+        return self.message.get("embeds") or []
+
+    @property
+    def components(self) -> list[dict[str, Any]]:
+        return self.message.get("components") or []
+
+    @property
+    def is_ephemeral(self) -> bool:
+        return bool(int(self.message.get("flags") or 0) & EPHEMERAL)
+
+    @property
+    def allowed_mentions(self) -> Any:
+        return self.body.get("allowed_mentions")
+
+    @property
+    def text(self) -> str:
+        """Everything a reader sees: content, embed titles, descriptions, fields and footers."""
+        parts = [self.content]
+        for embed in self.embeds:
+            parts += [embed.get("title", ""), embed.get("description", "")]
+            for item in embed.get("fields", []):
+                parts += [item["name"], item["value"]]
+            parts.append(embed.get("footer", {}).get("text", ""))
+        return "\n".join(part for part in parts if part)
+
+
+@dataclass
+class InteractionHandle:
+    emulator: DiscordEmulator
+    id: int
+    token: str
+    payload: dict[str, Any]
+
+    def _is_mine(self, request: RecordedRequest) -> bool:
+        return self.token in request.path
+
+    async def acknowledged(self, seconds: float = 5.0) -> RecordedRequest:
+        return await self.emulator.wait_for_request(
+            lambda r: r.path == f"/interactions/{self.id}/{self.token}/callback" and r.status < 300, seconds=seconds
+        )
+
+    async def reply(self, seconds: float = 5.0) -> Reply:
+        """The first message the bot posted for this interaction (skipping a deferral)."""
+        request = await self.emulator.wait_for_request(
+            lambda r: self._is_mine(r) and r.status < 300 and _carries_message(r), seconds=seconds
+        )
+        assert request.response_message is not None
+        return Reply(request, request.response_message)
+
+    async def choices(self, seconds: float = 5.0) -> list[dict[str, Any]]:
+        request = await self.acknowledged(seconds)
+        assert request.json["type"] == 8, request.json
+        return request.json["data"]["choices"]
+
+
+def _carries_message(request: RecordedRequest) -> bool:
+    if request.path.endswith("/callback"):
+        return request.json["type"] in (4, 7)
+    return request.path.startswith("/webhooks/") and request.method in ("POST", "PATCH")
+
+
+def _json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+    # Exactly "application/json": discord.py compares the header verbatim before decoding.
+    all_headers = {"Content-Type": "application/json", **(headers or {})}
+    return web.Response(body=json.dumps(data).encode(), status=status, headers=all_headers)
+
+
+def _error(status: int, code: int, message: str) -> web.Response:
+    return _json_response({"message": message, "code": code}, status=status)
+
+
+class DiscordEmulator:
+    def __init__(
+        self,
+        *,
+        token: str = "emulated-bot-token",
+        heartbeat_interval: float = 1.0,
+        ack_deadline: float = 3.0,
+        attachment_size_limit: int = 10 * 1024 * 1024,
+    ) -> None:
+        self.token = token
+        self.heartbeat_interval = heartbeat_interval
+        self.ack_deadline = ack_deadline
+        self.attachment_size_limit = attachment_size_limit
+
+        self.bot_user = p.user_payload(p.new_snowflake(), "musebot", bot=True)
+        self.application_id = int(self.bot_user["id"])
+        self.owner = p.user_payload(p.new_snowflake(), "owner")
+
+        self.guild_id = p.new_snowflake()
+        self.channel_id = p.new_snowflake()
+        self.roles: dict[int, dict[str, Any]] = {
+            self.guild_id: p.role_payload(self.guild_id, "@everyone", position=0, permissions=p.MEMBER_PERMISSIONS)
+        }
+        self.members: dict[int, Member] = {}
+        self.add_member(self.bot_user, permissions=p.MEMBER_PERMISSIONS)
+
+        self.requests: list[RecordedRequest] = []
+        self.commands: dict[int | None, list[dict[str, Any]]] = {}  # guild id (None: global) -> registered
+        self.identifies: list[dict[str, Any]] = []
+        self.resumes: list[dict[str, Any]] = []
+        self.gateway_queries: list[dict[str, str]] = []
+        self.messages: dict[int, dict[str, Any]] = {}
+        self.originals: dict[str, int] = {}  # interaction token -> message id of the original response
+        self.attachments: dict[int, tuple[str, bytes, str | None]] = {}
+        self.dm_channels: dict[int, int] = {}  # user id -> DM channel id
+
+        self._interactions: dict[str, dict[str, Any]] = {}  # token -> {id, sent_at, acked, payload}
+        self._sessions: dict[str, GatewaySession] = {}
+        self._session: GatewaySession | None = None
+        self._faults: list[Fault] = []
+        self._changed = asyncio.Condition()
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+
+    # Lifecycle ---------------------------------------------------------------------------------------
+
+    async def start(self) -> DiscordEmulator:
+        app = web.Application(middlewares=[self._record_middleware], client_max_size=64 * 1024 * 1024)
+        app.router.add_get("/gateway", self._gateway)
+        app.router.add_get("/attachments/{attachment_id}/{filename}", self._serve_attachment)
+        routes = [
+            ("GET", "/gateway", self._get_gateway),
+            ("GET", "/gateway/bot", self._get_gateway_bot),
+            ("GET", "/users/@me", self._get_me),
+            ("GET", "/oauth2/applications/@me", self._get_application),
+            ("PUT", "/applications/{app_id}/commands", self._put_commands),
+            ("PUT", "/applications/{app_id}/guilds/{guild_id}/commands", self._put_commands),
+            ("POST", "/interactions/{interaction_id}/{token}/callback", self._interaction_callback),
+            ("POST", "/webhooks/{app_id}/{token}", self._execute_webhook),
+            ("GET", "/webhooks/{app_id}/{token}/messages/{message_id}", self._get_webhook_message),
+            ("PATCH", "/webhooks/{app_id}/{token}/messages/{message_id}", self._edit_webhook_message),
+            ("DELETE", "/webhooks/{app_id}/{token}/messages/{message_id}", self._delete_webhook_message),
+            ("POST", "/channels/{channel_id}/messages", self._create_message),
+            ("POST", "/channels/{channel_id}/typing", self._typing),
+            ("POST", "/users/@me/channels", self._create_dm),
+        ]
+        for method, path, handler in routes:
+            app.router.add_route(method, API_PREFIX + path, handler)
+        app.router.add_route("*", API_PREFIX + "/{tail:.*}", self._not_found)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = self._runner.addresses[0][1]
+        return self
+
+    async def close(self) -> None:
+        for session in self._sessions.values():
+            if session.connection is not None:
+                with contextlib.suppress(Exception):
+                    await session.connection.ws.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def __aenter__(self) -> DiscordEmulator:
+        return await self.start()
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def api_base(self) -> str:
+        return self.base_url + API_PREFIX
+
+    @property
+    def gateway_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/gateway"
+
+    # World building ----------------------------------------------------------------------------------
+
+    def add_role(self, name: str, *, permissions: int = 0) -> int:
+        role_id = p.new_snowflake()
+        self.roles[role_id] = p.role_payload(role_id, name, position=len(self.roles), permissions=permissions)
+        return role_id
+
+    def add_member(
+        self, user: dict[str, Any] | str, *, role_ids: list[int] | None = None, permissions: int | None = None
+    ) -> Member:
+        if isinstance(user, str):
+            user = p.user_payload(p.new_snowflake(), user)
+        role_ids = list(role_ids or [])
+        if permissions is None:
+            permissions = p.MEMBER_PERMISSIONS
+            for role_id in role_ids:
+                permissions |= int(self.roles[role_id]["permissions"])
+        member = Member(user=user, role_ids=role_ids, permissions=permissions)
+        self.members[member.id] = member
+        return member
+
+    def add_attachment(self, filename: str, data: bytes, content_type: str | None = "text/plain") -> dict[str, Any]:
+        attachment_id = p.new_snowflake()
+        self.attachments[attachment_id] = (filename, data, content_type)
+        url = f"{self.base_url}/attachments/{attachment_id}/{filename}"
+        return p.attachment_payload(attachment_id, filename, len(data), url, content_type)
+
+    def guild_payload(self) -> dict[str, Any]:
+        return {
+            "id": str(self.guild_id),
+            "name": "Muse testers",
+            "icon": None,
+            "owner_id": self.owner["id"],
+            "afk_timeout": 300,
+            "verification_level": 0,
+            "default_message_notifications": 0,
+            "explicit_content_filter": 0,
+            "roles": list(self.roles.values()),
+            "emojis": [],
+            "stickers": [],
+            "features": [],
+            "mfa_level": 0,
+            "system_channel_id": None,
+            "system_channel_flags": 0,
+            "rules_channel_id": None,
+            "preferred_locale": "en-US",
+            "premium_tier": 0,
+            "nsfw_level": 0,
+            "premium_progress_bar_enabled": False,
+            "joined_at": p.iso_now(),
+            "large": False,
+            "unavailable": False,
+            "member_count": len(self.members),
+            "members": [p.member_payload(m.user, m.role_ids) for m in self.members.values()],
+            "channels": [p.text_channel_payload(self.channel_id, self.guild_id, "general")],
+            "threads": [],
+            "presences": [],
+            "voice_states": [],
+            "stage_instances": [],
+            "guild_scheduled_events": [],
+            "soundboard_sounds": [],
+        }
+
+    # Fault injection --------------------------------------------------------------------------------
+
+    def fail_next(
+        self, method: str, path_pattern: str, *, status: int = 429, retry_after: float = 0.3, times: int = 1
+    ) -> None:
+        """Answer the next `times` matching REST calls with `status` (a 429 carries `retry_after`)."""
+        self._faults.append(Fault(method, re.compile(path_pattern), status, retry_after, 0.0, times))
+
+    def delay_next(self, method: str, path_pattern: str, seconds: float, *, times: int = 1) -> None:
+        self._faults.append(Fault(method, re.compile(path_pattern), None, 0.0, seconds, times))
+
+    async def drop_gateway(self, *, abrupt: bool = True, code: int = 4000, forget_session: bool = False) -> None:
+        """Cut the bot's websocket. Abrupt: the TCP connection goes away without a close frame.
+
+        With forget_session the session expires too: the RESUME gets INVALID_SESSION and the bot must IDENTIFY.
+        """
+        session = self._session
+        if session is None or session.connection is None:
+            raise RuntimeError("no gateway connection to drop")
+        connection, session.connection = session.connection, None
+        if forget_session:
+            del self._sessions[session.session_id]
+            self._session = None
+        if abrupt:
+            transport = connection.request.transport
+            if transport is not None:
+                transport.abort()
+        else:
+            await connection.ws.close(code=code, message=b"emulated drop")
+
+    # Inspection -------------------------------------------------------------------------------------
+
+    def find_requests(self, method: str | None = None, path_pattern: str = "") -> list[RecordedRequest]:
+        regex = re.compile(path_pattern)
+        return [r for r in self.requests if (method is None or r.method == method) and regex.search(r.path)]
+
+    async def wait_for_request(
+        self, predicate: Callable[[RecordedRequest], bool], *, seconds: float = 5.0
+    ) -> RecordedRequest:
+        def found() -> RecordedRequest | None:
+            return next((r for r in self.requests if predicate(r)), None)
+
+        async with self._changed:
+            await asyncio.wait_for(self._changed.wait_for(lambda: found() is not None), seconds)
+        result = found()
+        assert result is not None
+        return result
+
+    async def wait_until(self, condition: Callable[[], bool], *, seconds: float = 5.0) -> None:
+        async with self._changed:
+            await asyncio.wait_for(self._changed.wait_for(condition), seconds)
+
+    async def _notify(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
+
+    @property
+    def is_connected(self) -> bool:
+        return self._session is not None and self._session.connection is not None
+
+    # Gateway ------------------------------------------------------------------------------------------
+
+    async def dispatch(self, event: str, data: dict[str, Any]) -> None:
+        """Send a DISPATCH to the bot; while it is disconnected, keep it for the RESUME replay."""
+        session = self._session
+        if session is None:
+            raise RuntimeError("the bot has not identified yet")
+        session.seq += 1
+        payload = {"op": 0, "t": event, "s": session.seq, "d": data}
+        session.history.append(payload)
+        if session.connection is not None:
+            await self._deliver(session.connection, payload)
+
+    async def _deliver(self, connection: Connection, payload: dict[str, Any]) -> None:
+        if payload.get("t") == "INTERACTION_CREATE":
+            self._interactions[payload["d"]["token"]]["sent_at"] = time.monotonic()
+        try:
+            await connection.send(payload)
+        except ConnectionError:
+            log.debug("gateway connection went away while sending %s", payload.get("t"))
+
+    async def _gateway(self, request: web.Request) -> web.StreamResponse:
+        ws = web.WebSocketResponse(max_msg_size=0)
+        await ws.prepare(request)
+        query = dict(request.query)
+        self.gateway_queries.append(query)
+        connection = Connection(ws=ws, request=request, query=query)
+        hello = {"heartbeat_interval": self.heartbeat_interval * 1000}
+        await connection.send({"op": 10, "s": None, "t": None, "d": hello})
+        async for message in ws:
+            if message.type is not WSMsgType.TEXT:
+                continue
+            frame = json.loads(message.data)
+            op = frame.get("op")
+            if op == 1:
+                await connection.send({"op": 11, "s": None, "t": None, "d": None})
+            elif op == 2:
+                await self._identify(connection, frame["d"])
+            elif op == 6:
+                await self._resume(connection, frame["d"])
+        for session in self._sessions.values():
+            if session.connection is connection:
+                session.connection = None
+        await self._notify()
+        return ws
+
+    async def _identify(self, connection: Connection, data: dict[str, Any]) -> None:
+        self.identifies.append(data)
+        if data.get("token") != self.token:
+            await connection.ws.close(code=4004, message=b"Authentication failed.")
+            return
+        session = GatewaySession(session_id=secrets.token_hex(16), intents=int(data.get("intents", 0)))
+        self._sessions[session.session_id] = session
+        self._session = session
+        session.connection = connection
+        await self.dispatch(
+            "READY",
+            {
+                "v": 10,
+                "user": self.bot_user,
+                "guilds": [{"id": str(self.guild_id), "unavailable": True}],
+                "session_id": session.session_id,
+                "resume_gateway_url": self.gateway_url,
+                "application": {"id": str(self.application_id), "flags": 0},
+                "private_channels": [],
+                "relationships": [],
+                "user_settings": {},
+                "presences": [],
+                "geo_ordered_rtc_regions": [],
+                "guild_join_requests": [],
+                "_trace": ["emulator"],
+            },
+        )
+        await self.dispatch("GUILD_CREATE", self.guild_payload())
+        await self._notify()
+
+    async def _resume(self, connection: Connection, data: dict[str, Any]) -> None:
+        self.resumes.append(data)
+        session = self._sessions.get(data.get("session_id") or "")
+        if data.get("token") != self.token or session is None:
+            await connection.send({"op": 9, "s": None, "t": None, "d": False})
+            return
+        session.connection = connection
+        self._session = session
+        last_seen = int(data.get("seq") or 0)
+        for payload in [event for event in session.history if event["s"] > last_seen]:
+            await self._deliver(connection, payload)
+        await self.dispatch("RESUMED", {"_trace": ["emulator"]})
+        await self._notify()
+
+    # Driving the bot ---------------------------------------------------------------------------------
+
+    def _registered_command(self, name: str, guild: bool) -> tuple[dict[str, Any], int | None]:
+        for scope in [self.guild_id, None] if guild else [None]:
+            for command in self.commands.get(scope, []):
+                if command["name"] == name:
+                    return command, scope
+        raise AssertionError(f"/{name} was not registered with Discord (registered: {self.commands})")
+
+    def _build_options(
+        self, command: dict[str, Any], values: dict[str, Any], focused: str | None
+    ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        schema = {option["name"]: option for option in command.get("options", [])}
+        unknown = set(values) - set(schema)
+        assert not unknown, f"/{command['name']} has no option(s) {unknown}"
+        options: list[dict[str, Any]] = []
+        resolved: dict[str, Any] = {}
+        for name, option in schema.items():
+            if name not in values:
+                assert focused is not None or not option.get("required"), f"missing required option {name}"
+                continue
+            value = values[name]
+            entry: dict[str, Any] = {"name": name, "type": option["type"], "value": value}
+            if option["type"] == OPTION_TYPES["ATTACHMENT"]:
+                entry["value"] = value["id"]
+                resolved.setdefault("attachments", {})[value["id"]] = value
+            elif option["type"] == OPTION_TYPES["STRING"] and name != focused:
+                # The Discord client enforces these before anything is sent.
+                assert option.get("min_length", 0) <= len(value) <= option.get("max_length", 6000), (name, value)
+            if name == focused:
+                entry["focused"] = True
+            options.append(entry)
+        return options, resolved
+
+    async def _send_interaction(
+        self,
+        kind: int,
+        data: dict[str, Any] | None,
+        user: Member,
+        *,
+        guild: bool = True,
+        message: dict[str, Any] | None = None,
+    ) -> InteractionHandle:
+        interaction_id = p.new_snowflake()
+        token = "aW50ZXJhY3Rpb24" + secrets.token_urlsafe(48)
+        payload: dict[str, Any] = {
+            "id": str(interaction_id),
+            "application_id": str(self.application_id),
+            "type": kind,
+            "token": token,
+            "version": 1,
+            "locale": "en-US",
+            "entitlements": [],
+            "app_permissions": str(p.MEMBER_PERMISSIONS),
+            "attachment_size_limit": self.attachment_size_limit,
+        }
+        if data is not None:
+            payload["data"] = data
+        if message is not None:
+            payload["message"] = message
+        if guild:
+            payload |= {
+                "guild_id": str(self.guild_id),
+                "guild": {"id": str(self.guild_id), "locale": "en-US", "features": []},
+                "guild_locale": "en-US",
+                "channel_id": str(self.channel_id),
+                "channel": p.text_channel_payload(self.channel_id, self.guild_id, "general"),
+                "member": p.member_payload(user.user, user.role_ids, permissions=user.permissions),
+                "authorizing_integration_owners": {"0": str(self.guild_id)},
+                "context": 0,
+            }
+        else:
+            channel_id = self._dm_channel_for(user)
+            payload |= {
+                "channel_id": str(channel_id),
+                "channel": p.dm_channel_payload(channel_id, user.user),
+                "user": user.user,
+                "authorizing_integration_owners": {"0": "0"},
+                "context": 1,
+            }
+        self._interactions[token] = {"id": interaction_id, "sent_at": None, "acked": False, "payload": payload}
+        await self.dispatch("INTERACTION_CREATE", payload)
+        return InteractionHandle(self, interaction_id, token, payload)
+
+    async def run_slash(
+        self, command_name: str, /, *, user: Member, guild: bool = True, **values: Any
+    ) -> InteractionHandle:
+        """Invoke a slash command as `user` would from the Discord client, with option values by name."""
+        command, scope = self._registered_command(command_name, guild)
+        options, resolved = self._build_options(command, values, focused=None)
+        data: dict[str, Any] = {"id": command["id"], "name": command_name, "type": 1, "options": options}
+        if resolved:
+            data["resolved"] = resolved
+        if scope is not None:
+            data["guild_id"] = str(scope)
+        return await self._send_interaction(p.APPLICATION_COMMAND, data, user, guild=guild)
+
+    async def run_autocomplete(
+        self, command_name: str, focused: str, /, *, user: Member, guild: bool = True, **values: Any
+    ) -> InteractionHandle:
+        """The user is typing option `focused` of a command; `values` are what the options hold so far."""
+        command, scope = self._registered_command(command_name, guild)
+        options, _ = self._build_options(command, values, focused=focused)
+        data: dict[str, Any] = {"id": command["id"], "name": command_name, "type": 1, "options": options}
+        if scope is not None:
+            data["guild_id"] = str(scope)
+        return await self._send_interaction(p.AUTOCOMPLETE, data, user, guild=guild)
+
+    async def click(self, message: dict[str, Any], custom_id: str, *, user: Member) -> InteractionHandle:
+        data = {"custom_id": custom_id, "component_type": 2}
+        return await self._send_interaction(p.MESSAGE_COMPONENT, data, user, message=message)
+
+    async def post_message(
+        self,
+        content: str,
+        *,
+        author: Member,
+        dm: bool = False,
+        mention_bot: bool = False,
+        mention_everyone: bool = False,
+        mention_roles: list[int] | None = None,
+    ) -> dict[str, Any]:
+        """A user posts a message; content is blanked as Discord does when the bot lacks MESSAGE_CONTENT."""
+        session = self._session
+        mentions = [self.bot_user] if mention_bot else []
+        message_id = p.new_snowflake()
+        if dm:
+            channel_id = self._dm_channel_for(author)
+            message = p.message_payload(
+                message_id=message_id, channel_id=channel_id, author=author.user, content=content, mentions=mentions
+            )
+        else:
+            message = p.message_payload(
+                message_id=message_id,
+                channel_id=self.channel_id,
+                guild_id=self.guild_id,
+                author=author.user,
+                member=p.member_payload(author.user, author.role_ids, with_user=False),
+                content=content,
+                mentions=mentions,
+                mention_roles=mention_roles,
+                mention_everyone=mention_everyone,
+            )
+        has_content_intent = session is not None and bool(session.intents & MESSAGE_CONTENT_INTENT)
+        if not (has_content_intent or dm or mention_bot):
+            message["content"] = ""
+        self.messages[message_id] = message
+        await self.dispatch("MESSAGE_CREATE", message)
+        return message
+
+    def _dm_channel_for(self, user: Member) -> int:
+        if user.id not in self.dm_channels:
+            self.dm_channels[user.id] = p.new_snowflake()
+        return self.dm_channels[user.id]
+
+    # REST -----------------------------------------------------------------------------------------------
+
+    def _take_fault(self, method: str, path: str) -> Fault | None:
+        for fault in self._faults:
+            if fault.method == method and fault.pattern.search(path):
+                fault.times -= 1
+                if fault.times <= 0:
+                    self._faults.remove(fault)
+                return fault
+        return None
+
+    @web.middleware
+    async def _record_middleware(self, request: web.Request, handler: Any) -> web.StreamResponse:
+        if request.path == "/gateway":
+            return await handler(request)
+        path = request.path.removeprefix(API_PREFIX)
+        body: Any = None
+        if request.content_type == "application/json":
+            body = await request.json()
+        elif request.can_read_body:
+            body = {"_raw": await request.read()}
+        authorized = request.headers.get("Authorization") == f"Bot {self.token}"
+        record = RecordedRequest(request.method, path, dict(request.query), body, authorized, at=time.monotonic())
+        fault = self._take_fault(request.method, path)
+        if fault is not None and fault.delay:
+            await asyncio.sleep(fault.delay)
+        if fault is not None and fault.status == 429:
+            response: web.StreamResponse = self._rate_limited(fault)
+        elif fault is not None and fault.status is not None:
+            response = _error(fault.status, 0, f"{fault.status}: emulated failure")
+        else:
+            request[RECORD] = record
+            response = await handler(request)
+        record.status = response.status
+        self.requests.append(record)
+        await self._notify()
+        return response
+
+    def _rate_limited(self, fault: Fault) -> web.Response:
+        headers = {
+            "Via": "1.1 google",
+            "Retry-After": str(max(1, round(fault.retry_after))),
+            "X-RateLimit-Limit": "5",
+            "X-RateLimit-Remaining": "0",
+            "X-RateLimit-Reset": f"{time.time() + fault.retry_after:.3f}",
+            "X-RateLimit-Reset-After": f"{fault.retry_after:.3f}",
+            "X-RateLimit-Bucket": secrets.token_hex(8),
+            "X-RateLimit-Scope": "global" if fault.is_global else "user",
+        }
+        if fault.is_global:
+            headers["X-RateLimit-Global"] = "true"
+        body = {"message": "You are being rate limited.", "retry_after": fault.retry_after, "global": fault.is_global}
+        return _json_response(body, status=429, headers=headers)
+
+    def _require_bot(self, request: web.Request) -> web.Response | None:
+        if request.headers.get("Authorization") != f"Bot {self.token}":
+            return _error(401, 0, "401: Unauthorized")
+        return None
+
+    async def _not_found(self, request: web.Request) -> web.Response:
+        return _error(404, 0, "404: Not Found")
+
+    async def _get_gateway(self, request: web.Request) -> web.Response:
+        return _json_response({"url": self.gateway_url})
+
+    async def _get_gateway_bot(self, request: web.Request) -> web.Response:
+        if (denied := self._require_bot(request)) is not None:
+            return denied
+        limit = {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}
+        return _json_response({"url": self.gateway_url, "shards": 1, "session_start_limit": limit})
+
+    async def _get_me(self, request: web.Request) -> web.Response:
+        return self._require_bot(request) or _json_response(self.bot_user)
+
+    async def _get_application(self, request: web.Request) -> web.Response:
+        payload = p.application_payload(self.application_id, self.owner, self.bot_user["username"])
+        return self._require_bot(request) or _json_response(payload)
+
+    async def _put_commands(self, request: web.Request) -> web.Response:
+        if (denied := self._require_bot(request)) is not None:
+            return denied
+        if int(request.match_info["app_id"]) != self.application_id:
+            return _error(403, 50001, "Missing Access")
+        commands = request[RECORD].json
+        problems = [problem for command in commands for problem in _command_problems(command)]
+        if problems:
+            return _json_response({"message": "Invalid Form Body", "code": 50035, "errors": problems}, status=400)
+        guild_id = int(request.match_info["guild_id"]) if "guild_id" in request.match_info else None
+        stored = []
+        for command in commands:
+            stored.append(
+                {
+                    "id": str(p.new_snowflake()),
+                    "application_id": str(self.application_id),
+                    "version": str(p.new_snowflake()),
+                    "type": command.get("type", 1),
+                    "nsfw": command.get("nsfw", False),
+                    **({"guild_id": str(guild_id)} if guild_id else {}),
+                    **command,
+                    # Discord answers with the permission bits as a string, whatever was sent.
+                    "default_member_permissions": _as_str(command.get("default_member_permissions")),
+                }
+            )
+        self.commands[guild_id] = stored
+        return _json_response(stored)
+
+    async def _interaction_callback(self, request: web.Request) -> web.Response:
+        token = request.match_info["token"]
+        interaction = self._interactions.get(token)
+        if interaction is None or str(interaction["id"]) != request.match_info["interaction_id"]:
+            return _error(404, 10062, "Unknown interaction")
+        sent_at = interaction["sent_at"]
+        if sent_at is None or time.monotonic() - sent_at > self.ack_deadline:
+            return _error(404, 10062, "Unknown interaction")
+        if interaction["acked"]:
+            return _error(400, 40060, "Interaction has already been acknowledged.")
+        interaction["acked"] = True
+        body = request[RECORD].json
+        kind = body["type"]
+        data = body.get("data") or {}
+        result: dict[str, Any] = {"interaction": {"id": str(interaction["id"]), "type": interaction["payload"]["type"]}}
+        if kind in (4, 5):
+            flags = int(data.get("flags") or 0) | (LOADING if kind == 5 else 0)
+            message = self._store_message(interaction["payload"], {**data, "flags": flags}, interaction=True)
+            self.originals[token] = int(message["id"])
+            result["interaction"] |= {
+                "response_message_id": message["id"],
+                "response_message_loading": kind == 5,
+                "response_message_ephemeral": bool(flags & EPHEMERAL),
+            }
+            result["resource"] = {"type": kind, "message": message}
+            request[RECORD].response_message = copy.deepcopy(message)
+        elif kind == 7:
+            message_id = int(interaction["payload"]["message"]["id"])
+            self.messages[message_id] |= {key: value for key, value in data.items() if key != "allowed_mentions"}
+            self.originals[token] = message_id
+            result["resource"] = {"type": kind, "message": self.messages[message_id]}
+            request[RECORD].response_message = copy.deepcopy(self.messages[message_id])
+        return _json_response(result)
+
+    def _store_message(self, source: dict[str, Any], data: dict[str, Any], *, interaction: bool) -> dict[str, Any]:
+        message = p.message_payload(
+            message_id=p.new_snowflake(),
+            channel_id=int(source["channel_id"]),
+            guild_id=int(source["guild_id"]) if source.get("guild_id") else None,
+            author=self.bot_user,
+            content=data.get("content") or "",
+            embeds=data.get("embeds"),
+            components=data.get("components"),
+            flags=int(data.get("flags") or 0),
+            message_reference=data.get("message_reference"),
+            webhook_id=self.application_id if interaction else None,
+            application_id=self.application_id if interaction else None,
+        )
+        self.messages[int(message["id"])] = message
+        return message
+
+    async def _execute_webhook(self, request: web.Request) -> web.Response:
+        token = request.match_info["token"]
+        interaction = self._interactions.get(token)
+        if interaction is None or int(request.match_info["app_id"]) != self.application_id:
+            return _error(404, 10015, "Unknown Webhook")
+        if not interaction["acked"]:
+            return _error(404, 10015, "Unknown Webhook")
+        data = request[RECORD].json
+        original_id = self.originals.get(token)
+        original = self.messages.get(original_id) if original_id else None
+        if original is not None and int(original.get("flags") or 0) & LOADING:
+            # The first follow-up after a "thinking" deferral replaces the loading message.
+            flags = int(original["flags"]) & EPHEMERAL
+            original |= {
+                "content": data.get("content") or "",
+                "embeds": data.get("embeds") or [],
+                "components": data.get("components") or [],
+                "flags": flags,
+            }
+            message = original
+        else:
+            message = self._store_message(interaction["payload"], data, interaction=True)
+        request[RECORD].response_message = copy.deepcopy(message)
+        return _json_response(message)
+
+    def _webhook_message(self, request: web.Request) -> dict[str, Any] | None:
+        token = request.match_info["token"]
+        raw = request.match_info["message_id"]
+        message_id = self.originals.get(token) if raw == "@original" else int(raw)
+        return self.messages.get(message_id) if message_id else None
+
+    async def _get_webhook_message(self, request: web.Request) -> web.Response:
+        message = self._webhook_message(request)
+        return _error(404, 10008, "Unknown Message") if message is None else _json_response(message)
+
+    async def _edit_webhook_message(self, request: web.Request) -> web.Response:
+        message = self._webhook_message(request)
+        if message is None:
+            return _error(404, 10008, "Unknown Message")
+        data = request[RECORD].json or {}
+        for key in ("content", "embeds", "components"):
+            if key in data:
+                message[key] = data[key] if data[key] is not None else ([] if key != "content" else "")
+        message["flags"] = int(message.get("flags") or 0) & ~LOADING
+        request[RECORD].response_message = copy.deepcopy(message)
+        return _json_response(message)
+
+    async def _delete_webhook_message(self, request: web.Request) -> web.Response:
+        message = self._webhook_message(request)
+        if message is None:
+            return _error(404, 10008, "Unknown Message")
+        self.messages.pop(int(message["id"]))
+        return web.Response(status=204)
+
+    async def _create_message(self, request: web.Request) -> web.Response:
+        if (denied := self._require_bot(request)) is not None:
+            return denied
+        channel_id = int(request.match_info["channel_id"])
+        known = {self.channel_id, *self.dm_channels.values()}
+        if channel_id not in known:
+            return _error(404, 10003, "Unknown Channel")
+        data = request[RECORD].json or {}
+        if not (data.get("content") or data.get("embeds") or data.get("components")):
+            return _error(400, 50006, "Cannot send an empty message")
+        in_guild = channel_id == self.channel_id
+        source = {"channel_id": channel_id, "guild_id": self.guild_id if in_guild else None}
+        message = self._store_message(source, data, interaction=False)
+        request[RECORD].response_message = copy.deepcopy(message)
+        await self.dispatch("MESSAGE_CREATE", message)
+        return _json_response(message)
+
+    async def _typing(self, request: web.Request) -> web.Response:
+        return self._require_bot(request) or web.Response(status=204)
+
+    async def _create_dm(self, request: web.Request) -> web.Response:
+        if (denied := self._require_bot(request)) is not None:
+            return denied
+        recipient_id = int(request[RECORD].json["recipient_id"])
+        member = self.members.get(recipient_id)
+        if member is None:
+            return _error(400, 50007, "Cannot send messages to this user")
+        channel_id = self._dm_channel_for(member)
+        return _json_response(p.dm_channel_payload(channel_id, member.user))
+
+    async def _serve_attachment(self, request: web.Request) -> web.Response:
+        entry = self.attachments.get(int(request.match_info["attachment_id"]))
+        if entry is None or entry[0] != request.match_info["filename"]:
+            return web.Response(status=404)
+        _, data, content_type = entry
+        return web.Response(body=data, headers={"Content-Type": content_type or "application/octet-stream"})
+
+
+def _as_str(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def _command_problems(command: dict[str, Any]) -> Iterator[str]:
+    """The checks Discord applies to a command before accepting a bulk overwrite."""
+    name = command.get("name", "")
+    if not _COMMAND_NAME_RE.match(name) or name != name.lower():
+        yield f"{name}: invalid name"
+    if not 1 <= len(command.get("description", "")) <= 100:
+        yield f"{name}: description must be 1-100 characters"
+    options = command.get("options", [])
+    if len(options) > 25:
+        yield f"{name}: more than 25 options"
+    seen_optional = False
+    for option in options:
+        if not 1 <= len(option.get("description", "")) <= 100:
+            yield f"{name}.{option.get('name')}: description must be 1-100 characters"
+        if option.get("required"):
+            if seen_optional:
+                yield f"{name}.{option['name']}: required options must come before optional ones"
+        else:
+            seen_optional = True
+
+
+@contextlib.contextmanager
+def patch_discord_py(emulator: DiscordEmulator) -> Iterator[None]:
+    """Point discord.py's REST base and default gateway at the emulator."""
+    from discord.gateway import DiscordWebSocket
+    from discord.http import Route
+
+    saved = Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY
+    Route.BASE = emulator.api_base
+    DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(emulator.gateway_url)
+    try:
+        yield
+    finally:
+        Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY = saved
