@@ -7,6 +7,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.core.errors import MusebotError
 from bot.core.models import (
@@ -19,6 +20,11 @@ from bot.core.models import (
     ModelTable,
     SourceRef,
 )
+
+if TYPE_CHECKING:  # maintenance section (end of MuseService)
+    from collections.abc import Mapping
+
+    from bot.core.maintenance import ArticleListing, ChangePlan, VerifyReport
 
 log = logging.getLogger(__name__)
 
@@ -341,6 +347,64 @@ class MuseService:
             corpus_errors=errors,
         )
 
+    # ----- maintenance (re-index) -----------------------------------------------------------------
+    # Owned by bot/core/maintenance.py: crash-safe add / update / remove through build_index above.
+
+    def add_articles(self, paths: Sequence[Path], *, force: bool = False) -> ChangeReport:
+        """Copy article files (or folders of them) into corpus/ and index only what is new or changed."""
+        from bot.core.maintenance import plan_additions, read_article_files
+
+        inputs = read_article_files(paths)  # all validated before anything is locked or written
+        return self._change_corpus(lambda base: plan_additions(inputs, base, self.config.corpus_dir, force=force))
+
+    def add_article_bytes(self, data: bytes, filename: str, *, force: bool = False) -> ChangeReport:
+        """Like add_articles, for one uploaded or fetched file (`filename` only picks the format)."""
+        from bot.core.maintenance import plan_additions, read_article_upload
+
+        inputs = (read_article_upload(data, filename),)
+        return self._change_corpus(lambda base: plan_additions(inputs, base, self.config.corpus_dir, force=force))
+
+    def remove_articles(self, ids: Sequence[str]) -> ChangeReport:
+        """Take articles out of corpus/ and the index; unknown ids are refused with suggestions."""
+        from bot.core.maintenance import plan_removal
+
+        return self._change_corpus(lambda base: plan_removal(ids, base, self.config.corpus_dir))
+
+    def list_articles(self) -> tuple[ArticleListing, ...]:
+        from bot.core.index_store import load_index
+        from bot.core.maintenance import list_indexed_articles
+
+        serving = self._serving
+        index = serving.index if serving is not None else load_index(self.config.index_dir, expected_model_id=None)
+        return list_indexed_articles(index)
+
+    def verify_index(self) -> VerifyReport:
+        from bot.core.maintenance import verify_index
+
+        return verify_index(self.config.corpus_dir, self.config.index_dir)
+
+    def _change_corpus(self, make_plan: Callable[[Mapping[str, Article]], ChangePlan]) -> ChangeReport:
+        from bot.core.maintenance import run_corpus_change
+
+        return run_corpus_change(
+            make_plan,
+            corpus_dir=self.config.corpus_dir,
+            index_dir=self.config.index_dir,
+            load_current=self._reload_current_index,
+            build=lambda articles: self.build_index(articles=articles),
+        )
+
+    def _reload_current_index(self) -> object | None:
+        """The build CURRENT names now (another process may have moved it), served; None if unusable."""
+        from bot.core.index_store import IndexStoreError
+
+        try:
+            self.refresh_if_changed()
+            return self.ensure_ready(auto_build=False).index
+        except IndexStoreError as error:
+            log.info("Re-indexing from corpus/: the current index is not usable (%s)", error)
+            return None
+
 
 def describe_change(previous: object | None, index: object, build_stats: object) -> ChangeReport:
     """What a new build changed relative to the previous one: articles, chunks, facts, conflicts."""
@@ -365,4 +429,5 @@ def describe_change(previous: object | None, index: object, build_stats: object)
         fact_changes=fact_changes,
         conflicts_introduced=introduced,
         conflicts_resolved=resolved,
+        recovered=tuple(build_stats.recovered),  # type: ignore[attr-defined]
     )
