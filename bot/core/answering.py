@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from bot.core.models import Answer, BenchmarkFact, Citation, Conflict, Passage, SourceRef
 from bot.core.search import TermStats
-from bot.core.text import NUMBER_WORDS, normalize_text, numbers_in, split_sentences, tokenize
+from bot.core.text import NUMBER_WORDS, normalize_text, numbers_in, split_answer_units, tokenize
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +22,7 @@ MAX_SENTENCES = 3
 MAX_FACT_LINES = 12
 # A second or third sentence must score at least this share of the best one to be shown.
 FOLLOW_UP_RATIO = 0.75
+SIMILARITY_WEIGHT = 1.0
 
 _QUANTITY_RE = re.compile(
     r"\b(how (much|many|long|big|large|fast|far|often|old)|what (percentage|percent|share|number)|"
@@ -71,6 +72,7 @@ class ScoredSentence:
     position: int
     support: float  # share of the question's weighted terms the sentence (and its passage) covers
     score: float
+    similarity: float = 0.0  # cosine between the question and the sentence
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,54 +115,39 @@ def _clean_sentence(sentence: str) -> str:
     return re.sub(r"^\s*(?:[-*•]|\d+\.)\s+", "", sentence).strip()
 
 
-_ANAPHORA_RE = re.compile(r"^(it|its|it's|this|that|these|those|they|their|he|she|his|her)\b", re.IGNORECASE)
-
-
-def _is_answer_candidate(sentence: str) -> bool:
-    if sentence.startswith(("#", "|")):
-        return False
-    return len(sentence) >= 15 and len(sentence.split()) >= 3
-
-
-def _with_antecedent(sentences: Sequence[str], position: int) -> str:
-    """A sentence that opens with a pronoun is shown with the sentence before it, so it reads on its own."""
-    sentence = sentences[position]
-    if position > 0 and _ANAPHORA_RE.match(sentence) and _is_answer_candidate(sentences[position - 1]):
-        return f"{sentences[position - 1]} {sentence}"
-    return sentence
-
-
 def score_sentences(
     shape: QuestionShape,
     passages: Sequence[Passage],
     stats: TermStats,
     *,
+    units: Sequence[Sequence[tuple[str, float]]] | None = None,
     entity_terms: Sequence[str] = (),
 ) -> list[ScoredSentence]:
-    """Every candidate sentence of the passages, scored against the question, best first."""
+    """Every answer unit of the passages, scored against the question, best first.
+
+    ``units[i]`` holds passage i's answer units with their cosine similarity to the question
+    (precomputed unit vectors); without it, units are split from the text with no similarity.
+    """
     scored: list[ScoredSentence] = []
     entity_tokens = set(entity_terms)
     for p_index, passage in enumerate(passages):
         passage_tokens = set(tokenize(passage.chunk.embed_text))
         heading_tokens = set(tokenize(passage.chunk.heading))
-        sentences = [_clean_sentence(s) for s in split_sentences(passage.chunk.text)]
-        for position in range(len(sentences)):
-            if not _is_answer_candidate(sentences[position]):
-                continue
-            sentence = _with_antecedent(sentences, position)
+        candidates = units[p_index] if units is not None else [(u, 0.0) for u in split_answer_units(passage.chunk.text)]
+        for position, (sentence, similarity) in enumerate(candidates):
             tokens = set(tokenize(sentence))
             own = _coverage(shape.terms, tokens, stats)
             # Context counts for something: the heading and the rest of the passage frame the sentence.
             context = _coverage(shape.terms, tokens | heading_tokens | passage_tokens, stats)
             support = 0.7 * own + 0.3 * context
-            score = support + 0.25 * passage.dense_score
+            score = support + SIMILARITY_WEIGHT * similarity + 0.25 * passage.dense_score
             if entity_tokens:
                 score += 0.15 * len(entity_tokens & tokens) / len(entity_tokens)
             if shape.wants_number:
                 score += 0.15 if has_quantity(sentence) else -0.2
             if shape.wants_date:
                 score += 0.15 if has_date(sentence) else -0.2
-            scored.append(ScoredSentence(sentence, p_index, position, support, score))
+            scored.append(ScoredSentence(sentence, p_index, position, support, score, similarity))
     scored.sort(key=lambda s: (-s.score, s.passage_index, s.position))
     return scored
 
@@ -274,12 +261,13 @@ def build_answer(
     facts: Sequence[BenchmarkFact] = (),
     conflicts: Sequence[Conflict] = (),
     chunk_text: Callable[[str], str] | None = None,
+    units: Sequence[Sequence[tuple[str, float]]] | None = None,
     entity_terms: Sequence[str] = (),
     build_id: str = "",
 ) -> Answer:
     """The extractive answer for a question from its retrieved passages (and benchmark facts, if any)."""
     shape = read_question_shape(question)
-    scored = score_sentences(shape, passages, stats, entity_terms=entity_terms)
+    scored = score_sentences(shape, passages, stats, units=units, entity_terms=entity_terms)
     best = scored[0] if scored else None
     book = _CitationBook(sources)
     quote_for_chunk = chunk_text or (lambda _chunk_id: "")

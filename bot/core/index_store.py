@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.core.errors import MusebotError
 from bot.core.models import Article, BenchmarkFact, Chunk, IndexStats, SourceRef
-from bot.core.text import tokenize
+from bot.core.text import TOKENIZER_VERSION, split_answer_units, tokenize
 
 if TYPE_CHECKING:
     import numpy as np
@@ -48,7 +48,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: answer units (sentences) with their own vectors
 FLAT_INDEX_LIMIT = 50_000  # exact search up to here; HNSW above (a flat scan of 50k x 384 is ~5 ms)
 KEEP_BUILDS = 3
 EMBED_BATCH_SIZE = 16  # on 2 cores, 8-16 paragraph-sized chunks per batch beat 32 (less padding)
@@ -134,9 +134,12 @@ class LoadedIndex:
     chunks: tuple[Chunk, ...]
     vectors: np.ndarray
     facts: tuple[BenchmarkFact, ...]
+    units: tuple[tuple[int, str], ...]  # (chunk row, sentence): what an answer can quote
+    unit_vectors: np.ndarray  # row i = units[i], L2-normalised
     _dense: Any = field(repr=False)
     _bm25: Any = field(repr=False)  # None when no chunk has a single search token
     _rows: Mapping[str, int] = field(repr=False)
+    _units_by_chunk: Mapping[int, tuple[int, ...]] = field(repr=False, default_factory=dict)
 
     @property
     def model_id(self) -> str:
@@ -187,6 +190,10 @@ class LoadedIndex:
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.lexsort((top, -scores[top]))]  # best first, ties by row for stable results
         return [(int(row), float(scores[row])) for row in top if scores[row] > 0]
+
+    def units_of(self, chunk_row: int) -> tuple[int, ...]:
+        """Rows in `units` (and `unit_vectors`) of one chunk's answer units, in reading order."""
+        return self._units_by_chunk.get(chunk_row, ())
 
     def stats(self) -> IndexStats:
         return IndexStats(
@@ -407,31 +414,47 @@ def _reusable_rows(previous: LoadedIndex | None, embedder: Embedder) -> dict[tup
     return {(chunk.id, chunk.embed_text): row for row, chunk in enumerate(previous.chunks)}
 
 
+def _reusable_units(previous: LoadedIndex | None, embedder: Embedder) -> dict[str, np.ndarray]:
+    if previous is None or previous.model_id != embedder.model_id or previous.vectors.shape[1] != embedder.dim:
+        return {}
+    return {text: previous.unit_vectors[row] for row, (_chunk_row, text) in enumerate(previous.units)}
+
+
 def _embed_missing(
     chunks: list[Chunk],
+    units: list[tuple[int, str]],
     embedder: Embedder,
     previous: LoadedIndex | None,
     progress: Callable[[int, int], None] | None,
-) -> tuple[np.ndarray, int]:
-    """Vectors for every chunk (reused where unchanged); returns (vectors, number embedded)."""
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """Vectors for every chunk and answer unit (reused where unchanged); returns (chunk vectors,
+    unit vectors, number of chunks embedded)."""
     import numpy as np
 
     reusable = _reusable_rows(previous, embedder)
-    vectors = np.zeros((len(chunks), embedder.dim), dtype=np.float32)
+    reusable_units = _reusable_units(previous, embedder)
+    vectors = np.zeros((len(chunks) + len(units), embedder.dim), dtype=np.float32)
+    texts: list[str] = []
     todo: list[int] = []
     for row, chunk in enumerate(chunks):
         old_row = reusable.get((chunk.id, chunk.embed_text))
         if old_row is None:
             todo.append(row)
+            texts.append(chunk.embed_text)
         else:
             vectors[row] = previous.vectors[old_row]  # type: ignore[union-attr]
+    chunks_embedded = len(todo)
+    for offset, (_chunk_row, text) in enumerate(units):
+        old = reusable_units.get(text)
+        if old is None:
+            todo.append(len(chunks) + offset)
+            texts.append(text)
+        else:
+            vectors[len(chunks) + offset] = old
     if todo:
         total = len(todo)
         report = (lambda done: progress(done, total)) if progress is not None else None
-        fresh = np.asarray(
-            embedder.embed([chunks[row].embed_text for row in todo], batch_size=EMBED_BATCH_SIZE, progress=report),
-            dtype=np.float32,
-        )
+        fresh = np.asarray(embedder.embed(texts, batch_size=EMBED_BATCH_SIZE, progress=report), dtype=np.float32)
         if fresh.shape != (total, embedder.dim) or not np.isfinite(fresh).all():
             raise IndexBuildError(
                 f"The embedder returned vectors of shape {fresh.shape} for {total} chunks; expected ({total}, "
@@ -439,7 +462,7 @@ def _embed_missing(
             )
         norms = np.linalg.norm(fresh, axis=1, keepdims=True)
         vectors[todo] = fresh / np.clip(norms, 1e-12, None)
-    return vectors, len(todo)
+    return vectors[: len(chunks)].copy(), vectors[len(chunks) :].copy(), chunks_embedded
 
 
 def _write_build(
@@ -462,18 +485,23 @@ def _write_build(
     lines = "".join(json.dumps(asdict(chunk), ensure_ascii=False) + "\n" for chunk in chunks)
     _write_file(partial / "chunks.jsonl", lines.encode("utf-8"))
 
-    vectors, embedded = _embed_missing(chunks, embedder, previous, progress)
-    with (partial / "vectors.npy").open("wb") as handle:
-        np.save(handle, vectors, allow_pickle=False)
-        handle.flush()
-        os.fsync(handle.fileno())
+    units = [(row, unit) for row, chunk in enumerate(chunks) for unit in split_answer_units(chunk.text)]
+    unit_lines = "".join(json.dumps({"chunk": row, "text": text}, ensure_ascii=False) + "\n" for row, text in units)
+    _write_file(partial / "units.jsonl", unit_lines.encode("utf-8"))
+    vectors, unit_vectors, embedded = _embed_missing(chunks, units, embedder, previous, progress)
+    for name, matrix in (("vectors.npy", vectors), ("unit_vectors.npy", unit_vectors)):
+        with (partial / name).open("wb") as handle:
+            np.save(handle, matrix, allow_pickle=False)
+            handle.flush()
+            os.fsync(handle.fileno())
 
     faiss_type = choose_faiss_type(len(chunks))
     dense = _make_dense_index(vectors, faiss_type)
     faiss.write_index(dense, str(partial / "dense.faiss"))
     _fsync_file(partial / "dense.faiss")
 
-    bm25 = _make_bm25([tokenize(chunk.embed_text) for chunk in chunks])
+    # BM25 reads heading and passage, not the title: a title repeated in every chunk only adds noise.
+    bm25 = _make_bm25([tokenize(f"{chunk.heading}\n{chunk.text}") for chunk in chunks])
     (partial / "bm25").mkdir()
     if bm25 is not None:
         bm25.save(str(partial / "bm25"), allow_pickle=False)
@@ -494,17 +522,19 @@ def _write_build(
         "counts": {
             "articles": len(ordered),
             "chunks": len(chunks),
+            "units": len(units),
             "facts": len(facts),
             "embedded": embedded,
             "reused": len(chunks) - embedded,
         },
         "faiss_type": faiss_type,
-        "bm25": {**_BM25_PARAMS, "indexed": bm25 is not None, "tokenizer": "bot.core.text.tokenize"},
+        "bm25": {**_BM25_PARAMS, "indexed": bm25 is not None, "tokenizer": "bot.core.text.tokenize", "tokenizer_version": TOKENIZER_VERSION},
     }
     _write_json(partial / "manifest.json", manifest)
     _fsync_dir(partial)
 
     vectors.setflags(write=False)
+    unit_vectors.setflags(write=False)
     return LoadedIndex(
         build_id=build_id,
         path=final,
@@ -513,10 +543,20 @@ def _write_build(
         chunks=tuple(chunks),
         vectors=vectors,
         facts=facts,
+        units=tuple(units),
+        unit_vectors=unit_vectors,
         _dense=dense,
         _bm25=bm25,
         _rows=MappingProxyType({chunk.id: row for row, chunk in enumerate(chunks)}),
+        _units_by_chunk=_group_units(units),
     )
+
+
+def _group_units(units: Sequence[tuple[int, str]]) -> Mapping[int, tuple[int, ...]]:
+    grouped: dict[int, list[int]] = {}
+    for unit_row, (chunk_row, _text) in enumerate(units):
+        grouped.setdefault(chunk_row, []).append(unit_row)
+    return MappingProxyType({row: tuple(rows) for row, rows in grouped.items()})
 
 
 def build_index(
@@ -667,6 +707,12 @@ def _load_build(index_dir: Path, build_id: str, path: Path, expected_model_id: s
     except (OSError, ValueError) as exc:
         raise _damaged(index_dir, build_id, f"cannot read vectors.npy ({exc.__class__.__name__})") from exc
     try:
+        unit_lines = (path / "units.jsonl").read_text(encoding="utf-8").splitlines()
+        units = tuple((int(u["chunk"]), str(u["text"])) for u in map(json.loads, filter(str.strip, unit_lines)))
+        unit_vectors = np.load(path / "unit_vectors.npy", allow_pickle=False)
+    except (OSError, ValueError, TypeError, KeyError) as exc:
+        raise _damaged(index_dir, build_id, f"cannot read the answer units ({exc.__class__.__name__})") from exc
+    try:
         dense = faiss.read_index(str(path / "dense.faiss"))
     except RuntimeError as exc:
         raise _damaged(index_dir, build_id, "cannot read dense.faiss") from exc
@@ -681,10 +727,16 @@ def _load_build(index_dir: Path, build_id: str, path: Path, expected_model_id: s
         problems.append(f"{len(facts)} facts, the manifest says {counts.get('facts')}")
     if vectors.dtype != np.float32 or vectors.shape != (len(chunks), dim):
         problems.append(f"vectors.npy is {vectors.dtype} {vectors.shape}, expected float32 ({len(chunks)}, {dim})")
+    if unit_vectors.dtype != np.float32 or unit_vectors.shape != (len(units), dim):
+        problems.append(f"unit_vectors.npy is {unit_vectors.shape}, expected ({len(units)}, {dim})")
+    if any(not 0 <= row < len(chunks) for row, _text in units):
+        problems.append("units.jsonl names chunks that chunks.jsonl lacks")
     if dense.ntotal != len(chunks) or dense.d != dim:
         problems.append(f"dense.faiss holds {dense.ntotal} vectors of {dense.d} dimensions")
     if any(chunk.article_id not in articles for chunk in chunks):
         problems.append("chunks.jsonl names articles that articles.json lacks")
+    if manifest["bm25"].get("tokenizer_version") != TOKENIZER_VERSION:
+        problems.append("its BM25 index was made by another version of the tokenizer")
     bm25 = None
     if manifest["bm25"].get("indexed"):
         import bm25s
@@ -699,6 +751,7 @@ def _load_build(index_dir: Path, build_id: str, path: Path, expected_model_id: s
         raise _damaged(index_dir, build_id, "; ".join(problems))
 
     vectors.setflags(write=False)
+    unit_vectors.setflags(write=False)
     return LoadedIndex(
         build_id=build_id,
         path=path,
@@ -707,9 +760,12 @@ def _load_build(index_dir: Path, build_id: str, path: Path, expected_model_id: s
         chunks=chunks,
         vectors=vectors,
         facts=facts,
+        units=units,
+        unit_vectors=unit_vectors,
         _dense=dense,
         _bm25=bm25,
         _rows=MappingProxyType({chunk.id: row for row, chunk in enumerate(chunks)}),
+        _units_by_chunk=_group_units(units),
     )
 
 

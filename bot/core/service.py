@@ -272,6 +272,12 @@ class MuseService:
         from bot.core.text import tokenize
 
         entity_terms = [t for name in (*benchmarks_named, *models_named) for t in tokenize(name)]
+        index = serving.index
+        units = []
+        for passage in passages:
+            rows = index.units_of(index.chunk_row(passage.chunk.id))  # type: ignore[attr-defined]
+            similarities = index.unit_vectors[list(rows)] @ vector if rows else ()  # type: ignore[attr-defined]
+            units.append([(index.units[r][1], float(sim)) for r, sim in zip(rows, similarities, strict=True)])  # type: ignore[attr-defined]
         return build_answer(
             question,
             passages,
@@ -281,6 +287,7 @@ class MuseService:
             facts=facts,
             conflicts=conflicts,
             chunk_text=serving.chunk_text.get,  # type: ignore[arg-type]
+            units=units,
             entity_terms=entity_terms,
             build_id=serving.index.build_id,  # type: ignore[attr-defined]
         )

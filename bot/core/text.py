@@ -155,6 +155,9 @@ STOPWORDS = frozenset(
     ]
 )
 
+# Bump when tokenize() changes: a build's BM25 index is only valid with the tokenizer that made it.
+TOKENIZER_VERSION = 2
+
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-", "\u00a0": " "})
 
 # A number as articles write it: 1,444 / 14.3 / 80.5% / 10x / $14.3 / 58M.
@@ -180,10 +183,14 @@ def canonical_number(raw: str) -> str:
 
 
 def _stem(word: str) -> str:
+    """A light suffix stripper: 'codenamed'/'codename', 'trained'/'training'/'trains' meet."""
     if len(word) > 4 and word.endswith("ies"):
         return word[:-3] + "y"
     if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
+        word = word[:-1]
+    for suffix in ("ing", "ed", "e"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
     return word
 
 
@@ -240,3 +247,31 @@ def split_sentences(paragraph: str) -> list[str]:
         if rest:
             sentences.append(rest)
     return sentences
+
+
+_ANAPHORA_RE = re.compile(r"^(it|its|it's|this|that|these|those|they|their|he|she|his|her)\b", re.IGNORECASE)
+_LIST_MARK_RE = re.compile(r"^\s*(?:[-*•]|\d+\.)\s+")
+
+
+def _is_unit_candidate(sentence: str) -> bool:
+    if sentence.startswith(("#", "|")):
+        return False
+    return len(sentence) >= 15 and len(sentence.split()) >= 3
+
+
+def split_answer_units(text: str) -> list[str]:
+    """The sentences of a passage that can be quoted as an answer, in order.
+
+    List markers are dropped, headings and table rows are not units, and a sentence that opens
+    with a pronoun carries the sentence before it, so that each unit reads on its own.
+    """
+    sentences = [_LIST_MARK_RE.sub("", s).strip() for s in split_sentences(text)]
+    units: list[str] = []
+    for position, sentence in enumerate(sentences):
+        if not _is_unit_candidate(sentence):
+            continue
+        previous = sentences[position - 1] if position > 0 else ""
+        if previous and _ANAPHORA_RE.match(sentence) and _is_unit_candidate(previous):
+            sentence = f"{previous} {sentence}"
+        units.append(sentence)
+    return units

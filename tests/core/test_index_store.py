@@ -177,13 +177,18 @@ def test_the_build_folder_holds_plain_files_only(built: tuple[Path, LoadedIndex]
         "bm25/indices.csc.index.npy",
         "bm25/indptr.csc.index.npy",
     ]
-    assert {"chunks.jsonl", "dense.faiss", "facts.json", "manifest.json", "vectors.npy"} <= set(files)
+    assert {
+        "chunks.jsonl", "dense.faiss", "facts.json", "manifest.json", "vectors.npy", "units.jsonl", "unit_vectors.npy"
+    } <= set(files)  # fmt: skip
     assert not [name for name in files if name.endswith((".pkl", ".pickle"))]
     manifest = json.loads((index.path / "manifest.json").read_text())
     assert manifest["schema_version"] == index_store.SCHEMA_VERSION
     assert manifest["model_id"] == "hashing-fake"
     assert manifest["faiss_type"] == "flat"
-    assert manifest["counts"] == {"articles": 4, "chunks": 8, "facts": 2, "embedded": 8, "reused": 0}
+    assert manifest["counts"] == {"articles": 4, "chunks": 8, "units": len(index.units), "facts": 2, "embedded": 8,
+                                  "reused": 0}  # fmt: skip
+    assert len(index.units) >= 8
+    assert index.unit_vectors.shape == (len(index.units), 64)
     assert set(manifest["articles"]) == {"launch", "health", "weights", "coding"}
     assert (index_dir / "CURRENT").read_text() == f"{index.build_id}\n"
 
@@ -277,12 +282,17 @@ def test_rebuilds_embed_only_what_changed(tmp_path: Path) -> None:
     edited = _replace("health", body=ARTICLES[1].body.replace("a sample of", "every one of"))
     updated, stats = _build(tmp_path, edited, embedder, previous=same)
     assert (stats.chunks_embedded, stats.chunks_reused) == (1, 7)
-    assert embedder.seen == ["Muse Spark on health questions\nBenchmarks\nDoctors reviewed every one of its answers."]
+    # The changed chunk, then its one new answer unit (the sentence itself); nothing else is embedded.
+    assert embedder.seen == [
+        "Muse Spark on health questions\nBenchmarks\nDoctors reviewed every one of its answers.",
+        "Doctors reviewed every one of its answers.",
+    ]
 
     embedder.seen.clear()
     pricing = Article(id="pricing", title="Price", outlet="Biz", body="Muse Spark is free in the Meta AI app.")
     added, stats = _build(tmp_path, (*edited, pricing), embedder, previous=updated)
     assert (stats.chunks_embedded, stats.chunks_total) == (1, 9)
+    assert embedder.seen[1:] == ["Muse Spark is free in the Meta AI app."]
     assert added.chunk_row("pricing#0") is not None
     np.testing.assert_array_equal(added.vectors[added.chunk_row("pricing#0")], embedder.embed([embedder.seen[0]])[0])
 
