@@ -46,7 +46,9 @@ def configure_logging(level: str) -> None:
         stream=sys.stderr,
     )
     # Third-party chatter stays at WARNING unless asked for.
-    for noisy in ("httpx", "urllib3", "sentence_transformers", "trafilatura", "bm25s", "discord.gateway"):
+    noisy_loggers = ("httpx", "urllib3", "sentence_transformers", "transformers", "trafilatura", "bm25s", "faiss",
+                     "discord.gateway", "htmldate", "courlan")  # fmt: skip
+    for noisy in noisy_loggers:
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
 
 
@@ -66,6 +68,8 @@ def make_service(settings: Settings) -> MuseService:
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for a model hub: the model ships in a package
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
     return MuseService(
         ServiceConfig(
             corpus_dir=settings.corpus_dir,
@@ -430,10 +434,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from bot.settings import load_settings
 
-    try:
-        level = "DEBUG" if args.verbose else load_settings().log_level
-    except Exception:  # noqa: BLE001 - a bad setting is reported below, when the command reads it
-        level = "INFO"
+    # The bot logs at the configured level; one-shot commands only say what went wrong.
+    level = "WARNING"
+    if args.verbose:
+        level = "DEBUG"
+    elif args.command == "run":
+        try:
+            level = load_settings().log_level
+        except MusebotError:
+            level = "INFO"  # the command itself reports the bad setting
     configure_logging(level)
     try:
         return int(args.func(args) or EXIT_OK)

@@ -33,7 +33,7 @@ class Settings(BaseSettings):
 
     # Answering.
     top_k: int = Field(default=5, ge=1, le=20, validation_alias="MUSEBOT_TOP_K")
-    abstain_threshold: float = Field(default=0.30, validation_alias="MUSEBOT_ABSTAIN_THRESHOLD")
+    abstain_threshold: float = Field(default=0.50, validation_alias="MUSEBOT_ABSTAIN_THRESHOLD")
 
     # Discord.
     discord_token: SecretStr | None = Field(default=None, validation_alias="DISCORD_TOKEN")

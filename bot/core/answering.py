@@ -23,37 +23,35 @@ MAX_FACT_LINES = 12
 # A second or third sentence must score at least this share of the best one to be shown.
 FOLLOW_UP_RATIO = 0.75
 SIMILARITY_WEIGHT = 1.0
+# A term found in more than about a quarter of the passages (idf below this) says little about
+# which passage answers: "muse", "spark" and "meta" in this corpus.
+DISTINCTIVE_IDF = 1.38
 
-_QUANTITY_RE = re.compile(
-    r"\b(how (much|many|long|big|large|fast|far|often|old)|what (percentage|percent|share|number)|"
-    r"number of|count|cost|price|priced|pricing|score[sd]?|scoring|result|elo|rank(ed|ing)?|"
-    r"per cent|percentage|size|parameters?|tokens?|budget|revenue|valuation|figures?|numbers?)\b",
+# What kind of value a question asks for. The first pattern that matches wins.
+_MONEY_Q = re.compile(
+    r"\b(cost|costs|price[sd]?|pricing|pay|paid|spend|spent|worth|valuation|valued|revenue|funding|fees?|"
+    r"invest(ed|ment)?|how much money|salary|dollars?)\b",
     re.IGNORECASE,
 )
-_DATE_RE = re.compile(r"^\s*when\b|\bwhat (year|month|date|day)\b|\bwhich (year|month)\b", re.IGNORECASE)
+_DURATION_Q = re.compile(r"\bhow long\b|\bhow many (seconds|minutes|hours|days|weeks|months|years)\b", re.I)
+_PERCENT_Q = re.compile(r"\b(percentage|percent|per cent|what share|what fraction)\b", re.IGNORECASE)
+_DATE_Q = re.compile(r"^\s*when\b|\bwhat (year|month|date|day)\b|\bwhich (year|month)\b|\bsince when\b", re.I)
+_NUMBER_Q = re.compile(
+    r"\b(how (much|many|big|large|fast|far|often|old)|what number|number of|count|score[sd]?|scoring|"
+    r"elo|rank(ed|ing)?|size|parameters?|budget|figures?|numbers?)\b",
+    re.IGNORECASE,
+)
+_MONEY_A = re.compile(r"[$€£¥]\s?\d|\d\s?(dollars|usd|euros?|pounds)\b", re.IGNORECASE)
+_DURATION_A = re.compile(
+    r"\b(\d+(\.\d+)?|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several|few)"
+    r"[\s-]+(seconds?|minutes?|hours?|days?|weeks?|months?|years?|quarters?)\b",
+    re.IGNORECASE,
+)
+_PERCENT_A = re.compile(r"\d\s?%|\bper ?cent\b", re.IGNORECASE)
 _MONTHS = "january february march april may june july august september october november december"
-_DATE_TOKEN_RE = re.compile(r"\b(1[89]\d\d|20\d\d|" + "|".join(_MONTHS.split()) + r"|yesterday|today)\b", re.I)
+_DATE_A = re.compile(r"\b(1[89]\d\d|20\d\d|" + "|".join(_MONTHS.split()) + r"|yesterday|today)\b", re.I)
 _QUESTION_WORDS = frozenset(
-    [
-        "what",
-        "which",
-        "who",
-        "whom",
-        "whose",
-        "when",
-        "where",
-        "why",
-        "how",
-        "is",
-        "are",
-        "was",
-        "were",
-        "do",
-        "does",
-        "did",
-        "can",
-        "could",
-    ]
+    "what which who whom whose when where why how is are was were do does did can could".split()
 )
 
 
@@ -61,7 +59,9 @@ _QUESTION_WORDS = frozenset(
 class AnswerPolicy:
     """The knobs of answer selection; the abstention threshold is calibrated on the dev set."""
 
-    abstain_threshold: float = 0.30  # minimum support (0..1) of the best sentence
+    # Minimum (own term coverage + cosine similarity) of the best sentence; a question after a
+    # plain number must also share a distinctive word with it.
+    abstain_threshold: float = 0.50
     max_sentences: int = MAX_SENTENCES
 
 
@@ -73,24 +73,38 @@ class ScoredSentence:
     support: float  # share of the question's weighted terms the sentence (and its passage) covers
     score: float
     similarity: float = 0.0  # cosine between the question and the sentence
+    own: float = 0.0  # share of the question's weighted terms the sentence alone covers
+    distinctive_hits: int = 0  # distinctive question terms the sentence itself contains
+    typed: bool = True  # holds the kind of value the question asks for (always True for word questions)
 
 
 @dataclass(frozen=True, slots=True)
 class QuestionShape:
     terms: tuple[str, ...]  # content tokens of the question
-    wants_number: bool
-    wants_date: bool
+    kind: str  # "money", "duration", "percent", "date", "number" or "text"
+
+    @property
+    def wants_number(self) -> bool:
+        return self.kind in {"money", "duration", "percent", "number"}
+
+    @property
+    def wants_date(self) -> bool:
+        return self.kind == "date"
 
 
 def read_question_shape(question: str) -> QuestionShape:
-    """What kind of answer the question asks for: a number, a date, or words."""
+    """What kind of answer the question asks for: an amount, a duration, a date, a number, or words."""
     text = normalize_text(question)
     terms = tuple(dict.fromkeys(t for t in tokenize(text) if t not in _QUESTION_WORDS))
-    return QuestionShape(
-        terms=terms,
-        wants_number=bool(_QUANTITY_RE.search(text)),
-        wants_date=bool(_DATE_RE.search(text)),
-    )
+    kind = "text"
+    for name, pattern in (
+        ("date", _DATE_Q), ("duration", _DURATION_Q), ("money", _MONEY_Q), ("percent", _PERCENT_Q),
+        ("number", _NUMBER_Q),
+    ):  # fmt: skip
+        if pattern.search(text):
+            kind = name
+            break
+    return QuestionShape(terms=terms, kind=kind)
 
 
 def has_quantity(sentence: str) -> bool:
@@ -101,7 +115,22 @@ def has_quantity(sentence: str) -> bool:
 
 
 def has_date(sentence: str) -> bool:
-    return bool(_DATE_TOKEN_RE.search(sentence))
+    return bool(_DATE_A.search(sentence))
+
+
+def holds_kind(sentence: str, kind: str) -> bool:
+    """Whether a sentence states the kind of value a question asks for."""
+    if kind == "money":
+        return bool(_MONEY_A.search(sentence))
+    if kind == "duration":
+        return bool(_DURATION_A.search(sentence))
+    if kind == "percent":
+        return bool(_PERCENT_A.search(sentence))
+    if kind == "date":
+        return has_date(sentence)
+    if kind == "number":
+        return has_quantity(sentence)
+    return True
 
 
 def _coverage(terms: Sequence[str], tokens: set[str], stats: TermStats) -> float:
@@ -127,9 +156,11 @@ def score_sentences(
 
     ``units[i]`` holds passage i's answer units with their cosine similarity to the question
     (precomputed unit vectors); without it, units are split from the text with no similarity.
+    Units that do not hold the kind of value the question asks for sort after those that do.
     """
     scored: list[ScoredSentence] = []
     entity_tokens = set(entity_terms)
+    distinctive = [t for t in shape.terms if stats.weight(t) >= DISTINCTIVE_IDF]
     for p_index, passage in enumerate(passages):
         passage_tokens = set(tokenize(passage.chunk.embed_text))
         heading_tokens = set(tokenize(passage.chunk.heading))
@@ -143,12 +174,20 @@ def score_sentences(
             score = support + SIMILARITY_WEIGHT * similarity + 0.25 * passage.dense_score
             if entity_tokens:
                 score += 0.15 * len(entity_tokens & tokens) / len(entity_tokens)
-            if shape.wants_number:
-                score += 0.15 if has_quantity(sentence) else -0.2
-            if shape.wants_date:
-                score += 0.15 if has_date(sentence) else -0.2
-            scored.append(ScoredSentence(sentence, p_index, position, support, score, similarity))
-    scored.sort(key=lambda s: (-s.score, s.passage_index, s.position))
+            scored.append(
+                ScoredSentence(
+                    text=sentence,
+                    passage_index=p_index,
+                    position=position,
+                    support=support,
+                    score=score,
+                    similarity=similarity,
+                    own=own,
+                    distinctive_hits=sum(1 for t in distinctive if t in tokens),
+                    typed=holds_kind(sentence, shape.kind),
+                )
+            )
+    scored.sort(key=lambda s: (not s.typed, -s.score, s.passage_index, s.position))
     return scored
 
 
@@ -168,25 +207,28 @@ def select_answer_sentences(
     best = scored[0]
     chosen = [best]
     for candidate in scored[1:]:
-        if len(chosen) >= policy.max_sentences:
+        if len(chosen) >= policy.max_sentences or candidate.score < FOLLOW_UP_RATIO * best.score:
             break
-        if candidate.score < FOLLOW_UP_RATIO * best.score:
-            break
-        if any(_is_near_duplicate(candidate.text, c.text) for c in chosen):
-            continue
-        if (shape.wants_number or shape.wants_date) and not (has_quantity(candidate.text) or has_date(candidate.text)):
+        if not candidate.typed or any(_is_near_duplicate(candidate.text, c.text) for c in chosen):
             continue
         chosen.append(candidate)
     return chosen
 
 
 def is_supported(shape: QuestionShape, best: ScoredSentence | None, policy: AnswerPolicy) -> bool:
-    """Whether the best sentence really answers: enough of the question's terms, and the right kind of value."""
-    if best is None or best.support < policy.abstain_threshold:
+    """Whether the best sentence really answers the question, or only resembles it.
+
+    A question after a value (amount, date, number…) needs a sentence that states that kind of
+    value and contains a distinctive word of the question ("parameter" for "parameter count"),
+    not just the names every article repeats. A question after words needs enough of the
+    question's terms or meaning: own term coverage plus cosine similarity.
+    """
+    if best is None or not best.typed:
         return False
-    if shape.wants_date and not has_date(best.text):
-        return False
-    return not (shape.wants_number and not shape.wants_date and not has_quantity(best.text))
+    if shape.kind == "number":  # any number will do, so the sentence must be about the question's thing
+        return best.distinctive_hits > 0 or best.own >= 0.99
+    # An amount, duration, percentage or date is specific evidence by itself; the rest needs resemblance.
+    return best.own + best.similarity >= policy.abstain_threshold
 
 
 class _CitationBook:

@@ -140,6 +140,7 @@ class LoadedIndex:
     _bm25: Any = field(repr=False)  # None when no chunk has a single search token
     _rows: Mapping[str, int] = field(repr=False)
     _units_by_chunk: Mapping[int, tuple[int, ...]] = field(repr=False, default_factory=dict)
+    _unit_dense: Any = field(repr=False, default=None)
 
     @property
     def model_id(self) -> str:
@@ -159,22 +160,11 @@ class LoadedIndex:
 
     def search_dense(self, query_vec: np.ndarray, k: int) -> list[tuple[int, float]]:
         """The k nearest chunks to an L2-normalised query vector: (chunk row, cosine), best first."""
-        import numpy as np
+        return _search_faiss(self._dense, query_vec, k)
 
-        query = np.ascontiguousarray(np.asarray(query_vec, dtype=np.float32).reshape(1, -1))
-        if query.shape[1] != self.vectors.shape[1]:
-            raise ValueError(f"Query vector has {query.shape[1]} dimensions; this index has {self.vectors.shape[1]}")
-        k = min(k, self._dense.ntotal)
-        if k <= 0:
-            return []
-        if self.faiss_type == "hnsw":
-            import faiss
-
-            params = faiss.SearchParametersHNSW(efSearch=max(64, 2 * k))
-            scores, rows = self._dense.search(query, k, params=params)
-        else:
-            scores, rows = self._dense.search(query, k)
-        return [(int(row), float(score)) for score, row in zip(scores[0], rows[0], strict=True) if row >= 0]
+    def search_units(self, query_vec: np.ndarray, k: int) -> list[tuple[int, float]]:
+        """The k answer units nearest to an L2-normalised query vector: (unit row, cosine), best first."""
+        return _search_faiss(self._unit_dense, query_vec, k)
 
     def search_bm25(self, query_tokens: list[str], k: int) -> list[tuple[int, float]]:
         """The k best BM25 matches for tokens from `text.tokenize`: (chunk row, score > 0), best first."""
@@ -499,6 +489,9 @@ def _write_build(
     dense = _make_dense_index(vectors, faiss_type)
     faiss.write_index(dense, str(partial / "dense.faiss"))
     _fsync_file(partial / "dense.faiss")
+    unit_dense = _make_dense_index(unit_vectors, choose_faiss_type(len(units)))
+    faiss.write_index(unit_dense, str(partial / "units.faiss"))
+    _fsync_file(partial / "units.faiss")
 
     # BM25 reads heading and passage, not the title: a title repeated in every chunk only adds noise.
     bm25 = _make_bm25([tokenize(f"{chunk.heading}\n{chunk.text}") for chunk in chunks])
@@ -528,7 +521,12 @@ def _write_build(
             "reused": len(chunks) - embedded,
         },
         "faiss_type": faiss_type,
-        "bm25": {**_BM25_PARAMS, "indexed": bm25 is not None, "tokenizer": "bot.core.text.tokenize", "tokenizer_version": TOKENIZER_VERSION},
+        "bm25": {
+            **_BM25_PARAMS,
+            "indexed": bm25 is not None,
+            "tokenizer": "bot.core.text.tokenize",
+            "tokenizer_version": TOKENIZER_VERSION,
+        },
     }
     _write_json(partial / "manifest.json", manifest)
     _fsync_dir(partial)
@@ -549,7 +547,25 @@ def _write_build(
         _bm25=bm25,
         _rows=MappingProxyType({chunk.id: row for row, chunk in enumerate(chunks)}),
         _units_by_chunk=_group_units(units),
+        _unit_dense=unit_dense,
     )
+
+
+def _search_faiss(dense: Any, query_vec: np.ndarray, k: int) -> list[tuple[int, float]]:
+    import faiss
+    import numpy as np
+
+    query = np.ascontiguousarray(np.asarray(query_vec, dtype=np.float32).reshape(1, -1))
+    if query.shape[1] != dense.d:
+        raise ValueError(f"Query vector has {query.shape[1]} dimensions; this index has {dense.d}")
+    k = min(k, dense.ntotal)
+    if k <= 0:
+        return []
+    if isinstance(dense, faiss.IndexHNSWFlat):
+        scores, rows = dense.search(query, k, params=faiss.SearchParametersHNSW(efSearch=max(64, 2 * k)))
+    else:
+        scores, rows = dense.search(query, k)
+    return [(int(row), float(score)) for score, row in zip(scores[0], rows[0], strict=True) if row >= 0]
 
 
 def _group_units(units: Sequence[tuple[int, str]]) -> Mapping[int, tuple[int, ...]]:
@@ -714,8 +730,9 @@ def _load_build(index_dir: Path, build_id: str, path: Path, expected_model_id: s
         raise _damaged(index_dir, build_id, f"cannot read the answer units ({exc.__class__.__name__})") from exc
     try:
         dense = faiss.read_index(str(path / "dense.faiss"))
+        unit_dense = faiss.read_index(str(path / "units.faiss"))
     except RuntimeError as exc:
-        raise _damaged(index_dir, build_id, "cannot read dense.faiss") from exc
+        raise _damaged(index_dir, build_id, "cannot read dense.faiss or units.faiss") from exc
 
     dim = int(manifest["dim"])
     problems = []
@@ -731,6 +748,8 @@ def _load_build(index_dir: Path, build_id: str, path: Path, expected_model_id: s
         problems.append(f"unit_vectors.npy is {unit_vectors.shape}, expected ({len(units)}, {dim})")
     if any(not 0 <= row < len(chunks) for row, _text in units):
         problems.append("units.jsonl names chunks that chunks.jsonl lacks")
+    if unit_dense.ntotal != len(units) or unit_dense.d != dim:
+        problems.append(f"units.faiss holds {unit_dense.ntotal} vectors of {unit_dense.d} dimensions")
     if dense.ntotal != len(chunks) or dense.d != dim:
         problems.append(f"dense.faiss holds {dense.ntotal} vectors of {dense.d} dimensions")
     if any(chunk.article_id not in articles for chunk in chunks):
@@ -766,6 +785,7 @@ def _load_build(index_dir: Path, build_id: str, path: Path, expected_model_id: s
         _bm25=bm25,
         _rows=MappingProxyType({chunk.id: row for row, chunk in enumerate(chunks)}),
         _units_by_chunk=_group_units(units),
+        _unit_dense=unit_dense,
     )
 
 

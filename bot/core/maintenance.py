@@ -585,7 +585,7 @@ def recover_interrupted_change(corpus_dir: Path, index_dir: Path) -> tuple[str, 
         stray = _discard_staging(Path(journal["corpus_dir"]) if journal else corpus_dir)
         if stray and journal is None:
             notes.append(f"deleted files staged by an interrupted change that never started: {', '.join(stray)}")
-        notes += recover_partial_builds(index_dir)  # paths, as in BuildStats.recovered
+        notes += [f"removed half-made build {path}" for path in recover_partial_builds(index_dir)]
         return tuple(notes)
 
 

@@ -14,7 +14,7 @@ def describe_change_lines(report: ChangeReport) -> list[str]:
     for name, reason in report.skipped:
         lines.append(f"skipped {name}: {reason}")
     for recovered in report.recovered:
-        lines.append(f"recovered: removed half-made build {recovered}")
+        lines.append(f"recovered: {recovered}")
     if report.is_noop and not report.skipped:
         lines.append("no article changed")
     lines.append(

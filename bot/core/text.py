@@ -2,161 +2,22 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 
 STOPWORDS = frozenset(
-    [
-        "a",
-        "about",
-        "above",
-        "after",
-        "again",
-        "against",
-        "all",
-        "am",
-        "an",
-        "and",
-        "any",
-        "are",
-        "as",
-        "at",
-        "be",
-        "because",
-        "been",
-        "before",
-        "being",
-        "below",
-        "between",
-        "both",
-        "but",
-        "by",
-        "can",
-        "could",
-        "did",
-        "do",
-        "does",
-        "doing",
-        "down",
-        "during",
-        "each",
-        "few",
-        "for",
-        "from",
-        "further",
-        "had",
-        "has",
-        "have",
-        "having",
-        "he",
-        "her",
-        "here",
-        "hers",
-        "herself",
-        "him",
-        "himself",
-        "his",
-        "how",
-        "i",
-        "if",
-        "in",
-        "into",
-        "is",
-        "it",
-        "its",
-        "itself",
-        "just",
-        "me",
-        "more",
-        "most",
-        "my",
-        "myself",
-        "no",
-        "nor",
-        "not",
-        "now",
-        "of",
-        "off",
-        "on",
-        "once",
-        "only",
-        "or",
-        "other",
-        "our",
-        "ours",
-        "ourselves",
-        "out",
-        "over",
-        "own",
-        "same",
-        "she",
-        "should",
-        "so",
-        "some",
-        "such",
-        "than",
-        "that",
-        "the",
-        "their",
-        "theirs",
-        "them",
-        "themselves",
-        "then",
-        "there",
-        "these",
-        "they",
-        "this",
-        "those",
-        "through",
-        "to",
-        "too",
-        "under",
-        "until",
-        "up",
-        "very",
-        "was",
-        "we",
-        "were",
-        "what",
-        "when",
-        "where",
-        "which",
-        "while",
-        "who",
-        "whom",
-        "why",
-        "will",
-        "with",
-        "would",
-        "you",
-        "your",
-        "yours",
-        "yourself",
-        "yourselves",
-        "pls",
-        "please",
-        "tell",
-        "show",
-        "give",
-        "know",
-        "get",
-        "got",
-        "s",
-        "t",
-        "im",
-        "ive",
-        "whats",
-        "hows",
-        "thats",
-        "does",
-        "also",
-        "vs",
-        "versus",
-    ]
+    """a about above after again against all am an and any are as at be because been before being below between
+    both but by can could did do does doing down during each few for from further had has have having he her
+    here hers herself him himself his how i if in into is it its itself just me more most my myself no nor not
+    now of off on once only or other our ours ourselves out over own same she should so some such than that the
+    their theirs them themselves then there these they this those through to too under until up very was we were
+    what when where which while who whom why will with would you your yours yourself yourselves pls please tell
+    show give know get got s t im ive whats hows thats does also vs versus""".split()
 )
 
 # Bump when tokenize() changes: a build's BM25 index is only valid with the tokenizer that made it.
-TOKENIZER_VERSION = 2
+TOKENIZER_VERSION = 3
 
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-", "\u00a0": " "})
 
@@ -182,8 +43,22 @@ def canonical_number(raw: str) -> str:
     return raw.lstrip("$").replace(",", "")
 
 
+# Common irregular past forms, so that "built" meets "build" and "paid" meets "pay".
+_IRREGULAR = {
+    "built": "build", "took": "take", "taken": "take", "made": "make", "paid": "pay", "spent": "spend",
+    "bought": "buy", "sold": "sell", "led": "lead", "won": "win", "began": "begin", "begun": "begin",
+    "grew": "grow", "grown": "grow", "ran": "run", "gave": "give", "given": "give", "became": "become",
+    "said": "say", "told": "tell", "brought": "bring", "thought": "think", "left": "leave", "held": "hold",
+    "went": "go", "gone": "go", "came": "come", "saw": "see", "seen": "see", "knew": "know", "known": "know",
+    "found": "find", "chose": "choose", "chosen": "choose", "wrote": "write", "written": "write",
+    "beat": "beat", "beaten": "beat", "fell": "fall", "fallen": "fall", "rose": "rise", "risen": "rise",
+    "trained": "train", "used": "use", "released": "release", "launched": "launch",
+}  # fmt: skip
+
+
 def _stem(word: str) -> str:
     """A light suffix stripper: 'codenamed'/'codename', 'trained'/'training'/'trains' meet."""
+    word = _IRREGULAR.get(word, word)
     if len(word) > 4 and word.endswith("ies"):
         return word[:-3] + "y"
     if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
@@ -250,6 +125,7 @@ def split_sentences(paragraph: str) -> list[str]:
 
 
 _ANAPHORA_RE = re.compile(r"^(it|its|it's|this|that|these|those|they|their|he|she|his|her)\b", re.IGNORECASE)
+MAX_LIST_ITEMS = 6
 _LIST_MARK_RE = re.compile(r"^\s*(?:[-*•]|\d+\.)\s+")
 
 
@@ -265,7 +141,9 @@ def split_answer_units(text: str) -> list[str]:
     List markers are dropped, headings and table rows are not units, and a sentence that opens
     with a pronoun carries the sentence before it, so that each unit reads on its own.
     """
-    sentences = [_LIST_MARK_RE.sub("", s).strip() for s in split_sentences(text)]
+    raw = split_sentences(text)
+    is_item = [bool(_LIST_MARK_RE.match(s)) for s in raw]
+    sentences = [_LIST_MARK_RE.sub("", s).strip() for s in raw]
     units: list[str] = []
     for position, sentence in enumerate(sentences):
         if not _is_unit_candidate(sentence):
@@ -273,5 +151,10 @@ def split_answer_units(text: str) -> list[str]:
         previous = sentences[position - 1] if position > 0 else ""
         if previous and _ANAPHORA_RE.match(sentence) and _is_unit_candidate(previous):
             sentence = f"{previous} {sentence}"
+        if sentence.endswith(":"):
+            # "available through two channels:" says little without the list that follows it.
+            items = list(itertools.takewhile(lambda i: is_item[i], range(position + 1, len(sentences))))
+            if items:
+                sentence = sentence + " " + "; ".join(sentences[i] for i in items[:MAX_LIST_ITEMS])
         units.append(sentence)
     return units
