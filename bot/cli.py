@@ -348,11 +348,17 @@ def print_eval(console: Console, report: Any) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from bot.core.fetching import make_url_fetcher
     from bot.discord_app.client import run_bot
 
     settings = _settings(args)
     service = make_service(settings)
-    run_bot(settings, service)
+    fetcher = make_url_fetcher(
+        timeout=settings.fetch_timeout_seconds,
+        max_bytes=settings.max_upload_bytes,
+        allow_private=settings.allow_private_urls,
+    )
+    run_bot(settings, service, fetch_article_url=fetcher)
     return EXIT_OK
 
 

@@ -13,6 +13,9 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 from bot.core.embedding import Embedder, HashingEmbedder, load_embedder, resolve_model_path
+from bot.core.service import MuseService, ServiceConfig
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="session")
@@ -37,3 +40,26 @@ def real_embedder(model_path: Path, onnx_cache_dir: Path) -> Embedder:
 def fake_embedder() -> HashingEmbedder:
     """A deterministic 64-dimension stand-in for tests that need vectors but not meaning."""
     return HashingEmbedder(dim=64)
+
+
+@pytest.fixture(scope="session")
+def shipped_index(
+    tmp_path_factory: pytest.TempPathFactory, real_embedder: Embedder, onnx_cache_dir: Path
+) -> tuple[Path, Path]:
+    """(corpus, index): a copy of the shipped corpus and its index, built once with the real model."""
+    import shutil
+
+    base = tmp_path_factory.mktemp("shipped")
+    corpus, index = base / "corpus", base / "index"
+    shutil.copytree(ROOT / "corpus", corpus)
+    index.mkdir()
+    (index / "onnx").symlink_to(onnx_cache_dir)  # the session's one export, where the CLI looks for it
+    MuseService(ServiceConfig(corpus_dir=corpus, index_dir=index), embedder_factory=lambda: real_embedder).build_index()
+    return corpus, index
+
+
+@pytest.fixture(scope="session")
+def shipped_service(shipped_index: tuple[Path, Path], real_embedder: Embedder) -> MuseService:
+    """The service as `musebot ask` runs it, over the shipped corpus, with the real model."""
+    corpus, index = shipped_index
+    return MuseService(ServiceConfig(corpus_dir=corpus, index_dir=index), embedder_factory=lambda: real_embedder)

@@ -64,7 +64,7 @@ class ReindexCog(commands.Cog):
         file3="Another article",
         url="A link to an article to fetch and add",
         remove="The id of an article to remove (see /sources)",
-        force="Re-embed even if the text has not changed",
+        force="Add even if it nearly duplicates an indexed article (identical text is always skipped)",
     )
     @app_commands.autocomplete(remove=article_ids)
     async def reindex(
