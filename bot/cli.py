@@ -36,20 +36,30 @@ EXIT_USAGE = 2
 def _console(stderr: bool = False) -> Console:
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+    stream = sys.stderr if stderr else sys.stdout
+    # Piped output gets room for tables instead of rich's 80-column default.
+    width = None if stream.isatty() else 140
+    return Console(stderr=stderr, highlight=False, soft_wrap=True, width=width)
+
+
+NOISY_LOGGERS = ("httpx", "urllib3", "sentence_transformers", "transformers", "trafilatura", "bm25s", "faiss",
+                 "discord.gateway", "htmldate", "courlan")  # fmt: skip
+
+
+def _is_quiet_enough(record: logging.LogRecord) -> bool:
+    """Third-party chatter stays below WARNING even if a library turns its own logger up on import."""
+    return record.levelno >= logging.WARNING or not record.name.startswith(NOISY_LOGGERS)
 
 
 def configure_logging(level: str) -> None:
+    """The one place logging is configured (stderr; musebot's own modules at `level`)."""
     logging.basicConfig(
         level=getattr(logging, level.upper(), logging.INFO),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    # Third-party chatter stays at WARNING unless asked for.
-    noisy_loggers = ("httpx", "urllib3", "sentence_transformers", "transformers", "trafilatura", "bm25s", "faiss",
-                     "discord.gateway", "htmldate", "courlan")  # fmt: skip
-    for noisy in noisy_loggers:
-        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(_is_quiet_enough)
 
 
 def _settings(args: argparse.Namespace) -> Settings:

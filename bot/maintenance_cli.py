@@ -98,8 +98,11 @@ def cmd_index_list(args: argparse.Namespace) -> int:
         return cli.EXIT_OK
     grid = Table(title=f"{len(rows)} indexed articles", title_justify="left")
     grid.add_column("id", no_wrap=True, min_width=min(max((len(r.id) for r in rows), default=2), 64))
-    for column in ("title", "outlet", "date", "chunks", "facts"):
-        grid.add_column(column, justify="right" if column in {"chunks", "facts"} else "left")
+    grid.add_column("title", no_wrap=True, overflow="ellipsis", max_width=48)
+    grid.add_column("outlet", no_wrap=True, overflow="ellipsis", max_width=24)
+    grid.add_column("date", no_wrap=True, min_width=10)
+    for column in ("chunks", "facts"):
+        grid.add_column(column, justify="right", no_wrap=True, min_width=len(column))
     for row in rows:
         grid.add_row(
             escape(row.id), escape(row.title), escape(row.outlet), row.published, str(row.chunks), str(row.facts)

@@ -184,10 +184,14 @@ def parse_article(data: bytes, filename: str, *, source_path: str = "") -> Artic
     return _parse(data, filename, source_path or filename)
 
 
+# Files in corpus/ that configure it rather than being articles.
+CORPUS_SETTINGS_FILES = frozenset({"aliases.yaml"})
+
+
 def load_corpus(corpus_dir: Path) -> CorpusLoad:
     """Every article under ``corpus_dir`` (recursively), sorted by id, and the files that were rejected.
 
-    Hidden files and files whose name starts with README are skipped. When two files give the same
+    Hidden files, files whose name starts with README and the corpus's alias file are skipped. When two files give the same
     id, the first by path is kept and the other is reported.
     """
     corpus_dir = Path(corpus_dir)
@@ -203,7 +207,7 @@ def load_corpus(corpus_dir: Path) -> CorpusLoad:
         relative = path.relative_to(corpus_dir)
         if not path.is_file() or any(part.startswith(".") for part in relative.parts):
             continue
-        if path.name.upper().startswith("README"):
+        if path.name.upper().startswith("README") or path.name in CORPUS_SETTINGS_FILES:
             log.debug("skipping %s", path)
             continue
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 from collections.abc import Callable, Sequence
@@ -137,10 +138,21 @@ class MuseService:
         return _Serving(
             index=index,
             term_stats=build_term_stats(chunks),
-            facts=FactTable(index.facts, sources, catalog=None),  # type: ignore[attr-defined]
+            facts=FactTable(index.facts, sources, catalog=self._catalog_for(index.facts)),  # type: ignore[attr-defined]
             sources=sources,
             chunk_text={chunk.id: chunk.text for chunk in chunks},
         )
+
+    def _corpus_aliases(self) -> dict[str, dict[str, list[str]]] | None:
+        from bot.core.names import load_corpus_aliases
+
+        return load_corpus_aliases(self.config.corpus_dir)
+
+    def _catalog_for(self, facts: Sequence[object]) -> object:
+        """Names known to lookups: those in the facts, plus the shipped and the corpus's alias files."""
+        from bot.core.names import NameCatalog
+
+        return NameCatalog.from_facts(facts, extra_aliases=self._corpus_aliases())  # type: ignore[arg-type]
 
     def _load_serving(self) -> _Serving:
         from bot.core.index_store import load_index
@@ -231,7 +243,7 @@ class MuseService:
                 lambda article: split_into_chunks(article, count_tokens),
                 embedder,
                 self.config.index_dir,
-                extract_facts=extract_facts,
+                extract_facts=functools.partial(extract_facts, aliases=self._corpus_aliases()),
                 previous=previous,
                 progress=progress,
             )
@@ -324,7 +336,7 @@ class MuseService:
 
                 facts, articles = load_facts_only(self.config.index_dir)
                 sources = {a.article_id: a for a in articles}
-                self._lookups = FactTable(facts, sources, catalog=None)
+                self._lookups = FactTable(facts, sources, catalog=self._catalog_for(facts))
                 self._lookups_build = current
             return self._lookups
 

@@ -393,3 +393,13 @@ def test_article_error_survives_pickling() -> None:
     error = ArticleError("corpus/x.md", "the file is empty", "add the article's text and try again")
     copy = pickle.loads(pickle.dumps(error))
     assert (copy.path, copy.reason, copy.hint, str(copy)) == (error.path, error.reason, error.hint, str(error))
+
+
+def test_the_corpus_alias_file_is_not_an_article(tmp_path: Path) -> None:
+    (tmp_path / "aliases.yaml").write_text("models:\n  Muse Spark: [spark]\n", encoding="utf-8")
+    (tmp_path / "a.md").write_text("---\nid: a\ntitle: A\noutlet: O\n---\n\nMuse Spark is here.\n", encoding="utf-8")
+
+    loaded = load_corpus(tmp_path)
+
+    assert [a.id for a in loaded.articles] == ["a"]
+    assert loaded.errors == ()
