@@ -191,8 +191,8 @@ CORPUS_SETTINGS_FILES = frozenset({"aliases.yaml"})
 def load_corpus(corpus_dir: Path) -> CorpusLoad:
     """Every article under ``corpus_dir`` (recursively), sorted by id, and the files that were rejected.
 
-    Hidden files, files whose name starts with README and the corpus's alias file are skipped. When two files give the same
-    id, the first by path is kept and the other is reported.
+    Hidden files, files whose name starts with README and the corpus's alias file are skipped.
+    When two files give the same id, the first by path is kept and the other is reported.
     """
     corpus_dir = Path(corpus_dir)
     if not corpus_dir.is_dir():
