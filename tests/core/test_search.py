@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from bot.core.models import Chunk
-from bot.core.search import build_term_stats, fuse_rankings
+from pathlib import Path
+
+from bot.core.chunking import approximate_token_counter, split_into_chunks
+from bot.core.embedding import HashingEmbedder
+from bot.core.index_store import LoadedIndex, build_index
+from bot.core.models import Article, Chunk
+from bot.core.search import build_term_stats, fuse_rankings, search_passages
 
 
 def test_rrf_rewards_agreement_between_rankings() -> None:
@@ -28,3 +33,44 @@ def test_idf_weighs_rare_terms_above_common_ones() -> None:
 
     assert stats.weight("avocado") > stats.weight("muse")
     assert stats.weight("never-seen") >= stats.weight("avocado")
+
+
+def _tiny_index(tmp_path: Path) -> LoadedIndex:
+    articles = [
+        Article("launch", "Muse Spark launches", "Daily", "Meta launched Muse Spark, a closed model, on meta.ai."),
+        Article("health", "Health scores", "Weekly", "Muse Spark scores 42.8 on HealthBench Hard, ahead of GPT-5.4."),
+        Article("codename", "Before launch", "Blog", "Inside Meta the model was codenamed Avocado for months."),
+    ]
+    index, _ = build_index(
+        articles,
+        lambda a: split_into_chunks(a, approximate_token_counter),
+        HashingEmbedder(dim=64),
+        tmp_path,
+        extract_facts=lambda _articles, _chunks: (),
+    )
+    return index
+
+
+def test_hybrid_search_finds_exact_ids_on_a_tiny_corpus(tmp_path: Path) -> None:
+    index = _tiny_index(tmp_path)
+    embedder = HashingEmbedder(dim=64)
+
+    def top(query: str) -> list[str]:
+        return [p.chunk.id for p in search_passages(index, embedder.embed([query])[0], query, top_k=3)]
+
+    assert top("healthbench hard score")[0] == "health#0"
+    assert top("what was the internal codename")[0] == "codename#0"  # "codename" meets "codenamed"
+    assert top("gpt5.4")[0] == "health#0"  # letters split from digits: gpt 5.4
+    assert len(top("muse spark")) == 3
+
+
+def test_passages_carry_both_scores(tmp_path: Path) -> None:
+    index = _tiny_index(tmp_path)
+    query = "HealthBench Hard"
+
+    (first, *_rest) = search_passages(index, HashingEmbedder(dim=64).embed([query])[0], query, top_k=2)
+
+    assert first.chunk.id == "health#0"
+    assert first.bm25_score > 0
+    assert first.dense_score > 0
+    assert first.score == max(p.score for p in [*_rest, first])
