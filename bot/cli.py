@@ -122,7 +122,19 @@ def print_answer(console: Console, answer: Answer) -> None:
 
 
 def _fact_cell(facts: Sequence[Any], markers: dict[str, int]) -> str:
-    return " vs ".join(f"{f.value_text} [{markers[f.article_id]}]" for f in facts)
+    """'1,444 [1] vs 1,427 [2]' where sources differ; '52 [1][2]' where they agree."""
+    by_value: dict[str, list[int]] = {}
+    for fact in facts:
+        cited = by_value.setdefault(fact.value_text, [])
+        if markers[fact.article_id] not in cited:
+            cited.append(markers[fact.article_id])
+    return " vs ".join(f"{value} {''.join(f'[{m}]' for m in cited)}" for value, cited in by_value.items())
+
+
+def _difference(value: float | None) -> str:
+    if value is None:
+        return ""
+    return f"{value:+,.0f}" if abs(value) >= 10_000 else f"{value:+.4g}"
 
 
 def _source_markers(sources: Sequence[Any]) -> dict[str, int]:
@@ -182,8 +194,9 @@ def print_comparison(console: Console, comparison: Comparison) -> None:
     grid.add_column(escape(comparison.model_b), justify="right")
     grid.add_column("difference", justify="right")
     for row in comparison.shared:
-        diff = "" if row.difference is None else f"{row.difference:+g}"
-        grid.add_row(escape(row.benchmark), _fact_cell(row.a, markers), _fact_cell(row.b, markers), diff)
+        grid.add_row(
+            escape(row.benchmark), _fact_cell(row.a, markers), _fact_cell(row.b, markers), _difference(row.difference)
+        )
     console.print(grid)
     for label, rows in ((comparison.model_a, comparison.only_a), (comparison.model_b, comparison.only_b)):
         if rows:
