@@ -320,7 +320,10 @@ def build_answer(
             passage = passages[sentence.passage_index]
             marker = book.cite(passage.chunk.id, passage.chunk.article_id, passage.chunk.text, passage.score)
             lines.append(f"{sentence.text} [{marker}]")
-    fact_lines = _fact_lines(facts, conflicts, book, quote_for_chunk) if facts else []
+    said = "\n".join(lines)
+    # The table adds nothing when the sentences already state every value and no source disagrees.
+    repeats = bool(lines) and not conflicts and all(fact.value_text in said for fact in facts)
+    fact_lines = _fact_lines(facts, conflicts, book, quote_for_chunk) if facts and not repeats else []
     scores = {"best_support": best.support if best else 0.0, "best_score": best.score if best else 0.0}
     if not lines and not fact_lines:
         closest = ""
