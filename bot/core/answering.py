@@ -35,6 +35,8 @@ _MONEY_Q = re.compile(
 )
 _DURATION_Q = re.compile(r"\bhow long\b|\bhow many (seconds|minutes|hours|days|weeks|months|years)\b", re.I)
 _PERCENT_Q = re.compile(r"\b(percentage|percent|per cent|what share|what fraction)\b", re.IGNORECASE)
+_AGE_Q = re.compile(r"\bhow old\b|\bwhat age\b", re.IGNORECASE)
+_LATENCY_Q = re.compile(r"\b(latency|time to first token|response time|in (ms|milliseconds|seconds))\b", re.I)
 _DATE_Q = re.compile(r"^\s*when\b|\bwhat (year|month|date|day)\b|\bwhich (year|month)\b|\bsince when\b", re.I)
 _NUMBER_Q = re.compile(
     r"\b(how (much|many|big|large|fast|far|often|old)|what number|number of|count|score[sd]?|scoring|"
@@ -47,6 +49,8 @@ _DURATION_A = re.compile(
     r"[\s-]+(seconds?|minutes?|hours?|days?|weeks?|months?|years?|quarters?)\b",
     re.IGNORECASE,
 )
+_AGE_A = re.compile(r"\b\d+[\s-]*years?[\s-]*old\b|\baged? \d+\b", re.IGNORECASE)
+_LATENCY_A = re.compile(r"\d\s*(ms|milliseconds?|seconds?|s)\b", re.IGNORECASE)
 _PERCENT_A = re.compile(r"\d\s?%|\bper ?cent\b", re.IGNORECASE)
 _MONTHS = "january february march april may june july august september october november december"
 _DATE_A = re.compile(r"\b(1[89]\d\d|20\d\d|" + "|".join(_MONTHS.split()) + r"|yesterday|today)\b", re.I)
@@ -76,16 +80,18 @@ class ScoredSentence:
     own: float = 0.0  # share of the question's weighted terms the sentence alone covers
     distinctive_hits: int = 0  # distinctive question terms the sentence itself contains
     typed: bool = True  # holds the kind of value the question asks for (always True for word questions)
+    counts_it: bool = True  # mentions what a "how many X" question counts (True when there is no X)
 
 
 @dataclass(frozen=True, slots=True)
 class QuestionShape:
     terms: tuple[str, ...]  # content tokens of the question
-    kind: str  # "money", "duration", "percent", "date", "number" or "text"
+    kind: str  # "age", "latency", "date", "duration", "money", "percent", "number" or "text"
+    counted: tuple[str, ...] = ()  # for "how many X": the tokens of X, which the answer must mention
 
     @property
     def wants_number(self) -> bool:
-        return self.kind in {"money", "duration", "percent", "number"}
+        return self.kind not in {"text", "date"}
 
     @property
     def wants_date(self) -> bool:
@@ -98,13 +104,36 @@ def read_question_shape(question: str) -> QuestionShape:
     terms = tuple(dict.fromkeys(t for t in tokenize(text) if t not in _QUESTION_WORDS))
     kind = "text"
     for name, pattern in (
-        ("date", _DATE_Q), ("duration", _DURATION_Q), ("money", _MONEY_Q), ("percent", _PERCENT_Q),
-        ("number", _NUMBER_Q),
+        ("age", _AGE_Q), ("latency", _LATENCY_Q), ("date", _DATE_Q), ("duration", _DURATION_Q),
+        ("money", _MONEY_Q), ("percent", _PERCENT_Q), ("number", _NUMBER_Q),
     ):  # fmt: skip
         if pattern.search(text):
             kind = name
             break
-    return QuestionShape(terms=terms, kind=kind)
+    return QuestionShape(terms=terms, kind=kind, counted=read_counted_thing(text))
+
+
+# Words that end the noun phrase after "how many" / "how much": auxiliaries and most prepositions
+# ("of" continues it: "tokens of training data").
+_PHRASE_END = frozenset(
+    "did does do is are was were has have had will would can could should may might for in on at to from by with "
+    "since per during after before about into over under".split()
+)
+MAX_COUNTED_WORDS = 3
+
+
+def read_counted_thing(question: str) -> tuple[str, ...]:
+    """The search tokens of what a "how many/much X" question counts: ("output", "token") for
+    "how many output tokens did it use"; () when the question does not say (e.g. "how much did Meta pay")."""
+    match = re.search(r"\bhow (?:many|much)\s+(.*)", question, re.IGNORECASE)
+    if not match:
+        return ()
+    words: list[str] = []
+    for word in re.findall(r"[\w.%$-]+", match.group(1)):
+        if word.lower() in _PHRASE_END or len(words) >= MAX_COUNTED_WORDS + (2 if "of" in words else 0):
+            break
+        words.append(word.lower())
+    return tuple(dict.fromkeys(tokenize(" ".join(words))))
 
 
 def has_quantity(sentence: str) -> bool:
@@ -120,6 +149,10 @@ def has_date(sentence: str) -> bool:
 
 def holds_kind(sentence: str, kind: str) -> bool:
     """Whether a sentence states the kind of value a question asks for."""
+    if kind == "age":
+        return bool(_AGE_A.search(sentence))
+    if kind == "latency":
+        return bool(_LATENCY_A.search(sentence))
     if kind == "money":
         return bool(_MONEY_A.search(sentence))
     if kind == "duration":
@@ -161,6 +194,8 @@ def score_sentences(
     scored: list[ScoredSentence] = []
     entity_tokens = set(entity_terms)
     distinctive = [t for t in shape.terms if stats.weight(t) >= DISTINCTIVE_IDF]
+    # Words every passage repeats ("muse", "spark") cannot tell what is counted.
+    counted = [t for t in shape.counted if stats.weight(t) >= DISTINCTIVE_IDF]
     for p_index, passage in enumerate(passages):
         passage_tokens = set(tokenize(passage.chunk.embed_text))
         heading_tokens = set(tokenize(passage.chunk.heading))
@@ -185,9 +220,11 @@ def score_sentences(
                     own=own,
                     distinctive_hits=sum(1 for t in distinctive if t in tokens),
                     typed=holds_kind(sentence, shape.kind),
+                    # Half of "contemplating queries" is enough ("requests"); "tokens" alone is not "tokens of training data".
+                    counts_it=not counted or sum(t in tokens for t in counted) * 2 >= len(counted),
                 )
             )
-    scored.sort(key=lambda s: (not s.typed, -s.score, s.passage_index, s.position))
+    scored.sort(key=lambda s: (not (s.typed and s.counts_it), -s.score, s.passage_index, s.position))
     return scored
 
 
@@ -223,7 +260,7 @@ def is_supported(shape: QuestionShape, best: ScoredSentence | None, policy: Answ
     not just the names every article repeats. A question after words needs enough of the
     question's terms or meaning: own term coverage plus cosine similarity.
     """
-    if best is None or not best.typed:
+    if best is None or not best.typed or not best.counts_it:
         return False
     if shape.kind == "number":  # any number will do, so the sentence must be about the question's thing
         return best.distinctive_hits > 0 or best.own >= 0.99

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -18,6 +18,7 @@ log = logging.getLogger(__name__)
 
 RRF_K = 60  # the usual constant: flattens the head so that neither ranking dominates
 CANDIDATES = 40  # how deep each ranking is read before fusion
+FUSION_WEIGHTS = (0.5, 1.0, 0.5)  # passage vectors, BM25, sentence vectors
 UNITS_PER_CHUNK = 3  # unit hits read per chunk wanted, since several units share a chunk
 
 
@@ -48,18 +49,49 @@ def build_term_stats(chunks: Sequence[Chunk]) -> TermStats:
     doc_freq: Counter[str] = Counter()
     for chunk in chunks:
         doc_freq.update(set(tokenize(chunk.text)))
-    n = max(len(chunks), 1)
+    return term_stats_from_doc_freq(doc_freq, len(chunks))
+
+
+def term_stats_from_doc_freq(doc_freq: Mapping[str, int], chunk_count: int) -> TermStats:
+    """``build_term_stats`` from counts an index build saved (chunks holding each token of their text)."""
+    n = max(chunk_count, 1)
     idf = {token: math.log(1 + (n - df + 0.5) / (df + 0.5)) for token, df in doc_freq.items()}
     return TermStats(idf=idf, default_idf=math.log(1 + (n + 0.5) / 0.5))
 
 
-def fuse_rankings(rankings: Sequence[Sequence[tuple[int, float]]], *, k: int = RRF_K) -> list[tuple[int, float]]:
-    """Reciprocal rank fusion of several (row, score) rankings, best first; ties keep row order."""
+def fuse_rankings(
+    rankings: Sequence[Sequence[tuple[int, float]]],
+    *,
+    weights: Sequence[float] | None = None,
+    k: int = RRF_K,
+) -> list[tuple[int, float]]:
+    """Weighted reciprocal rank fusion of several (row, score) rankings, best first; ties keep row order."""
     fused: dict[int, float] = {}
-    for ranking in rankings:
+    for ranking, weight in zip(rankings, weights or [1.0] * len(rankings), strict=True):
         for rank, (row, _score) in enumerate(ranking):
-            fused[row] = fused.get(row, 0.0) + 1.0 / (k + rank + 1)
+            fused[row] = fused.get(row, 0.0) + weight / (k + rank + 1)
     return sorted(fused.items(), key=lambda item: (-item[1], item[0]))
+
+
+def keep_leaders(
+    fused: Sequence[tuple[int, float]], rankings: Sequence[Sequence[tuple[int, float]]], top_k: int
+) -> list[tuple[int, float]]:
+    """The fused top_k, but with each ranking's first row in it: a passage one signal is sure of stays."""
+    chosen = list(fused[:top_k])
+    rows = {row for row, _ in chosen}
+    for ranking in rankings:
+        if not ranking or ranking[0][0] in rows:
+            continue
+        leader = next(item for item in fused if item[0] == ranking[0][0])
+        # Replace the weakest pick that no ranking put first.
+        firsts = {r[0][0] for r in rankings if r}
+        for position in range(len(chosen) - 1, -1, -1):
+            if chosen[position][0] not in firsts:
+                rows.discard(chosen[position][0])
+                chosen[position] = leader
+                rows.add(leader[0])
+                break
+    return sorted(chosen, key=lambda item: (-item[1], item[0]))
 
 
 def rank_chunks_by_units(
@@ -96,7 +128,9 @@ def search_passages(
     by_units = rank_chunks_by_units(index.search_units(query_vec, depth * UNITS_PER_CHUNK), index.units)[:depth]
     dense_by_row = dict(dense)
     bm25_by_row = dict(lexical)
-    fused = fuse_rankings([dense, lexical, by_units])[:top_k]
+    # The two dense rankings come from one model; together they weigh as much as BM25, not twice as much.
+    rankings = [dense, lexical, by_units]
+    fused = keep_leaders(fuse_rankings(rankings, weights=FUSION_WEIGHTS), rankings, top_k)
     log.debug("search: %d dense, %d bm25, %d unit candidates, %d fused", len(dense), len(lexical), len(by_units),
               len(fused))  # fmt: skip
     return tuple(
