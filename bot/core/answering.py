@@ -220,7 +220,7 @@ def score_sentences(
                     own=own,
                     distinctive_hits=sum(1 for t in distinctive if t in tokens),
                     typed=holds_kind(sentence, shape.kind),
-                    # Half of "contemplating queries" is enough ("requests"); "tokens" alone is not "tokens of training data".
+                    # Half of "contemplating queries" will do ("requests"); "tokens" is not "tokens of training data".
                     counts_it=not counted or sum(t in tokens for t in counted) * 2 >= len(counted),
                 )
             )
