@@ -202,7 +202,8 @@ def score_sentences(
         candidates = units[p_index] if units is not None else [(u, 0.0) for u in split_answer_units(passage.chunk.text)]
         for position, (sentence, similarity) in enumerate(candidates):
             tokens = set(tokenize(sentence))
-            own = _coverage(shape.terms, tokens, stats)
+            # A section heading says what its sentences are about ("Three Modes, One Model").
+            own = _coverage(shape.terms, tokens | heading_tokens, stats)
             # Context counts for something: the heading and the rest of the passage frame the sentence.
             context = _coverage(shape.terms, tokens | heading_tokens | passage_tokens, stats)
             support = 0.7 * own + 0.3 * context
@@ -262,7 +263,7 @@ def is_supported(shape: QuestionShape, best: ScoredSentence | None, policy: Answ
     """
     if best is None or not best.typed or not best.counts_it:
         return False
-    if shape.kind == "number":  # any number will do, so the sentence must be about the question's thing
+    if shape.kind in {"number", "date"}:  # any number or date will do, so the sentence must be about the thing
         return best.distinctive_hits > 0 or best.own >= 0.99
     # An amount, duration, percentage or date is specific evidence by itself; the rest needs resemblance.
     return best.own + best.similarity >= policy.abstain_threshold
