@@ -11,22 +11,77 @@ import random
 from pathlib import Path
 
 MODELS = (
-    "Muse Spark", "GPT-5.4", "Gemini 3.1 Pro", "Claude Opus 4.6", "Grok 4.2", "Llama 4 Maverick", "Qwen 3.5 Max",
-    "DeepSeek V3.2", "Kimi K2.5", "Mistral Large 3",
-)  # fmt: skip
+    "Muse Spark",
+    "GPT-5.4",
+    "Gemini 3.1 Pro",
+    "Claude Opus 4.6",
+    "Grok 4.2",
+    "Llama 4 Maverick",
+    "Qwen 3.5 Max",
+    "DeepSeek V3.2",
+    "Kimi K2.5",
+    "Mistral Large 3",
+)
 BENCHMARKS = (
-    "HealthBench Hard", "Humanity's Last Exam", "ARC-AGI-2", "SWE-bench Verified", "GPQA Diamond",
-    "Terminal-Bench 2.0", "MMMU-Pro", "CharXiv Reasoning", "DeepSearchQA", "Artificial Analysis Intelligence Index",
-)  # fmt: skip
-OUTLETS = ("The Verge", "TechCrunch", "Wired", "Ars Technica", "Reuters", "Bloomberg", "The Information", "Axios",
-           "VentureBeat", "CNBC", "Financial Times", "Platformer")  # fmt: skip
-PEOPLE = ("Alexandr Wang", "Mark Zuckerberg", "Nat Friedman", "Chris Cox", "an analyst at Bernstein",
-          "a researcher at Epoch AI", "a former Meta engineer", "an enterprise buyer")  # fmt: skip
+    "HealthBench Hard",
+    "Humanity's Last Exam",
+    "ARC-AGI-2",
+    "SWE-bench Verified",
+    "GPQA Diamond",
+    "Terminal-Bench 2.0",
+    "MMMU-Pro",
+    "CharXiv Reasoning",
+    "DeepSearchQA",
+    "Artificial Analysis Intelligence Index",
+)
+OUTLETS = (
+    "The Verge",
+    "TechCrunch",
+    "Wired",
+    "Ars Technica",
+    "Reuters",
+    "Bloomberg",
+    "The Information",
+    "Axios",
+    "VentureBeat",
+    "CNBC",
+    "Financial Times",
+    "Platformer",
+)
+PEOPLE = (
+    "Alexandr Wang",
+    "Mark Zuckerberg",
+    "Nat Friedman",
+    "Chris Cox",
+    "an analyst at Bernstein",
+    "a researcher at Epoch AI",
+    "a former Meta engineer",
+    "an enterprise buyer",
+)
 PLACES = ("meta.ai", "the Meta AI app", "WhatsApp", "Instagram", "Messenger", "Ray-Ban Meta glasses")
-TOPICS = ("health questions", "shopping", "homework help", "travel planning", "coding", "image understanding",
-          "long documents", "spreadsheets", "customer support", "research reports")  # fmt: skip
-HEADINGS = ("What Meta announced", "How it scores", "Where it falls short", "The money behind it",
-            "Availability", "What analysts say", "The closed-weights turn", "Agents and tools", "What comes next")  # fmt: skip
+TOPICS = (
+    "health questions",
+    "shopping",
+    "homework help",
+    "travel planning",
+    "coding",
+    "image understanding",
+    "long documents",
+    "spreadsheets",
+    "customer support",
+    "research reports",
+)
+HEADINGS = (
+    "What Meta announced",
+    "How it scores",
+    "Where it falls short",
+    "The money behind it",
+    "Availability",
+    "What analysts say",
+    "The closed-weights turn",
+    "Agents and tools",
+    "What comes next",
+)
 
 _SENTENCES = (
     "Meta Superintelligence Labs released {model} on {day}, the first model of its new Muse family.",
@@ -60,12 +115,23 @@ def _fill(template: str, rng: random.Random) -> str:
     model, model2 = rng.sample(MODELS, 2)
     place, place2 = rng.sample(PLACES, 2)
     return template.format(
-        model=model, model2=model2, bench=rng.choice(BENCHMARKS), score=f"{rng.uniform(20, 90):.1f}",
-        score2=f"{rng.uniform(20, 90):.1f}", points=rng.randint(40, 60), person=rng.choice(PEOPLE),
-        topic=rng.choice(TOPICS), place=place, place2=place2, day=rng.choice(_DAYS), n=rng.randint(6, 12),
-        capex_lo=rng.randint(60, 90), capex_hi=rng.randint(95, 140), users=rng.randint(500, 1200),
+        model=model,
+        model2=model2,
+        bench=rng.choice(BENCHMARKS),
+        score=f"{rng.uniform(20, 90):.1f}",
+        score2=f"{rng.uniform(20, 90):.1f}",
+        points=rng.randint(40, 60),
+        person=rng.choice(PEOPLE),
+        topic=rng.choice(TOPICS),
+        place=place,
+        place2=place2,
+        day=rng.choice(_DAYS),
+        n=rng.randint(6, 12),
+        capex_lo=rng.randint(60, 90),
+        capex_hi=rng.randint(95, 140),
+        users=rng.randint(500, 1200),
         pct=f"{rng.uniform(1, 9):.1f}",
-    )  # fmt: skip
+    )
 
 
 def _paragraph(rng: random.Random, sentences: int) -> str:

@@ -11,11 +11,12 @@ import argparse
 import json
 import logging
 import os
+import re
 import sys
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from bot.core.errors import MusebotError
 
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 
     from bot.core.models import Answer, BenchmarkTable, ChangeReport, Comparison, ModelTable
     from bot.core.service import MuseService
+    from bot.query_settings import QuerySettings
     from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -73,7 +75,18 @@ def _settings(args: argparse.Namespace) -> Settings:
     return load_settings(**overrides)
 
 
-def make_service(settings: Settings) -> MuseService:
+def _query_settings(args: argparse.Namespace) -> QuerySettings:
+    """The few settings a query reads, without importing pydantic (~0.2 s of a cold start)."""
+    from bot.query_settings import load_query_settings
+
+    return load_query_settings(
+        corpus_dir=getattr(args, "corpus_dir", None),
+        index_dir=getattr(args, "index_dir", None),
+        top_k=getattr(args, "top_k", None),
+    )
+
+
+def make_service(settings: Settings | QuerySettings) -> MuseService:
     from bot.core.service import MuseService, ServiceConfig
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for a model hub: the model ships in a package
@@ -106,19 +119,31 @@ def _to_json(value: object) -> str:
 # ----- printing ------------------------------------------------------------------------------
 
 
-def print_answer(console: Console, answer: Answer) -> None:
-    from rich.markup import escape
+_ANSI = {"bold": "\x1b[1m", "dim": "\x1b[2m"}
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # never let text drive the terminal
 
-    console.print(escape(answer.text))
+
+def print_answer(stream: TextIO, answer: Answer) -> None:
+    """The answer, then its sources with their quotes; bold and dim on a terminal (unless NO_COLOR is set).
+
+    Plain writes rather than rich: this is all `musebot ask` prints, and rich costs ~0.07 s of a cold
+    start to import and ~2 ms per answer to render (benchmarks/perf.py).
+    """
+    styled = stream.isatty() and not os.environ.get("NO_COLOR")
+
+    def style(text: str, name: str) -> str:
+        return f"{_ANSI[name]}{text}\x1b[0m" if styled else text
+
+    lines = [answer.text]
     if answer.citations:
-        console.print()
-        console.print("[bold]Sources[/bold]")
+        lines += ["", style("Sources", "bold")]
     for citation in answer.citations:
-        where = f" — {escape(citation.outlet)}" if citation.outlet else ""
-        link = f" <{escape(citation.url)}>" if citation.url else ""
-        console.print(f"[bold][{citation.marker}][/bold] {escape(citation.title)}{where}{link}  ({citation.chunk_id})")
+        where = f" — {citation.outlet}" if citation.outlet else ""
+        link = f" <{citation.url}>" if citation.url else ""
+        lines.append(f"{style(f'[{citation.marker}]', 'bold')} {citation.title}{where}{link}  ({citation.chunk_id})")
         quote = " ".join(citation.quote.split())
-        console.print(f"    [dim]“{escape(quote)}”[/dim]")
+        lines.append("    " + style(f"“{quote}”", "dim"))
+    stream.write(_CONTROL_RE.sub("", "\n".join(lines)) + "\n")
 
 
 def _fact_cell(facts: Sequence[Any], markers: dict[str, int]) -> str:
@@ -216,19 +241,19 @@ def print_change(console: Console, report: ChangeReport) -> None:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    service = make_service(_settings(args))
-    err = _console(stderr=True)
-    service.ensure_ready(notify=lambda message: err.print(f"[yellow]{message}[/yellow]"))
+    service = make_service(_query_settings(args))
+    service.load_embedder_in_background()  # overlaps loading the index
+    service.ensure_ready(notify=lambda message: _console(stderr=True).print(f"[yellow]{message}[/yellow]"))
     answer = service.ask(args.question, top_k=args.top_k)
     if args.json:
         sys.stdout.write(_to_json(answer) + "\n")
     else:
-        print_answer(_console(), answer)
+        print_answer(sys.stdout, answer)
     return EXIT_OK
 
 
 def cmd_benchmark(args: argparse.Namespace) -> int:
-    table = make_service(_settings(args)).benchmark_table(args.name)
+    table = make_service(_query_settings(args)).benchmark_table(args.name)
     if args.json:
         sys.stdout.write(_to_json(table) + "\n")
     else:
@@ -237,7 +262,7 @@ def cmd_benchmark(args: argparse.Namespace) -> int:
 
 
 def cmd_model(args: argparse.Namespace) -> int:
-    table = make_service(_settings(args)).model_table(args.name)
+    table = make_service(_query_settings(args)).model_table(args.name)
     if args.json:
         sys.stdout.write(_to_json(table) + "\n")
     else:
@@ -246,7 +271,7 @@ def cmd_model(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    comparison = make_service(_settings(args)).compare_models(args.a, args.b)
+    comparison = make_service(_query_settings(args)).compare_models(args.a, args.b)
     if args.json:
         sys.stdout.write(_to_json(comparison) + "\n")
     else:
@@ -461,13 +486,14 @@ def _add_maintainer_commands(index_sub: Any) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    from bot.settings import load_settings
 
     # The bot logs at the configured level; one-shot commands only say what went wrong.
     level = "WARNING"
     if args.verbose:
         level = "DEBUG"
     elif args.command == "run":
+        from bot.settings import load_settings
+
         try:
             level = load_settings().log_level
         except MusebotError:

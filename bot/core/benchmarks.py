@@ -13,6 +13,8 @@ Lookups (``FactTable``) work on the facts alone: no numpy, faiss or torch is imp
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import itertools
 import json
 import logging
@@ -279,17 +281,109 @@ def extract_facts(
     ``chunks`` are the articles' passages; each fact cites the chunk whose text holds its quote.
     ``aliases`` adds to ``bot/data/aliases.yaml`` (e.g. ``<corpus_dir>/aliases.yaml``).
     """
+    return extract_facts_reusing(articles, chunks, None, aliases=aliases)[0]
+
+
+def extract_facts_reusing(
+    articles: Sequence[Article],
+    chunks: Sequence[Chunk],
+    saved: Mapping[str, object] | None,
+    *,
+    aliases: AliasMap | None = None,
+) -> tuple[tuple[BenchmarkFact, ...], dict[str, object]]:
+    """``extract_facts``, re-reading only the articles that changed since ``saved``; returns (facts, state to save).
+
+    What one article yields depends on its own title and body and on the model names learned from every
+    article's tables. Its raw facts are reused when its text, the learned names, the alias files and this
+    code are all unchanged; naming, units and quotes are then settled across the corpus (``_finalize``,
+    cheap) exactly as in a full extraction, so the facts are the same either way.
+    """
     alias_map = merge_alias_maps(load_default_aliases(), aliases)
-    layouts = {article.id: _layout_of(article.body) for article in articles}
-    learned_models = _learn_table_models(layouts.values())
-    matcher = _ModelMatcher(learned_models | _alias_model_names(alias_map))
-    raw: list[_RawFact] = []
+    version = _extraction_version(alias_map)
+    old: Mapping[str, Mapping[str, object]] = {}
+    if saved and saved.get("version") == version and isinstance(saved.get("articles"), dict):
+        old = saved["articles"]  # type: ignore[assignment]
+    keys = {article.id: _article_key(article) for article in articles}
+    layouts: dict[str, _Layout] = {}
+
+    def layout_of(article: Article) -> _Layout:
+        if article.id not in layouts:
+            layouts[article.id] = _layout_of(article.body)
+        return layouts[article.id]
+
+    def unchanged(article: Article) -> Mapping[str, object] | None:
+        entry = old.get(article.id)
+        return entry if entry is not None and entry.get("key") == keys[article.id] else None
+
+    learned: dict[str, list[str]] = {}
     for article in articles:
-        layout = layouts[article.id]
-        primary = _primary_model(article, matcher)
-        raw.extend(_facts_from_tables(article.id, layout, matcher))
-        raw.extend(_facts_from_prose(article.id, layout, matcher, primary))
-    return _finalize(raw, articles, chunks, alias_map)
+        entry = unchanged(article)
+        names = entry["names"] if entry is not None else sorted(_learn_table_models([layout_of(article)]))
+        learned[article.id] = list(names)  # type: ignore[call-overload]
+    matcher_names = set().union(*learned.values()) | _alias_model_names(alias_map)
+    names_key = hashlib.sha256(json.dumps(sorted(matcher_names)).encode("utf-8")).hexdigest()[:16]
+    same_names = bool(saved) and saved.get("names_key") == names_key  # type: ignore[union-attr]
+    matcher: _ModelMatcher | None = None
+    raw: list[_RawFact] = []
+    state_articles: dict[str, dict[str, object]] = {}
+    reread = 0
+    for article in articles:
+        entry = unchanged(article) if same_names else None
+        if entry is not None:
+            saved_raw = entry["raw"]
+        else:
+            reread += 1
+            matcher = matcher or _ModelMatcher(matcher_names)
+            primary = _primary_model(article, matcher)
+            found = _facts_from_tables(article.id, layout_of(article), matcher)
+            found += _facts_from_prose(article.id, layout_of(article), matcher, primary)
+            saved_raw = [asdict(fact) for fact in found]  # before _finalize renames them in place
+        raw.extend(_RawFact(**{**item, "parts": tuple(item["parts"]), "fallback": tuple(item["fallback"])})
+                   for item in saved_raw)  # type: ignore[union-attr]  # fmt: skip
+        state_articles[article.id] = {"key": keys[article.id], "names": learned[article.id], "raw": saved_raw}
+    log.debug("facts: %d of %d articles read, the others reused", reread, len(articles))
+    state = {"version": version, "names_key": names_key, "articles": state_articles}
+    return _finalize(raw, articles, chunks, alias_map), state
+
+
+class FactExtractor:
+    """``extract_facts`` with the corpus's aliases bound; index builds call ``extract_reusing`` so that an
+    unchanged article is not read again (see ``index_store.ReusingFactExtractor``)."""
+
+    def __init__(self, aliases: AliasMap | None = None) -> None:
+        self.aliases = aliases
+
+    def __call__(self, articles: Sequence[Article], chunks: Sequence[Chunk]) -> tuple[BenchmarkFact, ...]:
+        return extract_facts(articles, chunks, aliases=self.aliases)
+
+    def extract_reusing(
+        self, articles: Sequence[Article], chunks: Sequence[Chunk], saved: Mapping[str, object] | None
+    ) -> tuple[tuple[BenchmarkFact, ...], dict[str, object]]:
+        return extract_facts_reusing(articles, chunks, saved, aliases=self.aliases)
+
+
+def _article_key(article: Article) -> str:
+    """What extraction reads of an article: its title and body."""
+    return hashlib.sha256(f"{article.title}\n\n{article.body}".encode()).hexdigest()[:32]
+
+
+def _extraction_version(alias_map: Mapping[str, object]) -> str:
+    """Changes with this code (and the modules it reads text with) or the aliases: saved raw facts are then stale."""
+    aliases = json.dumps(alias_map, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(f"{FACTS_SCHEMA_VERSION}\n{_source_digest()}\n{aliases}".encode()).hexdigest()[:16]
+
+
+@functools.cache
+def _source_digest() -> str:
+    from bot.core import chunking, names, text
+
+    digest = hashlib.sha256()
+    for module_file in (__file__, names.__file__, text.__file__, chunking.__file__):
+        try:
+            digest.update(Path(module_file).read_bytes())
+        except (OSError, TypeError):
+            digest.update(os.urandom(16))  # no source to compare: never reuse
+    return digest.hexdigest()
 
 
 # ----------------------------------------------------------------------------------------------- layout
@@ -1503,6 +1597,14 @@ class FactTable:
             raise self._unknown(name, MODEL)
         return resolved
 
+    def _benchmarks_named(self, name: str) -> tuple[str, ...]:
+        """The benchmark ``name`` stands for; else the benchmarks it is the first words of ("τ²-bench" before
+        "… Telecom" and "… Retail"); else none."""
+        resolved = self.catalog.resolve_benchmark(name)
+        if resolved is not None:
+            return (resolved,) if resolved in self._by_benchmark else ()
+        return tuple(b for b in self.catalog.family(name, BENCHMARK) if b in self._by_benchmark)
+
     def complete(self, partial: str, kind: str, limit: int = 25) -> list[str]:
         """Names for autocomplete: prefix matches, then substring and word-prefix matches, then fuzzy ones."""
         names = self._names(kind)
@@ -1558,19 +1660,35 @@ class FactTable:
         return ScoreRow(label=label, facts=tuple(ordered), is_conflict=len({round(f.value, 6) for f in facts}) > 1)
 
     def benchmark_table(self, name: str) -> BenchmarkTable:
-        """Every model's score on one benchmark, best first; rows whose sources disagree are conflicts."""
-        benchmark = self.resolve_benchmark(name)
-        facts = self._by_benchmark[benchmark]
-        lower_better = is_lower_better(benchmark, facts[0].unit if facts else "")
-        groups: dict[tuple[str, str], list[BenchmarkFact]] = defaultdict(list)
-        for fact in facts:
-            groups[(fact.model, fact.qualifier)].append(fact)
-        rows = [
-            self._row(f"{model} ({qualifier})" if qualifier else model, group, lower_better)
-            for (model, qualifier), group in groups.items()
-        ]
-        rows.sort(key=lambda r: (r.facts[0].value if lower_better else -r.facts[0].value, r.label.casefold()))
-        return BenchmarkTable(benchmark=benchmark, rows=tuple(rows), sources=self._sources(facts))
+        """Every model's score on one benchmark, best first; rows whose sources disagree are conflicts.
+
+        A name that starts several benchmarks ("τ²-bench" before "… Telecom" and "… Retail") shows each of
+        them in turn, its rows labelled with the benchmark.
+        """
+        benchmarks = self._benchmarks_named(name)
+        if not benchmarks:
+            raise self._unknown(name, BENCHMARK)
+        label_benchmark = len(benchmarks) > 1
+        rows: list[ScoreRow] = []
+        for benchmark in benchmarks:
+            facts = self._by_benchmark[benchmark]
+            lower_better = is_lower_better(benchmark, facts[0].unit if facts else "")
+            groups: dict[tuple[str, str], list[BenchmarkFact]] = defaultdict(list)
+            for fact in facts:
+                groups[(fact.model, fact.qualifier)].append(fact)
+            group_rows = [
+                self._row(
+                    (f"{model} ({qualifier})" if qualifier else model) + (f" — {benchmark}" if label_benchmark else ""),
+                    group,
+                    lower_better,
+                )
+                for (model, qualifier), group in groups.items()
+            ]
+            group_rows.sort(key=lambda r: (r.facts[0].value if lower_better else -r.facts[0].value, r.label.casefold()))
+            rows.extend(group_rows)
+        all_facts = [f for benchmark in benchmarks for f in self._by_benchmark[benchmark]]
+        shown = name.strip() if label_benchmark else benchmarks[0]
+        return BenchmarkTable(benchmark=shown, rows=tuple(rows), sources=self._sources(all_facts))
 
     def model_table(self, name: str) -> ModelTable:
         """Every benchmark the articles give for a model; a family name ("Gemini 3.1 Pro") shows its variants."""
@@ -1642,16 +1760,23 @@ class FactTable:
     def facts_for(
         self, benchmark: str, models: Sequence[str] = ()
     ) -> tuple[tuple[BenchmarkFact, ...], tuple[Conflict, ...]]:
-        """Facts on one benchmark (for the named models and their variants, when any), best first, with conflicts."""
-        resolved = self.catalog.resolve_benchmark(benchmark)
-        if resolved is None or resolved not in self._by_benchmark:
-            return (), ()
-        facts = self._by_benchmark[resolved]
+        """Facts on one benchmark, best first, with conflicts (a name that starts several: each in turn).
+
+        When ``models`` are named, only their facts (and their variants'): none when the articles give no score
+        for them, rather than other models' scores that would read as the answer.
+        """
+        benchmarks = self._benchmarks_named(benchmark)
+        facts = [f for name in benchmarks for f in self._by_benchmark[name]]
         if models:
             wanted = {m for name in models for m in self.catalog.family(name)}
-            facts = [f for f in facts if f.model in wanted] or facts
-        lower_better = is_lower_better(resolved, facts[0].unit)
-        ordered = tuple(sorted(facts, key=lambda f: f.value if lower_better else -f.value))
+            facts = [f for f in facts if f.model in wanted]
+        if not facts:
+            return (), ()
+        lower_better = {name: is_lower_better(name, self._by_benchmark[name][0].unit) for name in benchmarks}
+        rank = {name: i for i, name in enumerate(benchmarks)}
+        ordered = tuple(
+            sorted(facts, key=lambda f: (rank[f.benchmark], f.value if lower_better[f.benchmark] else -f.value))
+        )
         return ordered, find_conflicts(ordered)
 
 

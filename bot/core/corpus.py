@@ -649,8 +649,9 @@ def _parse_html(text: str, name: str, source_path: str) -> Article:
         raise ArticleError(name, "the HTML cannot be parsed", "save the page again from the browser") from exc
     if tree is None:
         raise ArticleError(name, "the HTML cannot be parsed", "save the page again from the browser")
+    _move_captions_above_tables(tree)
     extracted = trafilatura.extract(
-        text,
+        tree,  # trafilatura works on a copy, so the metadata below still reads the whole page
         output_format="markdown",
         include_tables=True,
         include_formatting=True,  # keeps headings as #/##; bold and italics are removed below
@@ -685,6 +686,28 @@ def _parse_html(text: str, name: str, source_path: str) -> Article:
         url=_canonical_url(tree, meta_url),
         published=(metadata.date or "") if metadata else "",
     )
+
+
+def _move_captions_above_tables(tree: object) -> None:
+    """Each table's ``<caption>`` becomes a paragraph just above the table.
+
+    trafilatura turns a caption into the table's header row and pushes the real header row down among
+    the data rows; as a line above the table the caption (which often names the benchmark) stays readable
+    and the header row stays the header.
+    """
+    from lxml import html  # trafilatura's parser; only HTML needs it
+
+    xpath = getattr(tree, "xpath", None)
+    if xpath is None:
+        return
+    for caption in xpath("//table/caption"):
+        table = caption.getparent()
+        text = " ".join(caption.text_content().split())
+        caption.drop_tree()  # keeps any text that follows the caption inside the table
+        if text:
+            paragraph = html.Element("p")
+            paragraph.text = text
+            table.addprevious(paragraph)
 
 
 def _html_body(markdown: str) -> str:

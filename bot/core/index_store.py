@@ -4,16 +4,20 @@ Layout (docs/ARCHITECTURE.md is the contract)::
 
     index/CURRENT                       the build id in use, replaced atomically
     index/builds/<build-id>/            manifest.json articles.json chunks.jsonl vectors.npy dense.faiss
-                                        bm25/ facts.json
+                                        units.jsonl unit_vectors.npy units.faiss bm25/ facts.json
+                                        term_stats.json facts_state.json (what a reusing fact extractor saved)
     index/builds/<build-id>.partial/    a build being written; removed by the next build if left behind
     index/.lock                         fcntl.flock held while a build is written
 
 One function, `build_index`, makes every build: a first build, an add, an update and a removal all
-chunk the whole corpus and reuse the vectors of `previous` for chunks whose id and embed text are
-unchanged, so only new or edited passages reach the embedder.
+go through it. It reuses from `previous` the vectors of chunks whose id and embed text are unchanged
+(so only new or edited passages reach the embedder), the chunks and answer units of articles whose
+content hash is unchanged (same chunker version and model), and the fact extractor's per-article work.
 
 numpy, faiss and bm25s are imported inside the functions that need them, so `read_current_build_id`
-and `load_facts_only` answer from a cold start with the standard library only.
+and `load_facts_only` answer from a cold start with the standard library only. Loading a build reads
+BM25 with numpy alone (`Bm25Scores`) and imports FAISS only for an HNSW index: a flat one is an exact
+numpy scan of vectors.npy.
 """
 
 from __future__ import annotations
@@ -29,13 +33,15 @@ import os
 import re
 import secrets
 import shutil
+import struct
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from types import MappingProxyType, ModuleType
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from bot.core.errors import MusebotError
 from bot.core.models import Article, BenchmarkFact, Chunk, IndexStats, SourceRef
@@ -136,11 +142,13 @@ class LoadedIndex:
     facts: tuple[BenchmarkFact, ...]
     units: tuple[tuple[int, str], ...]  # (chunk row, sentence): what an answer can quote
     unit_vectors: np.ndarray  # row i = units[i], L2-normalised
-    _dense: Any = field(repr=False)
-    _bm25: Any = field(repr=False)  # None when no chunk has a single search token
+    _dense: Any = field(repr=False)  # a FAISS index for "hnsw"; None for "flat" (numpy scans `vectors`)
+    _bm25: Any = field(repr=False)  # Bm25Scores; None when no chunk has a single search token
     _rows: Mapping[str, int] = field(repr=False)
     _units_by_chunk: Mapping[int, tuple[int, ...]] = field(repr=False, default_factory=dict)
     _unit_dense: Any = field(repr=False, default=None)
+    # How many chunks hold each search token of their text (term_stats.json); None for a build made before it.
+    doc_freq: Mapping[str, int] | None = field(repr=False, default=None)
 
     @property
     def model_id(self) -> str:
@@ -160,11 +168,11 @@ class LoadedIndex:
 
     def search_dense(self, query_vec: np.ndarray, k: int) -> list[tuple[int, float]]:
         """The k nearest chunks to an L2-normalised query vector: (chunk row, cosine), best first."""
-        return _search_faiss(self._dense, query_vec, k)
+        return _search_vectors(self._dense, self.vectors, query_vec, k)
 
     def search_units(self, query_vec: np.ndarray, k: int) -> list[tuple[int, float]]:
         """The k answer units nearest to an L2-normalised query vector: (unit row, cosine), best first."""
-        return _search_faiss(self._unit_dense, query_vec, k)
+        return _search_vectors(self._unit_dense, self.unit_vectors, query_vec, k)
 
     def search_bm25(self, query_tokens: list[str], k: int) -> list[tuple[int, float]]:
         """The k best BM25 matches for tokens from `text.tokenize`: (chunk row, score > 0), best first."""
@@ -172,10 +180,9 @@ class LoadedIndex:
 
         if self._bm25 is None or k <= 0:
             return []
-        token_ids = self._bm25.get_tokens_ids([token for token in query_tokens if token])
-        if not token_ids:
+        scores = self._bm25.scores_of(query_tokens)
+        if scores is None:
             return []
-        scores = self._bm25.get_scores_from_ids(token_ids)
         k = min(k, len(scores))
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.lexsort((top, -scores[top]))]  # best first, ties by row for stable results
@@ -220,8 +227,8 @@ def _write_file(path: Path, data: bytes) -> None:
         os.fsync(handle.fileno())
 
 
-def _write_json(path: Path, value: object) -> None:
-    _write_file(path, (json.dumps(value, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
+def _write_json(path: Path, value: object, indent: int | None = 1) -> None:
+    _write_file(path, (json.dumps(value, ensure_ascii=False, indent=indent) + "\n").encode("utf-8"))
 
 
 def _builds_dir(index_dir: Path) -> Path:
@@ -344,10 +351,43 @@ def _prune_builds(index_dir: Path, keep: int) -> list[str]:
 # ---------------------------------------------------------------------------------------------
 # Building
 
+FactExtractor = Callable[[Sequence[Article], Sequence[Chunk]], tuple[BenchmarkFact, ...]]
+FACTS_STATE_FILE = "facts_state.json"
+TERM_STATS_FILE = "term_stats.json"
+
+
+@runtime_checkable
+class ReusingFactExtractor(Protocol):
+    """A fact extractor that can redo only what changed, from the state it left in the previous build.
+
+    `extract_reusing(articles, chunks, saved)` returns (facts, state); the state is kept in the build as
+    facts_state.json and given back as `saved` to the next build (None when there is none).
+    """
+
+    def __call__(self, articles: Sequence[Article], chunks: Sequence[Chunk]) -> tuple[BenchmarkFact, ...]: ...
+
+    def extract_reusing(
+        self, articles: Sequence[Article], chunks: Sequence[Chunk], saved: Mapping[str, Any] | None
+    ) -> tuple[tuple[BenchmarkFact, ...], dict[str, Any]]: ...
+
 
 def choose_faiss_type(n: int) -> str:
     """The FAISS index for n vectors: exact IndexFlatIP ("flat") up to FLAT_INDEX_LIMIT, else IndexHNSWFlat ("hnsw")."""
     return "flat" if n <= FLAT_INDEX_LIMIT else "hnsw"
+
+
+def source_version(*modules: ModuleType) -> str:
+    """A version of some code: sha256 of the modules' source files (e.g. the chunker's, for `chunker_version`).
+
+    A module without a readable source file gives a fresh random version, so nothing is reused on its account.
+    """
+    digest = hashlib.sha256()
+    for module in modules:
+        try:
+            digest.update(Path(str(module.__file__)).read_bytes())
+        except (OSError, TypeError):
+            digest.update(secrets.token_bytes(16))
+    return digest.hexdigest()[:16]
 
 
 def _make_dense_index(vectors: np.ndarray, faiss_type: str) -> Any:
@@ -364,6 +404,65 @@ def _make_dense_index(vectors: np.ndarray, faiss_type: str) -> Any:
     return index
 
 
+def _write_dense_index(path: Path, vectors: np.ndarray) -> Any:
+    """Write `vectors` as a FAISS index file; returns what searches use: the HNSW index, or None for a flat one."""
+    import faiss
+
+    faiss_type = choose_faiss_type(len(vectors))
+    dense = _make_dense_index(vectors, faiss_type)
+    faiss.write_index(dense, str(path))
+    _fsync_file(path)
+    return dense if faiss_type == "hnsw" else None
+
+
+class Bm25Scores:
+    """A bm25s index as bm25s saves it (vocabulary, and per token a CSC column of precomputed scores), read
+    with numpy alone: importing bm25s pulls in scipy (~0.3 s of every cold start), and a query only sums a
+    few columns. Scores are those of `bm25s.BM25.get_scores` (checked in tests/core/test_index_store.py)."""
+
+    __slots__ = ("data", "indices", "indptr", "num_docs", "vocab")
+
+    def __init__(
+        self, vocab: Mapping[str, int], data: np.ndarray, indices: np.ndarray, indptr: np.ndarray, num_docs: int
+    ) -> None:
+        self.vocab = vocab
+        self.data = data
+        self.indices = indices
+        self.indptr = indptr
+        self.num_docs = num_docs
+
+    @classmethod
+    def of_retriever(cls, retriever: Any) -> Bm25Scores:
+        scores = retriever.scores
+        return cls(retriever.vocab_dict, scores["data"], scores["indices"], scores["indptr"], int(scores["num_docs"]))
+
+    @classmethod
+    def load(cls, folder: Path) -> Bm25Scores:
+        import numpy as np
+
+        params = json.loads((folder / "params.index.json").read_text(encoding="utf-8"))
+        if params.get("method") not in {"lucene", "robertson", "atire"}:
+            raise ValueError(f"BM25 variant {params.get('method')!r} needs non-occurrence scores")
+        vocab = json.loads((folder / "vocab.index.json").read_text(encoding="utf-8"))
+        data, indices, indptr = (
+            np.load(folder / f"{name}.csc.index.npy", allow_pickle=False) for name in ("data", "indices", "indptr")
+        )
+        return cls(vocab, data, indices, indptr, int(params["num_docs"]))
+
+    def scores_of(self, tokens: Sequence[str]) -> np.ndarray | None:
+        """BM25 score of every chunk for these tokens (repeats count, as in bm25s); None when none is known."""
+        import numpy as np
+
+        ids = [self.vocab[token] for token in tokens if token and token in self.vocab]
+        if not ids:
+            return None
+        scores = np.zeros(self.num_docs, dtype=self.data.dtype)
+        for token_id in ids:
+            start, end = self.indptr[token_id], self.indptr[token_id + 1]
+            scores[self.indices[start:end]] += self.data[start:end]  # one entry per chunk within a column
+        return scores
+
+
 def _make_bm25(token_lists: list[list[str]]) -> Any:
     """A bm25s index over pre-tokenised chunks, or None when there is no token at all (bm25s needs one)."""
     if not any(token_lists):
@@ -375,8 +474,29 @@ def _make_bm25(token_lists: list[list[str]]) -> Any:
     return retriever
 
 
+def _previous_chunks(
+    previous: LoadedIndex | None, embedder: Embedder, chunker_version: str
+) -> dict[str, tuple[str, list[Chunk]]]:
+    """The previous build's chunks by article id, with the content hash they were made from; empty when
+    they cannot stand for a new chunking (another chunker version or model, or no version given)."""
+    if (
+        previous is None
+        or not chunker_version
+        or previous.manifest.get("chunker_version") != chunker_version
+        or previous.model_id != embedder.model_id
+    ):
+        return {}
+    hashes: Mapping[str, str] = previous.manifest["articles"]
+    by_article: dict[str, list[Chunk]] = {}
+    for chunk in previous.chunks:
+        by_article.setdefault(chunk.article_id, []).append(chunk)
+    return {aid: (hashes[aid], chunks) for aid, chunks in by_article.items() if aid in hashes}
+
+
 def _collect_chunks(
-    articles: Sequence[Article], chunker: Callable[[Article], tuple[Chunk, ...]]
+    articles: Sequence[Article],
+    chunker: Callable[[Article], tuple[Chunk, ...]],
+    reusable: Mapping[str, tuple[str, list[Chunk]]],
 ) -> tuple[list[Article], list[Chunk]]:
     ordered = sorted(articles, key=lambda article: article.id)
     for first, second in itertools.pairwise(ordered):
@@ -385,7 +505,9 @@ def _collect_chunks(
     chunks: list[Chunk] = []
     seen: set[str] = set()
     for article in ordered:
-        for chunk in chunker(article):
+        kept = reusable.get(article.id)
+        article_chunks = kept[1] if kept and kept[0] == article_content_hash(article) else chunker(article)
+        for chunk in article_chunks:
             if chunk.article_id != article.id:
                 raise IndexBuildError(f"Chunk {chunk.id!r} claims article {chunk.article_id!r}, not {article.id!r}")
             if chunk.id in seen:
@@ -393,6 +515,19 @@ def _collect_chunks(
             seen.add(chunk.id)
             chunks.append(chunk)
     return ordered, chunks
+
+
+def _answer_units(chunks: Sequence[Chunk], previous: LoadedIndex | None, reuse: bool) -> list[tuple[int, str]]:
+    """(chunk row, sentence) for every chunk; split again only for passages the previous build did not have."""
+    known: dict[str, list[str]] = {}
+    if previous is not None and reuse:
+        for row, unit_rows in previous._units_by_chunk.items():
+            known[previous.chunks[row].text] = [previous.units[u][1] for u in unit_rows]
+    units: list[tuple[int, str]] = []
+    for row, chunk in enumerate(chunks):
+        texts = known.get(chunk.text)
+        units.extend((row, text) for text in (split_answer_units(chunk.text) if texts is None else texts))
+    return units
 
 
 def _reusable_rows(previous: LoadedIndex | None, embedder: Embedder) -> dict[tuple[str, str], int]:
@@ -461,22 +596,24 @@ def _write_build(
     articles: Sequence[Article],
     chunker: Callable[[Article], tuple[Chunk, ...]],
     embedder: Embedder,
-    extract_facts: Callable[[Sequence[Article], Sequence[Chunk]], tuple[BenchmarkFact, ...]],
+    extract_facts: FactExtractor,
     previous: LoadedIndex | None,
     progress: Callable[[int, int], None] | None,
+    chunker_version: str,
 ) -> LoadedIndex:
     """Write every file of a build into `partial` (fsynced); returns it as it will be once renamed to `final`."""
-    import faiss
     import numpy as np
 
     build_id = final.name
-    ordered, chunks = _collect_chunks(articles, chunker)
-    _write_json(partial / "articles.json", {article.id: asdict(article) for article in ordered})
-    lines = "".join(json.dumps(asdict(chunk), ensure_ascii=False) + "\n" for chunk in chunks)
+    reusable = _previous_chunks(previous, embedder, chunker_version)
+    ordered, chunks = _collect_chunks(articles, chunker, reusable)
+    _write_json(partial / "articles.json", {article.id: _fields(article) for article in ordered}, indent=None)
+    lines = "".join(json.dumps(_fields(chunk), ensure_ascii=False) + "\n" for chunk in chunks)
     _write_file(partial / "chunks.jsonl", lines.encode("utf-8"))
 
-    units = [(row, unit) for row, chunk in enumerate(chunks) for unit in split_answer_units(chunk.text)]
-    unit_lines = "".join(json.dumps({"chunk": row, "text": text}, ensure_ascii=False) + "\n" for row, text in units)
+    units = _answer_units(chunks, previous, reuse=bool(reusable))
+    quote = json.JSONEncoder(ensure_ascii=False).encode
+    unit_lines = "".join(f'{{"chunk": {row}, "text": {quote(text)}}}\n' for row, text in units)
     _write_file(partial / "units.jsonl", unit_lines.encode("utf-8"))
     vectors, unit_vectors, embedded = _embed_missing(chunks, units, embedder, previous, progress)
     for name, matrix in (("vectors.npy", vectors), ("unit_vectors.npy", unit_vectors)):
@@ -486,24 +623,30 @@ def _write_build(
             os.fsync(handle.fileno())
 
     faiss_type = choose_faiss_type(len(chunks))
-    dense = _make_dense_index(vectors, faiss_type)
-    faiss.write_index(dense, str(partial / "dense.faiss"))
-    _fsync_file(partial / "dense.faiss")
-    unit_dense = _make_dense_index(unit_vectors, choose_faiss_type(len(units)))
-    faiss.write_index(unit_dense, str(partial / "units.faiss"))
-    _fsync_file(partial / "units.faiss")
+    dense = _write_dense_index(partial / "dense.faiss", vectors)
+    unit_dense = _write_dense_index(partial / "units.faiss", unit_vectors)
 
     # BM25 reads heading and passage, not the title: a title repeated in every chunk only adds noise.
-    bm25 = _make_bm25([tokenize(f"{chunk.heading}\n{chunk.text}") for chunk in chunks])
+    # Tokens never span a line break, so a passage is tokenised once for BM25 and for the term statistics.
+    text_tokens = [tokenize(chunk.text) for chunk in chunks]
+    heading_tokens = {heading: tokenize(heading) for heading in {chunk.heading for chunk in chunks}}
+    retriever = _make_bm25([heading_tokens[c.heading] + tokens for c, tokens in zip(chunks, text_tokens, strict=True)])
+    doc_freq = dict(Counter(token for tokens in text_tokens for token in set(tokens)))
+    _write_json(partial / TERM_STATS_FILE, {"chunks": len(chunks), "doc_freq": doc_freq}, indent=None)
     (partial / "bm25").mkdir()
-    if bm25 is not None:
-        bm25.save(str(partial / "bm25"), allow_pickle=False)
+    if retriever is not None:
+        retriever.save(str(partial / "bm25"), allow_pickle=False)
         for file in (partial / "bm25").iterdir():
             _fsync_file(file)
     _fsync_dir(partial / "bm25")
 
-    facts = tuple(extract_facts(ordered, chunks))
-    _write_json(partial / "facts.json", [asdict(fact) for fact in facts])
+    if isinstance(extract_facts, ReusingFactExtractor):
+        saved = _read_saved_state(previous.path / FACTS_STATE_FILE) if previous is not None else None
+        facts, state = extract_facts.extract_reusing(ordered, chunks, saved)
+        _write_json(partial / FACTS_STATE_FILE, state, indent=None)
+    else:
+        facts = tuple(extract_facts(ordered, chunks))
+    _write_json(partial / "facts.json", [_fields(fact) for fact in facts], indent=None)
 
     manifest = {
         "schema_version": SCHEMA_VERSION,
@@ -521,9 +664,11 @@ def _write_build(
             "reused": len(chunks) - embedded,
         },
         "faiss_type": faiss_type,
+        "unit_faiss_type": choose_faiss_type(len(units)),
+        "chunker_version": chunker_version,
         "bm25": {
             **_BM25_PARAMS,
-            "indexed": bm25 is not None,
+            "indexed": retriever is not None,
             "tokenizer": "bot.core.text.tokenize",
             "tokenizer_version": TOKENIZER_VERSION,
         },
@@ -544,11 +689,45 @@ def _write_build(
         units=tuple(units),
         unit_vectors=unit_vectors,
         _dense=dense,
-        _bm25=bm25,
+        _bm25=Bm25Scores.of_retriever(retriever) if retriever is not None else None,
         _rows=MappingProxyType({chunk.id: row for row, chunk in enumerate(chunks)}),
         _units_by_chunk=_group_units(units),
         _unit_dense=unit_dense,
+        doc_freq=MappingProxyType(doc_freq),
     )
+
+
+def _fields(value: Any) -> dict[str, Any]:
+    """A flat dataclass as a dict (dataclasses.asdict deep-copies every field: 3x slower on a big corpus)."""
+    return {name: getattr(value, name) for name in value.__dataclass_fields__}
+
+
+def _read_saved_state(path: Path) -> Mapping[str, Any] | None:
+    """An optional JSON object of a build (facts_state.json, term_stats.json); None when absent or unreadable."""
+    try:
+        state = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return state if isinstance(state, dict) else None
+
+
+def _search_vectors(dense: Any, vectors: np.ndarray, query_vec: np.ndarray, k: int) -> list[tuple[int, float]]:
+    """Nearest rows by inner product: through the HNSW index when there is one, else an exact numpy scan
+    (what IndexFlatIP does, without importing FAISS on a cold start)."""
+    import numpy as np
+
+    if dense is not None:
+        return _search_faiss(dense, query_vec, k)
+    query = np.asarray(query_vec, dtype=np.float32).reshape(-1)
+    if query.shape[0] != vectors.shape[1]:
+        raise ValueError(f"Query vector has {query.shape[0]} dimensions; this index has {vectors.shape[1]}")
+    k = min(k, len(vectors))
+    if k <= 0:
+        return []
+    scores = vectors @ query
+    top = np.argpartition(-scores, k - 1)[:k]
+    top = top[np.lexsort((top, -scores[top]))]  # best first, ties by row
+    return [(int(row), float(scores[row])) for row in top]
 
 
 def _search_faiss(dense: Any, query_vec: np.ndarray, k: int) -> list[tuple[int, float]]:
@@ -581,14 +760,18 @@ def build_index(
     embedder: Embedder,
     index_dir: Path,
     *,
-    extract_facts: Callable[[Sequence[Article], Sequence[Chunk]], tuple[BenchmarkFact, ...]],
+    extract_facts: FactExtractor,
     previous: LoadedIndex | None = None,
     progress: Callable[[int, int], None] | None = None,
     timeout: float | None = None,
+    chunker_version: str = "",
 ) -> tuple[LoadedIndex, BuildStats]:
     """Write a new build of `articles` and make it CURRENT; returns it loaded, with what it cost.
 
-    Vectors of `previous` are reused for chunks whose (id, embed_text) did not change.
+    Vectors of `previous` are reused for chunks whose (id, embed_text) did not change. When
+    `chunker_version` is given and `previous` was chunked by the same version and model, an article
+    whose content hash did not change keeps its chunks and answer units without being chunked again.
+    A `ReusingFactExtractor` re-reads only changed articles, from the state it saved in `previous`.
     `progress(done, total)` follows the embedding of the chunks that need it. Waits for another
     builder holding `index/.lock`, at most `timeout` seconds when given (then IndexLockedError).
     The build is written to `builds/<id>.partial/`, renamed to `builds/<id>/`, then CURRENT is
@@ -605,7 +788,9 @@ def build_index(
         final = builds / build_id
         partial.mkdir()
         try:
-            loaded = _write_build(partial, final, articles, chunker, embedder, extract_facts, previous, progress)
+            loaded = _write_build(
+                partial, final, articles, chunker, embedder, extract_facts, previous, progress, chunker_version
+            )
         except BaseException:
             shutil.rmtree(partial, ignore_errors=True)
             raise
@@ -700,8 +885,24 @@ def _read_articles(index_dir: Path, build_id: str, path: Path) -> dict[str, Arti
         raise _damaged(index_dir, build_id, f"articles.json has an unexpected entry ({exc})") from exc
 
 
-def _load_build(index_dir: Path, build_id: str, path: Path, expected_model_id: str | None) -> LoadedIndex:
+_FLAT_IP_FOURCC = b"IxFI"  # what faiss.write_index puts first for an IndexFlatIP, before d (int32) and ntotal (int64)
+
+
+def _read_dense_index(path: Path) -> tuple[Any, int, int]:
+    """(the index to search, its dimension, its vector count). A flat index is not read: `_search_vectors` scans
+    vectors.npy, which holds the same vectors, so a cold start need not import FAISS (~0.1 s)."""
+    with path.open("rb") as handle:
+        header = handle.read(16)
+    if len(header) == 16 and header[:4] == _FLAT_IP_FOURCC:
+        dim, ntotal = struct.unpack("<iq", header[4:])
+        return None, dim, ntotal
     import faiss
+
+    dense = faiss.read_index(str(path))
+    return dense, dense.d, dense.ntotal
+
+
+def _load_build(index_dir: Path, build_id: str, path: Path, expected_model_id: str | None) -> LoadedIndex:
     import numpy as np
 
     manifest = _read_manifest(index_dir, build_id, path)
@@ -729,9 +930,9 @@ def _load_build(index_dir: Path, build_id: str, path: Path, expected_model_id: s
     except (OSError, ValueError, TypeError, KeyError) as exc:
         raise _damaged(index_dir, build_id, f"cannot read the answer units ({exc.__class__.__name__})") from exc
     try:
-        dense = faiss.read_index(str(path / "dense.faiss"))
-        unit_dense = faiss.read_index(str(path / "units.faiss"))
-    except RuntimeError as exc:
+        dense, dense_dim, dense_total = _read_dense_index(path / "dense.faiss")
+        unit_dense, unit_dim, unit_total = _read_dense_index(path / "units.faiss")
+    except (OSError, RuntimeError) as exc:
         raise _damaged(index_dir, build_id, "cannot read dense.faiss or units.faiss") from exc
 
     dim = int(manifest["dim"])
@@ -748,26 +949,32 @@ def _load_build(index_dir: Path, build_id: str, path: Path, expected_model_id: s
         problems.append(f"unit_vectors.npy is {unit_vectors.shape}, expected ({len(units)}, {dim})")
     if any(not 0 <= row < len(chunks) for row, _text in units):
         problems.append("units.jsonl names chunks that chunks.jsonl lacks")
-    if unit_dense.ntotal != len(units) or unit_dense.d != dim:
-        problems.append(f"units.faiss holds {unit_dense.ntotal} vectors of {unit_dense.d} dimensions")
-    if dense.ntotal != len(chunks) or dense.d != dim:
-        problems.append(f"dense.faiss holds {dense.ntotal} vectors of {dense.d} dimensions")
+    if unit_total != len(units) or unit_dim != dim:
+        problems.append(f"units.faiss holds {unit_total} vectors of {unit_dim} dimensions")
+    if dense_total != len(chunks) or dense_dim != dim:
+        problems.append(f"dense.faiss holds {dense_total} vectors of {dense_dim} dimensions")
     if any(chunk.article_id not in articles for chunk in chunks):
         problems.append("chunks.jsonl names articles that articles.json lacks")
     if manifest["bm25"].get("tokenizer_version") != TOKENIZER_VERSION:
         problems.append("its BM25 index was made by another version of the tokenizer")
     bm25 = None
     if manifest["bm25"].get("indexed"):
-        import bm25s
-
         try:
-            bm25 = bm25s.BM25.load(str(path / "bm25"), mmap=False, allow_pickle=False)
+            bm25 = Bm25Scores.load(path / "bm25")
         except (OSError, ValueError, KeyError) as exc:
             raise _damaged(index_dir, build_id, f"cannot read bm25/ ({exc.__class__.__name__})") from exc
-        if int(bm25.scores["num_docs"]) != len(chunks):
-            problems.append(f"bm25/ covers {bm25.scores['num_docs']} chunks, not {len(chunks)}")
+        if bm25.num_docs != len(chunks):
+            problems.append(f"bm25/ covers {bm25.num_docs} chunks, not {len(chunks)}")
     if problems:
         raise _damaged(index_dir, build_id, "; ".join(problems))
+    doc_freq = None
+    term_stats = _read_saved_state(path / TERM_STATS_FILE)
+    if (
+        term_stats is not None
+        and term_stats.get("chunks") == len(chunks)
+        and isinstance(term_stats.get("doc_freq"), dict)
+    ):
+        doc_freq = MappingProxyType(term_stats["doc_freq"])
 
     vectors.setflags(write=False)
     unit_vectors.setflags(write=False)
@@ -786,6 +993,7 @@ def _load_build(index_dir: Path, build_id: str, path: Path, expected_model_id: s
         _rows=MappingProxyType({chunk.id: row for row, chunk in enumerate(chunks)}),
         _units_by_chunk=_group_units(units),
         _unit_dense=unit_dense,
+        doc_freq=doc_freq,
     )
 
 

@@ -12,7 +12,9 @@ people type ("gpt5.4", "Opus 4.6", "hb hard", "terminal bench") to those names t
   ``<corpus_dir>/aliases.yaml`` (see ``load_alias_file``).
 
 A learned alias is only used when it points at exactly one name. Different variants of one model
-("Gemini 3.1 Pro" and "Gemini 3.1 Pro Preview") stay different names; ``family`` groups them.
+("Gemini 3.1 Pro" and "Gemini 3.1 Pro Preview") stay different names; ``family`` groups them. A benchmark
+name that is the first words of exactly one longer benchmark name stands for it ("τ²-bench" -> "τ²-bench
+Telecom"); when it starts several, ``family`` groups them the same way.
 """
 
 from __future__ import annotations
@@ -48,7 +50,18 @@ FAMILY_VENDORS = {
     "nova": "amazon", "command": "cohere", "nemotron": "nvidia", "minimax": "minimax",
 }  # fmt: skip
 
-_GREEK = str.maketrans({"τ": "tau ", "α": "alpha ", "β": "beta ", "γ": "gamma ", "δ": "delta ", "μ": "mu "})
+# Greek letters as their names ("τ²-bench" = "tau2 bench"); NFKC has already turned "µ", "ϑ", "ϕ" into letters.
+_GREEK = str.maketrans(
+    {
+        letter: f" {spelled} "
+        for letter, spelled in zip(
+            "αβγδεζηθικλμνξοπρσςτυφχψω",
+            "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho sigma sigma tau "
+            "upsilon phi chi psi omega".split(),
+            strict=True,
+        )
+    }
+)
 _VERSION_TOKEN_RE = re.compile(r"^(?:v?\d+(?:\.\d+)*)$")
 _EXPLICIT_VERSION_RE = re.compile(r"(?:\bv\s?\d+(?:\.\d+)*|\d+\.\d+)\s*$", re.IGNORECASE)
 _CAMEL_PART_RE = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+(?:\.\d+)*")
@@ -58,10 +71,12 @@ _QUESTION_WORDS = frozenset({"score", "scores", "result", "results", "number", "
 # ---------------------------------------------------------------------------------------------- keys
 
 
+@functools.lru_cache(maxsize=1 << 14)  # pure, and called ~75 times per fact by a corpus-wide extraction
 def name_key(text: str) -> str:
     """The normalisation key of a name: "GPT-5.4", "gpt5.4" and "GPT 5.4" all give "gpt 5.4".
 
-    Case-folded; "τ²-bench" is "tau 2 bench"; apostrophes dropped ("humanitys"); hyphens, underscores,
+    Case-folded; superscript and subscript digits are digits and Greek letters their names, so "τ²-bench",
+    "τ2 bench" and "tau2-bench" are all "tau 2 bench"; apostrophes dropped ("humanitys"); hyphens, underscores,
     slashes and dots between letters become spaces; letters are split from digits; a trailing ".0"
     of a version is dropped ("Terminal-Bench 2.0" = "terminal bench 2").
     """
@@ -70,7 +85,7 @@ def name_key(text: str) -> str:
 
 def key_tokens(text: str) -> list[str]:
     """The tokens of ``name_key``."""
-    t = normalize_text(text).casefold().translate(_GREEK)
+    t = normalize_text(text).casefold().translate(_GREEK)  # normalize_text is NFKC: "²" and "₂" are "2"
     t = t.replace("'", "")
     t = re.sub(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])", " ", t)
     t = re.sub(r"(?<!\d)\.|\.(?!\d)", " ", t)  # dots only survive between digits
@@ -249,6 +264,7 @@ class NameCatalog:
         self._exact: dict[str, dict[str, str]] = {}
         self._alias: dict[str, dict[str, str]] = {}
         self._max_tokens = 1
+        self._starts: dict[str, dict[str, tuple[str, ...]]] = {}  # compact first words -> the names they start
         self._suggestions: dict[str, list[tuple[str, str, list[str], str]]] = {}
         for kind, section in ((MODEL, "models"), (BENCHMARK, "benchmarks")):
             exact: dict[str, str] = {}
@@ -275,6 +291,12 @@ class NameCatalog:
                     alias.setdefault(key.replace(" ", ""), alias[key])
             self._exact[kind] = exact
             self._alias[kind] = alias
+            starts: dict[str, list[str]] = defaultdict(list)
+            for name in self._names[kind]:
+                tokens = key_tokens(name)
+                for cut in range(1, len(tokens) + 1):  # at word boundaries: "tau2" starts "tau 2 bench", "ta" does not
+                    starts["".join(tokens[:cut])].append(name)
+            self._starts[kind] = {key: tuple(dict.fromkeys(names)) for key, names in starts.items()}
             for key in (*exact, *alias):
                 self._max_tokens = max(self._max_tokens, len(key.split()))
 
@@ -309,7 +331,11 @@ class NameCatalog:
     # ----- resolution ----------------------------------------------------------------------------
 
     def resolve(self, text: str, kind: str) -> str | None:
-        """The canonical name ``text`` stands for, or None."""
+        """The canonical name ``text`` stands for, or None.
+
+        A benchmark may also be named by its first words when they start no other benchmark ("τ²-bench" ->
+        "τ²-bench Telecom"). Models may not: "GPT-5.4" is a different model from "GPT-5.4 Pro" (see ``family``).
+        """
         kind = _check_kind(kind)
         key = name_key(text)
         if not key:
@@ -318,7 +344,15 @@ class NameCatalog:
             for candidate in (key, key.replace(" ", "")):
                 if candidate in table:
                     return table[candidate]
+        if kind == BENCHMARK and self._is_usable_alias(key):
+            longer = self._longer_names(key.replace(" ", ""), kind)
+            if len(longer) == 1:
+                return longer[0]
         return None
+
+    def _longer_names(self, compact: str, kind: str) -> tuple[str, ...]:
+        """Names whose first words (and not all of them) are ``compact``, a key without spaces."""
+        return tuple(n for n in self._starts[kind].get(compact, ()) if compact_key(n) != compact)
 
     def resolve_model(self, text: str) -> str | None:
         return self.resolve(text, MODEL)
@@ -326,16 +360,18 @@ class NameCatalog:
     def resolve_benchmark(self, text: str) -> str | None:
         return self.resolve(text, BENCHMARK)
 
-    def family(self, text: str) -> tuple[str, ...]:
-        """The model ``text`` names with its variants ("Gemini 3.1 Pro" -> itself and "… Preview").
+    def family(self, text: str, kind: str = MODEL) -> tuple[str, ...]:
+        """The name ``text`` stands for with its variants ("Gemini 3.1 Pro" -> itself and "… Preview").
 
-        When ``text`` is not a model but starts some ("gemini", "claude opus"), all of those.
+        When ``text`` is no name but the first words of some ("gemini", "claude opus", "τ²-bench" before
+        "… Telecom" and "… Retail"), all of those.
         """
-        resolved = self.resolve_model(text)
-        prefix = key_tokens(resolved) if resolved else key_tokens(text)
-        if not prefix:
+        kind = _check_kind(kind)
+        resolved = self.resolve(text, kind)
+        compact = compact_key(resolved or text)
+        if not compact:
             return ()
-        members = [m for m in self.models if key_tokens(m)[: len(prefix)] == prefix]
+        members = list(self._starts[kind].get(compact, ()))
         if resolved and resolved not in members:
             members.insert(0, resolved)
         members.sort(key=lambda m: (m != resolved, len(key_tokens(m)), m.casefold()))
@@ -418,6 +454,12 @@ class NameCatalog:
                 for candidate in (spaced, joined):
                     if candidate in table:
                         return kind, table[candidate]
+        # The first words of one benchmark ("tau2 bench" for "τ²-bench Telecom"); in free text only when they
+        # are several words and most of the name, so "terminal" or "artificial analysis" alone name nothing.
+        if len(gram) >= 2 and self._is_usable_alias(spaced):
+            longer = self._longer_names(joined, BENCHMARK)
+            if len(longer) == 1 and 2 * len(gram) >= len(key_tokens(longer[0])):
+                return BENCHMARK, longer[0]
         return None
 
     def _widen(self, name: str, gram: list[str], present: set[str]) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import logging
 import threading
 from collections.abc import Callable, Sequence
@@ -91,6 +90,7 @@ class MuseService:
         self._lookups: object | None = None  # FactTable from facts.json alone (no FAISS, no model)
         self._lookups_build: str | None = None
         self._lock = threading.RLock()
+        self._embedder_lock = threading.Lock()  # its own lock: loading the model must not stall queries or swaps
 
     # ----- model and index -------------------------------------------------------------------
 
@@ -106,10 +106,10 @@ class MuseService:
             return self._get_embedder().model_id  # type: ignore[attr-defined]
         from bot.core.embedding import compute_model_id
 
-        return compute_model_id(self._model_path())
+        return compute_model_id(self._model_path(), cache_dir=self.config.index_dir / "onnx")
 
     def _get_embedder(self) -> object:
-        with self._lock:
+        with self._embedder_lock:
             if self._embedder is None:
                 if self._embedder_factory is not None:
                     self._embedder = self._embedder_factory()
@@ -121,6 +121,19 @@ class MuseService:
                     )
             return self._embedder
 
+    def load_embedder_in_background(self) -> None:
+        """Start loading the model on another thread while the index loads (onnxruntime builds its session
+        without the GIL): a cold `musebot ask` waits for the slower of the two, not for both."""
+
+        def load() -> None:
+            try:
+                self._get_embedder()
+            except Exception:  # the caller's own _get_embedder() raises it again, with context
+                log.debug("loading the model in the background failed", exc_info=True)
+
+        if self._embedder is None:
+            threading.Thread(target=load, name="musebot-load-model", daemon=True).start()
+
     def load_corpus(self) -> tuple[tuple[Article, ...], tuple[str, ...]]:
         from bot.core.corpus import load_corpus
 
@@ -131,13 +144,14 @@ class MuseService:
 
     def _make_serving(self, index: object) -> _Serving:
         from bot.core.benchmarks import FactTable
-        from bot.core.search import build_term_stats
+        from bot.core.search import build_term_stats, term_stats_from_doc_freq
 
         sources = {aid: source_ref_of(article) for aid, article in index.articles.items()}  # type: ignore[attr-defined]
         chunks = index.chunks  # type: ignore[attr-defined]
+        doc_freq = getattr(index, "doc_freq", None)  # saved by the build: no need to tokenise every passage again
         return _Serving(
             index=index,
-            term_stats=build_term_stats(chunks),
+            term_stats=term_stats_from_doc_freq(doc_freq, len(chunks)) if doc_freq else build_term_stats(chunks),
             facts=FactTable(index.facts, sources, catalog=self._catalog_for(index.facts)),  # type: ignore[attr-defined]
             sources=sources,
             chunk_text={chunk.id: chunk.text for chunk in chunks},
@@ -220,9 +234,9 @@ class MuseService:
         Holds the corpus lock (so a concurrent add cannot slip between reading corpus/ and moving
         CURRENT) but not the serving lock: queries go on from the old build until the swap.
         """
-        from bot.core.benchmarks import extract_facts
-        from bot.core.chunking import split_into_chunks
-        from bot.core.index_store import build_index, try_load_index
+        from bot.core import chunking, text
+        from bot.core.benchmarks import FactExtractor
+        from bot.core.index_store import build_index, read_current_build_id, source_version, try_load_index
         from bot.core.maintenance import corpus_lock
 
         with corpus_lock(self.config.index_dir):  # re-entrant: maintenance calls this while holding it
@@ -234,18 +248,19 @@ class MuseService:
                 )
             embedder = self._get_embedder()
             previous = self._serving.index if self._serving else None
-            current = try_load_index(self.config.index_dir, expected_model_id=embedder.model_id)
-            if current is not None and (previous is None or current.build_id != previous.build_id):
-                previous = current
+            if previous is None or read_current_build_id(self.config.index_dir) != previous.build_id:
+                current = try_load_index(self.config.index_dir, expected_model_id=embedder.model_id)
+                previous = current if current is not None else previous
             count_tokens = embedder.count_tokens
             index, build_stats = build_index(
                 articles,
-                lambda article: split_into_chunks(article, count_tokens),
+                lambda article: chunking.split_into_chunks(article, count_tokens),
                 embedder,
                 self.config.index_dir,
-                extract_facts=functools.partial(extract_facts, aliases=self._corpus_aliases()),
+                extract_facts=FactExtractor(aliases=self._corpus_aliases()),
                 previous=previous,
                 progress=progress,
+                chunker_version=source_version(chunking, text),
             )
             report = describe_change(previous, index, build_stats)
             serving = self._make_serving(index)

@@ -37,7 +37,16 @@ NUMBER_WORDS = {
 
 def normalize_text(text: str) -> str:
     """NFKC, typographic quotes and dashes to ASCII, non-breaking spaces to spaces."""
+    return _normalize_short(text) if len(text) <= _CACHED_LENGTH else _normalize(text)
+
+
+def _normalize(text: str) -> str:
     return unicodedata.normalize("NFKC", text).translate(_QUOTES)
+
+
+# Answers re-read the same passages' sentences for every question: short texts are cached (whole articles are not).
+_CACHED_LENGTH = 2000
+_normalize_short = functools.lru_cache(maxsize=1 << 13)(_normalize)
 
 
 def canonical_number(raw: str) -> str:
@@ -77,10 +86,19 @@ def tokenize(text: str, *, keep_stopwords: bool = False) -> list[str]:
     "GPT-5.4", "gpt5.4" and "GPT 5.4" all give ["gpt", "5.4"]; "HealthBench" gives
     ["healthbench", "health", "bench"] so that either spelling matches.
     """
+    if len(text) <= _CACHED_LENGTH:
+        return list(_text_tokens_short(text, keep_stopwords))
+    return list(_text_tokens(text, keep_stopwords))
+
+
+def _text_tokens(text: str, keep_stopwords: bool) -> tuple[str, ...]:
     tokens: list[str] = []
     for match in _TOKEN_RE.finditer(normalize_text(text)):
         tokens.extend(_piece_tokens(match.group(0), keep_stopwords))
-    return tokens
+    return tuple(tokens)
+
+
+_text_tokens_short = functools.lru_cache(maxsize=1 << 13)(_text_tokens)
 
 
 @functools.lru_cache(maxsize=1 << 16)

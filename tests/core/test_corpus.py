@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.benchmarks import extract_facts
+from bot.core.chunking import approximate_token_counter, split_into_chunks
 from bot.core.corpus import (
     MAX_ARTICLE_BYTES,
     SUPPORTED_EXTENSIONS,
@@ -28,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[2]
 ARTICLES = ROOT / "tests" / "data" / "articles"
 CORPUS = ROOT / "corpus"
 SEEDS = ROOT / "tests" / "data" / "seeds"  # copies of the two launch articles as first received
+HELDOUT = ROOT / "tests" / "data" / "heldout" / "corpus"
 SEED_1 = SEEDS / "000_3e633fd9bb7c71ff.txt"
 SEED_2 = SEEDS / "002_dd5cbccf3b60a95b.txt"
 
@@ -125,6 +128,35 @@ def test_html_relative_canonical_is_resolved_and_og_url_is_the_fallback() -> Non
     assert article.url == "https://reviews.example/muse"
     assert article.title == "Muse Spark review"
     assert article.body.startswith("Muse Spark scores 52")
+
+
+def test_html_table_caption_becomes_a_line_above_the_table_and_the_header_stays_the_header() -> None:
+    page = (
+        "<html><head><title>Muse Spark for business</title></head><body><article><h1>Muse Spark for business</h1>"
+        "<p>Meta's sales deck leans on agentic work, the area where reviewers have been most critical so far.</p>"
+        "<table><caption>Agentic scores in Meta's <b>sales deck</b></caption>"
+        "<thead><tr><th>Benchmark</th><th>Muse Spark</th><th>GPT-5.4</th></tr></thead>"
+        "<tbody><tr><td>τ²-bench Telecom</td><td>91.2%</td><td>98.9%</td></tr></tbody></table>"
+        "<p>Early customers include a logistics company that reads scanned bills of lading with it.</p>"
+        "</article></body></html>"
+    )
+    body = parse_article(page.encode(), "deck.html").body
+    expected = (
+        "Agentic scores in Meta's sales deck\n\n"
+        "| Benchmark | Muse Spark | GPT-5.4 |\n|---|---|---|\n| τ²-bench Telecom | 91.2% | 98.9% |\n\n"
+        "Early customers include"
+    )
+    assert expected in body
+    assert sum(line.startswith("|---") for line in body.split("\n")) == 1
+
+
+def test_captioned_html_table_gives_benchmark_facts() -> None:
+    article = load_article(HELDOUT / "enterprise-ai-wire-muse-spark-api-pricing.html")
+    facts = extract_facts([article], split_into_chunks(article, approximate_token_counter))
+    scores = {(f.benchmark, f.model): f.value_text for f in facts}
+    assert scores[("τ²-bench Telecom", "Claude Opus 4.6")] == "99.3%"
+    assert scores[("GDPval-AA", "GPT-5.4")] == "1,674"
+    assert scores[("BrowseComp", "Muse Spark")] == "74.3%"
 
 
 def test_markdown_without_front_matter_takes_title_from_heading() -> None:

@@ -76,6 +76,22 @@ def test_model_id_changes_with_the_weights(tmp_path: Path) -> None:
     assert compute_model_id(tmp_path) != first
 
 
+def test_the_model_id_is_hashed_once_then_kept_until_the_weights_change(tmp_path: Path) -> None:
+    (tmp_path / "config.json").write_text("{}")
+    weights = tmp_path / "model.safetensors"
+    weights.write_bytes(b"one")
+    cache = tmp_path / "cache"
+    first = compute_model_id(tmp_path, cache_dir=cache)
+    saved = json.loads((cache / "model-ids.json").read_text())
+
+    assert first == compute_model_id(tmp_path)
+    assert [entry["model_id"] for entry in saved.values()] == [first]
+    (cache / "model-ids.json").write_text(json.dumps({k: {**v, "model_id": "from-cache"} for k, v in saved.items()}))
+    assert compute_model_id(tmp_path, cache_dir=cache) == "from-cache"  # not hashed again
+    weights.write_bytes(b"two")
+    assert compute_model_id(tmp_path, cache_dir=cache) == compute_model_id(tmp_path) != first
+
+
 def test_an_unknown_backend_is_refused(model_path: Path, tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="onnx"):
         load_embedder(model_path, "tensorflow", tmp_path)
@@ -143,7 +159,8 @@ def test_the_export_is_written_once_with_its_metadata(real_embedder: Embedder, o
 
     assert meta == {"model_id": real_embedder.model_id, "dim": 384, "max_seq_length": 256, "opset": 17}
     assert (export_dir / "tokenizer.json").is_file()
-    assert [p.name for p in onnx_cache_dir.iterdir()] == [real_embedder.model_id]  # no temp folders left
+    assert [p.name for p in onnx_cache_dir.iterdir() if p.is_dir()] == [real_embedder.model_id]  # no temp folders
+    assert not list(onnx_cache_dir.glob(".*tmp*"))
 
 
 @pytest.mark.slow

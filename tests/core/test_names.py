@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.benchmarks import FactTable
+from bot.core.models import BenchmarkFact
 from bot.core.names import (
     NameCatalog,
     canonicalize_names,
@@ -41,7 +43,10 @@ def catalog() -> NameCatalog:
         (["GPT-5.4", "gpt5.4", "GPT 5.4", "gpt_5.4", " GPT‑5.4 "], "gpt 5.4"),
         (["HealthBench Hard", "healthbench-hard", "HEALTHBENCH_HARD"], "healthbench hard"),
         (["Terminal-Bench 2.0", "terminal bench 2", "Terminal Bench v2.0"[:-5] + " 2.0"], "terminal bench 2"),
-        (["τ²-bench", "tau2-bench", "TAU 2 bench"], "tau 2 bench"),
+        (["τ²-bench", "tau2-bench", "TAU 2 bench", "tau2 bench", "τ2 bench", "τ₂-bench", "Τ²-Bench"], "tau 2 bench"),
+        (["π-Bench", "pi bench", "Π bench", "PI-BENCH"], "pi bench"),
+        (["µ-Eval", "μ-eval", "mu eval"], "mu eval"),  # the micro sign (U+00B5) is NFKC's Greek mu
+        (["αβ-test", "alpha beta test", "ΑΒ test"], "alpha beta test"),
         (["Humanity's Last Exam", "Humanity’s Last Exam", "humanitys last exam"], "humanitys last exam"),
         (["meta.ai", "Meta AI"], "meta ai"),
     ],
@@ -112,6 +117,84 @@ def test_family_groups_variants_but_keeps_them_distinct(catalog: NameCatalog) ->
     assert catalog.family("GPT-5.4 Pro") == ("GPT-5.4 Pro",)
     assert catalog.family("claude") == ("Claude Opus 4.6", "Claude Sonnet 4.6")  # a prefix that is no model
     assert catalog.family("llama") == ()
+
+
+def test_first_words_of_one_benchmark_resolve_to_it() -> None:
+    catalog = NameCatalog(["Muse Spark", "GPT-5.4 Pro"], ["τ²-bench Telecom", "HealthBench Hard"], aliases={})
+
+    for typed in ("τ²-bench", "tau2 bench", "tau2-bench", "τ2 bench", "TAU 2 BENCH", "τ²-bench Telecom"):
+        assert catalog.resolve_benchmark(typed) == "τ²-bench Telecom"
+    assert catalog.resolve_benchmark("health bench") == "HealthBench Hard"  # first words with or without spaces
+    assert catalog.resolve_benchmark("health") is None  # not a whole word of the name
+    assert catalog.resolve_benchmark("tau telecom") is None  # words of the name, but not its first ones
+    assert catalog.resolve_model("gpt 5.4") is None  # a model that starts a longer one is another model
+    assert catalog.family("gpt 5.4") == ("GPT-5.4 Pro",)
+    assert catalog.family("tau2 bench", "benchmark") == ("τ²-bench Telecom",)
+
+
+def test_first_words_of_several_benchmarks_are_a_family() -> None:
+    benchmarks = ["τ²-bench Telecom", "τ²-bench Retail", "τ²-bench Airline Extended", "HealthBench Hard"]
+    catalog = NameCatalog(["Muse Spark"], benchmarks, aliases={})
+
+    assert catalog.resolve_benchmark("tau2 bench") is None
+    assert catalog.family("tau2 bench", "benchmark") == ("τ²-bench Retail", "τ²-bench Telecom",
+                                                         "τ²-bench Airline Extended")  # fmt: skip
+    assert catalog.family("τ² bench airline", "benchmark") == ("τ²-bench Airline Extended",)
+    assert catalog.family("swe bench", "benchmark") == ()
+    assert "τ²-bench Telecom" in catalog.suggest("tau3 bench telecom", "benchmark")  # unknown: still suggested
+    assert catalog.find_mentions("muse spark on tau2 bench?") == ([], ["Muse Spark"])  # which one is unclear
+
+
+def test_first_words_name_a_benchmark_in_free_text_only_when_they_are_most_of_it(catalog: NameCatalog) -> None:
+    catalog = NameCatalog(MODELS, [*BENCHMARKS, "τ²-bench Telecom"], aliases={})
+
+    assert catalog.find_mentions("muse spark on tau2 bench?") == (["τ²-bench Telecom"], ["Muse Spark"])
+    assert catalog.find_mentions("what does artificial analysis say about muse spark") == ([], ["Muse Spark"])
+    assert catalog.find_mentions("run it in the terminal") == ([], [])
+
+
+def _fact(benchmark: str, model: str, value: float, unit: str = "%", article: str = "a") -> BenchmarkFact:
+    text = f"{value:g}{unit}"
+    return BenchmarkFact(benchmark, model, text, value, unit, article, f"{article}#0", f"{model} {text}")
+
+
+def test_lookups_take_the_first_words_of_benchmarks() -> None:
+    facts = [
+        _fact("τ²-bench Telecom", "Muse Spark", 91.2),
+        _fact("τ²-bench Telecom", "GPT-5.4", 98.9),
+        _fact("τ²-bench Retail", "Muse Spark", 80.1),
+        _fact("HealthBench Hard", "Muse Spark", 42.8, ""),
+    ]
+    table = FactTable(facts)
+
+    telecom = table.benchmark_table("tau2 bench telecom")
+    assert (telecom.benchmark, [r.label for r in telecom.rows]) == ("τ²-bench Telecom", ["GPT-5.4", "Muse Spark"])
+    family = table.benchmark_table("τ2 bench")
+    assert family.benchmark == "τ2 bench"
+    assert [r.label for r in family.rows] == ["Muse Spark — τ²-bench Retail", "GPT-5.4 — τ²-bench Telecom",
+                                              "Muse Spark — τ²-bench Telecom"]  # fmt: skip
+    assert [f.value_text for f in table.facts_for("tau2 bench", ["Muse Spark"])[0]] == ["80.1%", "91.2%"]
+    assert table.benchmark_table("health bench").benchmark == "HealthBench Hard"
+    with pytest.raises(LookupError, match="Did you mean: HealthBench Hard"):
+        table.benchmark_table("healthbench hrd")
+
+
+def test_facts_for_named_models_are_only_theirs() -> None:
+    facts = [
+        _fact("HealthBench Hard", "Muse Spark", 42.8, ""),
+        _fact("HealthBench Hard", "GPT-5.4", 40.1, ""),
+        _fact("HealthBench Hard", "Gemini 3.1 Pro Preview", 20.6, ""),
+        _fact("GPQA Diamond", "Claude Opus 4.6", 91.3),
+    ]
+    table = FactTable(facts)
+
+    assert table.facts_for("HealthBench Hard", ["Claude Opus 4.6"]) == ((), ())  # no score given: none shown
+    mine, _conflicts = table.facts_for("HealthBench Hard", ["GPT-5.4", "Claude Opus 4.6"])
+    assert [f.model for f in mine] == ["GPT-5.4"]
+    family, _conflicts = table.facts_for("hb hard", ["Gemini 3.1 Pro Preview"])
+    assert [f.model for f in family] == ["Gemini 3.1 Pro Preview"]
+    everyone, _conflicts = table.facts_for("HealthBench Hard")
+    assert [f.model for f in everyone] == ["Muse Spark", "GPT-5.4", "Gemini 3.1 Pro Preview"]  # best first
 
 
 def test_suggest_offers_close_names_best_first(catalog: NameCatalog) -> None:
