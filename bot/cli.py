@@ -175,37 +175,30 @@ def _print_sources(console: Console, sources: Sequence[Any]) -> None:
         console.print(f"[{n}] {escape(source.title)}{outlet}{link}")
 
 
-def print_benchmark_table(console: Console, table: BenchmarkTable) -> None:
+def _print_score_rows(console: Console, title: str, label: str, rows: Sequence[Any], sources: Sequence[Any]) -> None:
     from rich.markup import escape
     from rich.table import Table
 
-    markers = _source_markers(table.sources)
-    grid = Table(title=escape(table.benchmark), title_justify="left")
-    grid.add_column("model")
+    markers = _source_markers(sources)
+    grid = Table(title=escape(title), title_justify="left")
+    grid.add_column(label)
     grid.add_column("score", justify="right")
     grid.add_column("")
-    for row in table.rows:
+    for row in rows:
         grid.add_row(escape(row.label), _fact_cell(row.facts, markers), "⚠ sources disagree" if row.is_conflict else "")
     console.print(grid)
-    _print_sources(console, table.sources)
-    for row in table.rows:
+    _print_sources(console, sources)
+    for row in rows:
         for fact in row.facts:
             console.print(f"  [dim][{markers[fact.article_id]}] {escape(row.label)}: “{escape(fact.quote)}”[/dim]")
 
 
-def print_model_table(console: Console, table: ModelTable) -> None:
-    from rich.markup import escape
-    from rich.table import Table
+def print_benchmark_table(console: Console, table: BenchmarkTable) -> None:
+    _print_score_rows(console, table.benchmark, "model", table.rows, table.sources)
 
-    markers = _source_markers(table.sources)
-    grid = Table(title=escape(table.model), title_justify="left")
-    grid.add_column("benchmark")
-    grid.add_column("score", justify="right")
-    grid.add_column("")
-    for row in table.rows:
-        grid.add_row(escape(row.label), _fact_cell(row.facts, markers), "⚠ sources disagree" if row.is_conflict else "")
-    console.print(grid)
-    _print_sources(console, table.sources)
+
+def print_model_table(console: Console, table: ModelTable) -> None:
+    _print_score_rows(console, table.model, "benchmark", table.rows, table.sources)
 
 
 def print_comparison(console: Console, comparison: Comparison) -> None:
