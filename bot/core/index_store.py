@@ -539,10 +539,10 @@ def _reusable_rows(previous: LoadedIndex | None, embedder: Embedder) -> dict[tup
     return {(chunk.id, chunk.embed_text): row for row, chunk in enumerate(previous.chunks)}
 
 
-def _reusable_units(previous: LoadedIndex | None, embedder: Embedder) -> dict[str, np.ndarray]:
+def _reusable_units(previous: LoadedIndex | None, embedder: Embedder) -> dict[str, int]:
     if previous is None or previous.model_id != embedder.model_id or previous.vectors.shape[1] != embedder.dim:
         return {}
-    return {text: previous.unit_vectors[row] for row, (_chunk_row, text) in enumerate(previous.units)}
+    return {text: row for row, (_chunk_row, text) in enumerate(previous.units)}
 
 
 def _embed_missing(
@@ -561,21 +561,29 @@ def _embed_missing(
     vectors = np.zeros((len(chunks) + len(units), embedder.dim), dtype=np.float32)
     texts: list[str] = []
     todo: list[int] = []
+    kept: tuple[list[int], list[int]] = ([], [])  # (new row, previous row), copied in one go below
+    kept_units: tuple[list[int], list[int]] = ([], [])
     for row, chunk in enumerate(chunks):
         old_row = reusable.get((chunk.id, chunk.embed_text))
         if old_row is None:
             todo.append(row)
             texts.append(chunk.embed_text)
         else:
-            vectors[row] = previous.vectors[old_row]  # type: ignore[union-attr]
+            kept[0].append(row)
+            kept[1].append(old_row)
     chunks_embedded = len(todo)
     for offset, (_chunk_row, text) in enumerate(units):
-        old = reusable_units.get(text)
-        if old is None:
+        old_row = reusable_units.get(text)
+        if old_row is None:
             todo.append(len(chunks) + offset)
             texts.append(text)
         else:
-            vectors[len(chunks) + offset] = old
+            kept_units[0].append(len(chunks) + offset)
+            kept_units[1].append(old_row)
+    if previous is not None and kept[0]:
+        vectors[kept[0]] = previous.vectors[kept[1]]
+    if previous is not None and kept_units[0]:
+        vectors[kept_units[0]] = previous.unit_vectors[kept_units[1]]
     if todo:
         total = len(todo)
         report = (lambda done: progress(done, total)) if progress is not None else None
@@ -713,7 +721,11 @@ def _read_saved_state(path: Path) -> Mapping[str, Any] | None:
 
 def _search_vectors(dense: Any, vectors: np.ndarray, query_vec: np.ndarray, k: int) -> list[tuple[int, float]]:
     """Nearest rows by inner product: through the HNSW index when there is one, else an exact numpy scan
-    (what IndexFlatIP does, without importing FAISS on a cold start)."""
+    (what IndexFlatIP does, without importing FAISS on a cold start).
+
+    The scan is einsum, not `vectors @ query`: a matrix-vector product is memory-bound, and OpenBLAS's
+    threads, left spinning after it, slow the next query's onnxruntime call; einsum stays on this thread
+    (50k x 384 here: 8.5 ms against 12.7 ms, and the embedding next to it is not slowed down)."""
     import numpy as np
 
     if dense is not None:
@@ -724,7 +736,7 @@ def _search_vectors(dense: Any, vectors: np.ndarray, query_vec: np.ndarray, k: i
     k = min(k, len(vectors))
     if k <= 0:
         return []
-    scores = vectors @ query
+    scores = np.einsum("ij,j->i", vectors, query)
     top = np.argpartition(-scores, k - 1)[:k]
     top = top[np.lexsort((top, -scores[top]))]  # best first, ties by row
     return [(int(row), float(scores[row])) for row in top]

@@ -266,6 +266,7 @@ class NameCatalog:
         self._max_tokens = 1
         self._starts: dict[str, dict[str, tuple[str, ...]]] = {}  # compact first words -> the names they start
         self._suggestions: dict[str, list[tuple[str, str, list[str], str]]] = {}
+        self._mentions: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}  # an /ask looks 3 times
         for kind, section in ((MODEL, "models"), (BENCHMARK, "benchmarks")):
             exact: dict[str, str] = {}
             for name in self._names[kind]:
@@ -421,6 +422,14 @@ class NameCatalog:
         as "GPT-5.4". A benchmark whose words all occur in the text (in any order) replaces a shorter
         one it contains: "output tokens … intelligence index" is the token count, not the index.
         """
+        cached = self._mentions.get(text)
+        if cached is None:
+            if len(self._mentions) >= 256:
+                self._mentions.clear()
+            cached = self._mentions[text] = self._find_mentions(text)
+        return list(cached[0]), list(cached[1])
+
+    def _find_mentions(self, text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         tokens = key_tokens(text)
         used = [False] * len(tokens)
         found: list[tuple[int, str, str, list[str]]] = []
@@ -440,10 +449,10 @@ class NameCatalog:
                 found.append((i, kind, name, gram))
         found.sort()
         present = {_stem(t) for t in tokens}
-        benchmarks = list(
+        benchmarks = tuple(
             dict.fromkeys(self._widen(name, grams, present) for _, kind, name, grams in found if kind == BENCHMARK)
         )
-        models = list(dict.fromkeys(name for _, kind, name, _grams in found if kind == MODEL))
+        models = tuple(dict.fromkeys(name for _, kind, name, _grams in found if kind == MODEL))
         return benchmarks, models
 
     def _lookup_gram(self, gram: list[str]) -> tuple[str, str] | None:

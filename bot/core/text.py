@@ -98,7 +98,7 @@ def _text_tokens(text: str, keep_stopwords: bool) -> tuple[str, ...]:
     return tuple(tokens)
 
 
-_text_tokens_short = functools.lru_cache(maxsize=1 << 13)(_text_tokens)
+_text_tokens_short = functools.lru_cache(maxsize=1 << 14)(_text_tokens)  # also every passage of a build
 
 
 @functools.lru_cache(maxsize=1 << 16)

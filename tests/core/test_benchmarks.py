@@ -485,3 +485,53 @@ def test_corpus_aliases_rename_what_articles_write() -> None:
     facts = extract_facts([article], chunks, aliases=aliases)
 
     assert [(f.model, f.value_text) for f in facts] == [("Muse Spark", "42.8"), ("GPT-5.4", "40.1")]
+
+
+# ---------------------------------------------------------------------------------------------- re-using saved work
+
+
+def test_saved_work_gives_the_same_facts_and_only_changed_articles_are_read(
+    corpus: tuple, unseen: tuple, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.core import benchmarks
+
+    articles = (*corpus[0], *unseen[0])
+    chunks = (*corpus[1], *unseen[1])
+    read: list[str] = []
+    real_prose = benchmarks._facts_from_prose
+    monkeypatch.setattr(
+        benchmarks,
+        "_facts_from_prose",
+        lambda article_id, *args: read.append(article_id) or real_prose(article_id, *args),
+    )
+
+    first, state = benchmarks.extract_facts_reusing(articles[:-1], chunks, None)
+    assert len(read) == len(articles) - 1
+    assert first == extract_facts(articles[:-1], chunks)
+
+    read.clear()
+    saved = json.loads(json.dumps(state))  # what a build writes and the next one reads back
+    again, new_state = benchmarks.extract_facts_reusing(articles, chunks, saved)
+    names_changed = new_state["names_key"] != state["names_key"]
+    assert read == ([a.id for a in articles] if names_changed else [articles[-1].id])
+    assert again == extract_facts(articles, chunks)
+
+
+def test_a_new_table_model_name_makes_every_article_read_again(corpus: tuple) -> None:
+    from bot.core import benchmarks
+
+    articles, chunks, facts = corpus
+    _, state = benchmarks.extract_facts_reusing(articles, chunks, None)
+    table = Article(
+        id="zeta", title="Zeta results", outlet="Lab", body="## Scores\n\n| Model | HealthBench Hard |\n|---|---|\n"
+        "| Zeta Ultra 9 | 44.0 |\n| Muse Spark | 42.8 |\n\nZeta Ultra 9 scores 44.0 on HealthBench Hard.",
+    )  # fmt: skip
+    more = (*articles, table)
+    more_chunks = (*chunks, *split_into_chunks(table, approximate_token_counter))
+    reused, new_state = benchmarks.extract_facts_reusing(more, more_chunks, state)
+
+    assert new_state["names_key"] != state["names_key"]  # "Zeta Ultra 9" is learned from the table
+    assert reused == extract_facts(more, more_chunks)
+    assert {f.model for f in reused if f.article_id == "zeta"} >= {"Zeta Ultra 9"}
+    unchanged, _ = benchmarks.extract_facts_reusing(articles, chunks, {**state, "version": "older code"})
+    assert unchanged == facts

@@ -330,6 +330,124 @@ def test_progress_follows_the_chunks_being_embedded(built: tuple[Path, LoadedInd
     assert calls[-1] == (2, 2)
 
 
+def test_unchanged_articles_keep_their_chunks_when_the_chunker_version_matches(tmp_path: Path) -> None:
+    chunked: list[str] = []
+
+    def counting_chunker(article: Article) -> tuple[Chunk, ...]:
+        chunked.append(article.id)
+        return chunk_paragraphs(article)
+
+    def build(articles: Sequence[Article], previous: LoadedIndex | None, version: str) -> LoadedIndex:
+        return build_index(articles, counting_chunker, HashingEmbedder(), tmp_path, extract_facts=find_facts,
+                           previous=previous, chunker_version=version)[0]  # fmt: skip
+
+    first = build(ARTICLES, None, "v1")
+    assert sorted(chunked) == ["coding", "health", "launch", "weights"]
+    assert first.manifest["chunker_version"] == "v1"
+
+    chunked.clear()
+    edited = _replace("health", body=ARTICLES[1].body.replace("a sample of", "every one of"))
+    second = build(edited, first, "v1")
+    assert chunked == ["health"]  # the others' chunks and answer units come from the previous build
+    fresh = build_index(edited, chunk_paragraphs, HashingEmbedder(), tmp_path / "fresh", extract_facts=find_facts)[0]
+    assert second.chunks == fresh.chunks
+    assert second.units == fresh.units
+    np.testing.assert_allclose(second.unit_vectors, fresh.unit_vectors, atol=1e-6)
+
+    chunked.clear()
+    build(edited, second, "v2")  # another chunker: everything is chunked again
+    assert sorted(chunked) == ["coding", "health", "launch", "weights"]
+    chunked.clear()
+    build(edited, None, "")  # no version given: nothing can be vouched for
+    assert len(chunked) == 4
+
+
+class StatefulFacts:
+    """A ReusingFactExtractor over find_facts that records which articles it had to read."""
+
+    def __init__(self) -> None:
+        self.read: list[str] = []
+
+    def __call__(self, articles: Sequence[Article], chunks: Sequence[Chunk]) -> tuple[BenchmarkFact, ...]:
+        return find_facts(articles, chunks)
+
+    def extract_reusing(self, articles, chunks, saved):  # type: ignore[no-untyped-def]
+        known = (saved or {}).get("articles", {})
+        state = {"articles": {}}
+        facts = []
+        for article in articles:
+            mine = [c for c in chunks if c.article_id == article.id]
+            if known.get(article.id, {}).get("body") == article.body:
+                found = [BenchmarkFact(**f) for f in known[article.id]["facts"]]
+            else:
+                self.read.append(article.id)
+                found = list(find_facts([article], mine))
+            facts += found
+            state["articles"][article.id] = {"body": article.body, "facts": [dataclasses.asdict(f) for f in found]}
+        return tuple(facts), state
+
+
+def test_a_reusing_fact_extractor_gets_back_what_it_saved(tmp_path: Path) -> None:
+    extractor = StatefulFacts()
+    first, _ = build_index(ARTICLES, chunk_paragraphs, HashingEmbedder(), tmp_path, extract_facts=extractor)
+    assert sorted(extractor.read) == ["coding", "health", "launch", "weights"]
+    assert (first.path / index_store.FACTS_STATE_FILE).is_file()
+
+    extractor.read.clear()
+    edited = _replace("coding", body=ARTICLES[3].body.replace("61.5%", "62.5%"))
+    second, _ = build_index(edited, chunk_paragraphs, HashingEmbedder(), tmp_path, extract_facts=extractor,
+                            previous=first)  # fmt: skip
+    assert extractor.read == ["coding"]
+    assert second.facts == find_facts(edited, second.chunks)
+    assert load_index(tmp_path, expected_model_id=None).facts == second.facts
+
+
+def test_bm25_read_with_numpy_scores_like_bm25s_on_heading_and_text(built: tuple[Path, LoadedIndex]) -> None:
+    import bm25s
+
+    index_dir, index = built
+    loaded = load_index(index_dir, expected_model_id=None)
+    reference = bm25s.BM25(**index_store._BM25_PARAMS)
+    reference.index([tokenize(f"{c.heading}\n{c.text}") for c in index.chunks], show_progress=False)
+    for query in ("What did it score on HealthBench Hard?", "benchmarks weights", "muse muse spark", "zzz"):
+        tokens = tokenize(query)
+        ids = reference.get_tokens_ids(tokens)
+        expected = reference.get_scores_from_ids(ids) if ids else None
+        for candidate in (index, loaded):
+            got = candidate._bm25.scores_of(tokens)
+            if expected is None:
+                assert got is None
+            else:
+                np.testing.assert_array_equal(got, expected)
+
+
+def test_the_term_statistics_are_saved_with_the_build(built: tuple[Path, LoadedIndex]) -> None:
+    from bot.core.search import build_term_stats, term_stats_from_doc_freq
+
+    index_dir, index = built
+    loaded = load_index(index_dir, expected_model_id=None)
+
+    assert loaded.doc_freq == index.doc_freq
+    assert term_stats_from_doc_freq(loaded.doc_freq, len(loaded.chunks)) == build_term_stats(loaded.chunks)
+
+
+def test_loading_a_flat_build_imports_neither_faiss_nor_bm25s(built: tuple[Path, LoadedIndex]) -> None:
+    index_dir, index = built
+    code = (
+        "import sys; from pathlib import Path; import numpy as np; "
+        "from bot.core.index_store import load_index; "
+        f"i = load_index(Path({str(index_dir)!r}), expected_model_id=None); "
+        "q = i.vectors[2]; print(i.search_dense(q, 3)[0][0], i.search_units(i.unit_vectors[0], 1)[0][0], "
+        "i.search_bm25(['healthbench'], 1)[0][0]); "
+        "print(sorted({'faiss', 'bm25s', 'scipy'} & {m.split('.')[0] for m in sys.modules}))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+
+    dense, unit, lexical = map(int, out.stdout.splitlines()[0].split())
+    assert (dense, unit, lexical) == (2, 0, index.chunk_row("health#0"))
+    assert out.stdout.splitlines()[1] == "[]"
+
+
 def test_staleness_compares_content_hashes(built: tuple[Path, LoadedIndex]) -> None:
     _, index = built
     new = Article(id="new", title="New", outlet="X", body="More news.")
