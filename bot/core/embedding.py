@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 import numpy as np
 
 from bot.core.errors import MusebotError
+from bot.core.files import fsync_dir
 from bot.core.text import tokenize
 
 if TYPE_CHECKING:
@@ -368,7 +369,7 @@ def export_onnx(model_path: Path, out_dir: Path) -> Path:
                 raise
             log.info("Another process exported %s first; keeping its export", model_id)
             shutil.rmtree(temp_dir, ignore_errors=True)
-        _fsync_dir(out_dir.parent)
+        fsync_dir(out_dir.parent)
     except BaseException:
         shutil.rmtree(temp_dir, ignore_errors=True)
         raise
@@ -427,15 +428,7 @@ def _write_onnx_export(model_path: Path, temp_dir: Path, *, model_id: str, max_s
     for file in temp_dir.iterdir():
         with file.open("rb") as handle:
             os.fsync(handle.fileno())
-    _fsync_dir(temp_dir)
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    fsync_dir(temp_dir)
 
 
 def load_embedder(model_path: Path, backend: str, cache_dir: Path) -> Embedder:

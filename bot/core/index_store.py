@@ -44,6 +44,7 @@ from types import MappingProxyType, ModuleType
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from bot.core.errors import MusebotError
+from bot.core.files import fsync_dir, write_durably
 from bot.core.models import Article, BenchmarkFact, Chunk, IndexStats, SourceRef
 from bot.core.text import TOKENIZER_VERSION, split_answer_units, tokenize
 
@@ -207,28 +208,13 @@ class LoadedIndex:
 # Small file helpers
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _fsync_file(path: Path) -> None:
     with path.open("rb") as handle:
         os.fsync(handle.fileno())
 
 
-def _write_file(path: Path, data: bytes) -> None:
-    with path.open("wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-
-
 def _write_json(path: Path, value: object, indent: int | None = 1) -> None:
-    _write_file(path, (json.dumps(value, ensure_ascii=False, indent=indent) + "\n").encode("utf-8"))
+    write_durably(path, (json.dumps(value, ensure_ascii=False, indent=indent) + "\n").encode("utf-8"))
 
 
 def _builds_dir(index_dir: Path) -> Path:
@@ -327,9 +313,9 @@ def recover_partial_builds(index_dir: Path) -> list[str]:
 
 def _write_current(index_dir: Path, build_id: str) -> None:
     temp = index_dir / f"{CURRENT_FILE}.tmp-{os.getpid()}-{secrets.token_hex(3)}"
-    _write_file(temp, f"{build_id}\n".encode("ascii"))
+    write_durably(temp, f"{build_id}\n".encode("ascii"))
     os.replace(temp, index_dir / CURRENT_FILE)
-    _fsync_dir(index_dir)
+    fsync_dir(index_dir)
 
 
 def _prune_builds(index_dir: Path, keep: int) -> list[str]:
@@ -344,7 +330,7 @@ def _prune_builds(index_dir: Path, keep: int) -> list[str]:
         os.replace(builds / name, target)
         shutil.rmtree(target, ignore_errors=True)
     if doomed:
-        _fsync_dir(builds)
+        fsync_dir(builds)
     return doomed
 
 
@@ -617,12 +603,12 @@ def _write_build(
     ordered, chunks = _collect_chunks(articles, chunker, reusable)
     _write_json(partial / "articles.json", {article.id: _fields(article) for article in ordered}, indent=None)
     lines = "".join(json.dumps(_fields(chunk), ensure_ascii=False) + "\n" for chunk in chunks)
-    _write_file(partial / "chunks.jsonl", lines.encode("utf-8"))
+    write_durably(partial / "chunks.jsonl", lines.encode("utf-8"))
 
     units = _answer_units(chunks, previous, reuse=bool(reusable))
     quote = json.JSONEncoder(ensure_ascii=False).encode
     unit_lines = "".join(f'{{"chunk": {row}, "text": {quote(text)}}}\n' for row, text in units)
-    _write_file(partial / "units.jsonl", unit_lines.encode("utf-8"))
+    write_durably(partial / "units.jsonl", unit_lines.encode("utf-8"))
     vectors, unit_vectors, embedded = _embed_missing(chunks, units, embedder, previous, progress)
     for name, matrix in (("vectors.npy", vectors), ("unit_vectors.npy", unit_vectors)):
         with (partial / name).open("wb") as handle:
@@ -646,7 +632,7 @@ def _write_build(
         retriever.save(str(partial / "bm25"), allow_pickle=False)
         for file in (partial / "bm25").iterdir():
             _fsync_file(file)
-    _fsync_dir(partial / "bm25")
+    fsync_dir(partial / "bm25")
 
     if isinstance(extract_facts, ReusingFactExtractor):
         saved = _read_saved_state(previous.path / FACTS_STATE_FILE) if previous is not None else None
@@ -682,7 +668,7 @@ def _write_build(
         },
     }
     _write_json(partial / "manifest.json", manifest)
-    _fsync_dir(partial)
+    fsync_dir(partial)
 
     vectors.setflags(write=False)
     unit_vectors.setflags(write=False)
@@ -807,7 +793,7 @@ def build_index(
             shutil.rmtree(partial, ignore_errors=True)
             raise
         os.replace(partial, final)
-        _fsync_dir(builds)
+        fsync_dir(builds)
         _write_current(index_dir, build_id)
         pruned = _prune_builds(index_dir, KEEP_BUILDS)
 

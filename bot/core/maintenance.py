@@ -47,6 +47,7 @@ from bot.core.corpus import (
     parse_article,
 )
 from bot.core.errors import MusebotError
+from bot.core.files import fsync_dir, replace_atomically
 from bot.core.models import Article, ChangeReport
 
 log = logging.getLogger(__name__)
@@ -428,25 +429,6 @@ def plan_removal(ids: Sequence[str], base: Mapping[str, Article], corpus_dir: Pa
 # The journal
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _write_durably(path: Path, data: bytes) -> None:
-    """Write via a temp file and os.replace, fsyncing the file and its folder."""
-    temp = path.with_name(f"{path.name}.tmp-{os.getpid()}-{secrets.token_hex(3)}")
-    with temp.open("wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temp, path)
-    _fsync_dir(path.parent)
-
-
 def _journal_path(index_dir: Path) -> Path:
     return Path(index_dir) / JOURNAL_FILE
 
@@ -484,7 +466,7 @@ def _stage(plan: ChangePlan, corpus_dir: Path, index_dir: Path, base_build: str 
                 "target": write.target,
             }
         )
-    _fsync_dir(staging)
+    fsync_dir(staging)
     journal = {
         "version": JOURNAL_VERSION,
         "operation": plan.operation,
@@ -496,7 +478,7 @@ def _stage(plan: ChangePlan, corpus_dir: Path, index_dir: Path, base_build: str 
         "writes": writes,
         "deletes": [{"id": d.article_id, "path": d.path} for d in plan.deletes],
     }
-    _write_durably(_journal_path(index_dir), (json.dumps(journal, indent=1) + "\n").encode("utf-8"))
+    replace_atomically(_journal_path(index_dir), (json.dumps(journal, indent=1) + "\n").encode("utf-8"))
     return journal
 
 
@@ -518,7 +500,7 @@ def _apply_journal(journal: Mapping[str, Any]) -> None:
         if staged.exists():
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(staged, target)
-    _fsync_dir(corpus_dir)
+    fsync_dir(corpus_dir)
 
 
 def _discard_staging(corpus_dir: Path, token: str | None = None) -> list[str]:
@@ -580,7 +562,7 @@ def recover_interrupted_change(corpus_dir: Path, index_dir: Path) -> tuple[str, 
             else:
                 notes.append(f"rolled back an interrupted {_describe(journal)} (the previous build kept serving)")
             _journal_path(index_dir).unlink(missing_ok=True)
-            _fsync_dir(Path(index_dir))
+            fsync_dir(Path(index_dir))
             log.warning("Recovered: %s", notes[-1])
         stray = _discard_staging(Path(journal["corpus_dir"]) if journal else corpus_dir)
         if stray and journal is None:
@@ -634,7 +616,7 @@ def run_corpus_change(
         _apply_journal(journal)
         _journal_path(index_dir).unlink(missing_ok=True)
         _discard_staging(corpus_dir, journal["token"])
-        _fsync_dir(Path(index_dir))
+        fsync_dir(Path(index_dir))
         return dataclasses.replace(report, skipped=plan.skipped, recovered=recovered + report.recovered)
 
 
