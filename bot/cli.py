@@ -234,6 +234,9 @@ def print_change(console: Console, report: ChangeReport) -> None:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
+    from bot.core.service import check_question
+
+    check_question(args.question)  # before any work starts
     service = make_service(_query_settings(args))
     service.load_embedder_in_background()  # overlaps loading the index
     service.ensure_ready(notify=lambda message: _console(stderr=True).print(f"[yellow]{message}[/yellow]"))

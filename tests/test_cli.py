@@ -146,11 +146,21 @@ def test_errors_are_one_line_and_non_zero(shipped: dict[str, str], tmp_path: Pat
         {**shipped, "MUSEBOT_CORPUS_DIR": str(empty), "MUSEBOT_INDEX_DIR": str(tmp_path / "ix")}, "ask", "hi?"
     )
     bad_setting = musebot({**shipped, "MUSEBOT_TOP_K": "zero"}, "ask", "hi?")
+    empty_question = musebot(shipped, "ask", "   ")
+    damaged = tmp_path / "damaged"
+    shutil.copytree(shipped["MUSEBOT_INDEX_DIR"], damaged, symlinks=True)
+    (damaged / "CURRENT").write_text("no-such-build\n")
+    unusable = musebot({**shipped, "MUSEBOT_INDEX_DIR": str(damaged)}, "index", "status")
 
     assert result.returncode == 1
     assert "No readable articles" in result.stderr
     assert "musebot index add" in result.stderr
     assert bad_setting.returncode == 1
     assert "MUSEBOT_TOP_K" in bad_setting.stderr
-    for output in (result.stderr, bad_setting.stderr):
+    assert empty_question.returncode == 1
+    assert "Ask a question" in empty_question.stderr
+    assert unusable.returncode == 1
+    assert "musebot index build" in unusable.stdout
+    for output in (result.stderr, bad_setting.stderr, empty_question.stderr, unusable.stderr):
         assert "Traceback" not in output
+        assert "terminate called" not in output

@@ -132,7 +132,8 @@ class MuseService:
                 log.debug("loading the model in the background failed", exc_info=True)
 
         if self._embedder is None:
-            threading.Thread(target=load, name="musebot-load-model", daemon=True).start()
+            # Not a daemon: exiting while onnxruntime builds its session aborts the process.
+            threading.Thread(target=load, name="musebot-load-model", daemon=False).start()
 
     def load_corpus(self) -> tuple[tuple[Article, ...], tuple[str, ...]]:
         from bot.core.corpus import load_corpus
@@ -296,11 +297,7 @@ class MuseService:
         from bot.core.answering import AnswerPolicy, build_answer
         from bot.core.search import search_passages
 
-        question = question.strip()
-        if not question:
-            raise MusebotError("Ask a question, e.g.: How did Muse Spark do on HealthBench Hard?")
-        if len(question) > 1000:
-            raise MusebotError("That question is too long; keep it under 1,000 characters.")
+        question = check_question(question)
         serving = self.ensure_ready()
         facts_table = serving.facts
         query = facts_table.catalog.rewrite_query(question)  # type: ignore[attr-defined]
@@ -452,6 +449,19 @@ class MuseService:
         except IndexStoreError as error:
             log.info("Re-indexing from corpus/: the current index is not usable (%s)", error)
             return None
+
+
+MAX_QUESTION_CHARS = 1000
+
+
+def check_question(question: str) -> str:
+    """The question stripped, or a MusebotError saying what is wrong with it."""
+    question = question.strip()
+    if not question:
+        raise MusebotError("Ask a question, e.g.: How did Muse Spark do on HealthBench Hard?")
+    if len(question) > MAX_QUESTION_CHARS:
+        raise MusebotError(f"That question is too long; keep it under {MAX_QUESTION_CHARS:,} characters.")
+    return question
 
 
 def describe_change(previous: object | None, index: object, build_stats: object) -> ChangeReport:
