@@ -455,7 +455,9 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("--json", action="store_true")
     _add_location_options(status)
     status.set_defaults(func=cmd_index_status)
-    _add_maintainer_commands(index_sub)
+    from bot.maintenance_cli import add_maintainer_commands  # index add / remove / list / verify
+
+    add_maintainer_commands(index_sub, _add_location_options)
 
     evaluate = sub.add_parser("eval", help="score the bot on a question set (JSONL)")
     evaluate.add_argument("file")
@@ -468,15 +470,6 @@ def build_parser() -> argparse.ArgumentParser:
     _add_location_options(run)
     run.set_defaults(func=cmd_run)
     return parser
-
-
-def _add_maintainer_commands(index_sub: Any) -> None:
-    """index add / remove / list / verify: see bot/maintenance.py."""
-    try:
-        from bot.maintenance_cli import add_maintainer_commands
-    except ImportError:
-        return
-    add_maintainer_commands(index_sub, _add_location_options)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
