@@ -484,7 +484,9 @@ class NameCatalog:
     def rewrite_query(self, text: str) -> str:
         """``text`` followed by the canonical names it mentions, so lexical search matches any spelling."""
         benchmarks, models = self.find_mentions(text)
-        names = [n for n in (*benchmarks, *models) if n not in text]
+        # Only names spelt differently from the question: repeating "Muse Spark" would double common words.
+        said = name_key(text)
+        names = [n for n in (*benchmarks, *models) if name_key(n) not in said]
         return f"{text} {' '.join(names)}" if names else text
 
 
