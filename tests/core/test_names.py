@@ -229,7 +229,9 @@ def test_find_mentions_in_free_text(
 
 
 def test_rewrite_query_appends_canonical_names(catalog: NameCatalog) -> None:
-    assert catalog.rewrite_query("gpt5.4 hb hard") == "gpt5.4 hb hard HealthBench Hard GPT-5.4"
+    assert catalog.rewrite_query("gpt5.4 hb hard") == "gpt5.4 hb hard HealthBench Hard"  # gpt5.4 = GPT-5.4 already
+    assert catalog.rewrite_query("opus 4.6 on hb hard") == "opus 4.6 on hb hard HealthBench Hard Claude Opus 4.6"
+    assert catalog.rewrite_query("muse spark on arc agi 2") == "muse spark on arc agi 2"  # no word said twice
     assert catalog.rewrite_query("who leads meta superintelligence labs") == "who leads meta superintelligence labs"
     assert catalog.rewrite_query("GPT-5.4 on MMMU-Pro") == "GPT-5.4 on MMMU-Pro"  # already spelled canonically
 
