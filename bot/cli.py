@@ -143,6 +143,12 @@ def print_answer(stream: TextIO, answer: Answer) -> None:
         lines.append(f"{style(f'[{citation.marker}]', 'bold')} {citation.title}{where}{link}  ({citation.chunk_id})")
         quote = " ".join(citation.quote.split())
         lines.append("    " + style(f"“{quote}”", "dim"))
+    if answer.nearest:
+        lines += ["", style("What they do state nearby (a different thing, not the answer)", "bold")]
+        for citation, sentence in zip(answer.nearest, answer.nearest_text, strict=False):
+            where = f" — {citation.outlet}" if citation.outlet else ""
+            lines.append(f"  {style(f'[{citation.marker}]', 'bold')} {' '.join(sentence.split())}")
+            lines.append("      " + style(f"{citation.title}{where}  ({citation.chunk_id})", "dim"))
     stream.write(_CONTROL_RE.sub("", "\n".join(lines)) + "\n")
 
 
@@ -355,32 +361,40 @@ def cmd_eval(args: argparse.Namespace) -> int:
                 {"id": o.question.id, "missing_facts": o.missing_facts, "source_hit": o.source_hit,
                  "abstained": o.abstained, "false_answer": o.false_answer}
                 for o in report.outcomes
-                if not (o.facts_present and o.source_hit) or o.false_answer
-                or (o.question.answerable == o.abstained)
+                if not args.totals and (
+                    not (o.facts_present and o.source_hit) or o.false_answer or o.question.answerable == o.abstained
+                )
             ],
         }  # fmt: skip
         sys.stdout.write(json.dumps(payload, indent=2) + "\n")
         return EXIT_OK
-    print_eval(_console(), report)
+    print_eval(_console(), report, totals_only=args.totals)
     return EXIT_OK
 
 
-def print_eval(console: Console, report: Any) -> None:
+def print_eval(console: Console, report: Any, *, totals_only: bool = False) -> None:
     from rich.table import Table
 
     def pct(value: float | None) -> str:
         return "—" if value is None else f"{value:.2f}"
 
     grid = Table(title=f"musebot eval (k={report.k})", title_justify="left")
-    for column in ("kind", "n", f"source hit@{report.k}", "facts present", "abstained", "false answers", "mean ms"):
+    columns = (
+        "kind", "n", f"source hit@{report.k}", "facts present", "facts in text", "cited support", "answered",
+        "abstained", "false answers", "mean ms",
+    )  # fmt: skip
+    for column in columns:
         grid.add_column(column, justify="right" if column != "kind" else "left")
     rows = [*report.by_kind.items(), ("overall", report.overall)]
     for kind, s in rows:
         grid.add_row(
-            kind, str(s.count), pct(s.source_hit_at_k), pct(s.facts_present),
-            s.unanswerable_abstained, pct(s.false_answer_rate), f"{s.mean_latency_ms:.1f}",
+            kind, str(s.count), pct(s.source_hit_at_k), pct(s.facts_present), pct(s.facts_in_text),
+            pct(s.source_precision), pct(s.answered), s.unanswerable_abstained, pct(s.false_answer_rate),
+            f"{s.mean_latency_ms:.1f}",
         )  # fmt: skip
     console.print(grid)
+    if totals_only:
+        return
     for outcome in report.outcomes:
         wrong_abstention = outcome.question.answerable == outcome.abstained
         if outcome.missing_facts or not outcome.source_hit or outcome.false_answer or wrong_abstention:
@@ -463,6 +477,9 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("file")
     evaluate.add_argument("--top-k", type=int)
     evaluate.add_argument("--json", action="store_true")
+    evaluate.add_argument(
+        "--totals", action="store_true", help="print only the figures, no question (for a sealed set)"
+    )
     _add_location_options(evaluate)
     evaluate.set_defaults(func=cmd_eval)
 

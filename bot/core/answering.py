@@ -10,8 +10,9 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from bot.core.focus import Focus, ground, grounds_fact, is_comparison
 from bot.core.models import Answer, BenchmarkFact, Citation, Conflict, Passage, SourceRef
 from bot.core.search import TermStats
 from bot.core.text import NUMBER_WORDS, normalize_text, numbers_in, split_answer_units, tokenize
@@ -20,9 +21,12 @@ log = logging.getLogger(__name__)
 
 MAX_SENTENCES = 3
 MAX_FACT_LINES = 12
-# A second or third sentence must score at least this share of the best one to be shown.
+# A second or third sentence must score at least this share of the best one to be shown, and be nearly as
+# close to the question in meaning (cosine at most this far below the best's).
 FOLLOW_UP_RATIO = 0.75
+FOLLOW_UP_SIMILARITY_GAP = 0.2
 SIMILARITY_WEIGHT = 1.0
+SUPPORT_WEIGHT = 1.25
 # A term found in more than about a quarter of the passages (idf below this) says little about
 # which passage answers: "muse", "spark" and "meta" in this corpus.
 DISTINCTIVE_IDF = 1.38
@@ -81,6 +85,14 @@ class ScoredSentence:
     distinctive_hits: int = 0  # distinctive question terms the sentence itself contains
     typed: bool = True  # holds the kind of value the question asks for (always True for word questions)
     counts_it: bool = True  # mentions what a "how many X" question counts (True when there is no X)
+    grounded: bool = True  # every identity term of the question's focus is in it (True without a focus)
+    missing: tuple[str, ...] = ()  # the identity terms it lacks, as the question writes them
+    grounded_identity: int = 0
+
+    @property
+    def is_candidate(self) -> bool:
+        """Whether it can be the answer: about the thing asked, with the kind of value asked for."""
+        return self.grounded and self.typed and self.counts_it
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +196,9 @@ def score_sentences(
     *,
     units: Sequence[Sequence[tuple[str, float]]] | None = None,
     entity_terms: Sequence[str] = (),
+    focus: Focus | None = None,
+    titles: Mapping[str, str] | None = None,
+    comparison: bool = False,
 ) -> list[ScoredSentence]:
     """Every answer unit of the passages, scored against the question, best first.
 
@@ -199,15 +214,28 @@ def score_sentences(
     for p_index, passage in enumerate(passages):
         passage_tokens = set(tokenize(passage.chunk.embed_text))
         heading_tokens = set(tokenize(passage.chunk.heading))
+        frame = heading_tokens | set(tokenize((titles or {}).get(passage.chunk.article_id, "")))
         candidates = units[p_index] if units is not None else [(u, 0.0) for u in split_answer_units(passage.chunk.text)]
         for position, (sentence, similarity) in enumerate(candidates):
             tokens = set(tokenize(sentence))
-            # A section heading says what its sentences are about ("Three Modes, One Model").
-            own = _coverage(shape.terms, tokens | heading_tokens, stats)
-            # Context counts for something: the heading and the rest of the passage frame the sentence.
-            context = _coverage(shape.terms, tokens | heading_tokens | passage_tokens, stats)
+            grounding = None
+            if focus is not None and focus.terms:
+                # A section heading says what its sentences are about ("Three Modes, One Model").
+                grounding = ground(
+                    focus,
+                    tokens | heading_tokens,
+                    tokens | heading_tokens | passage_tokens,
+                    frame=frame,
+                    heading=heading_tokens - tokens,
+                    comparison=comparison,
+                )
+                own, context = grounding.coverage, grounding.context_coverage
+            else:
+                own = _coverage(shape.terms, tokens | heading_tokens, stats)
+                # Context counts for something: the heading and the rest of the passage frame the sentence.
+                context = _coverage(shape.terms, tokens | heading_tokens | passage_tokens, stats)
             support = 0.7 * own + 0.3 * context
-            score = support + SIMILARITY_WEIGHT * similarity + 0.25 * passage.dense_score
+            score = SUPPORT_WEIGHT * support + SIMILARITY_WEIGHT * similarity + 0.25 * passage.dense_score
             if entity_tokens:
                 score += 0.15 * len(entity_tokens & tokens) / len(entity_tokens)
             scored.append(
@@ -219,14 +247,30 @@ def score_sentences(
                     score=score,
                     similarity=similarity,
                     own=own,
-                    distinctive_hits=sum(1 for t in distinctive if t in tokens),
+                    distinctive_hits=(
+                        grounding.distinctive_hits if grounding else sum(1 for t in distinctive if t in tokens)
+                    ),
                     typed=holds_kind(sentence, shape.kind),
                     # Half of "contemplating queries" will do ("requests"); "tokens" is not "tokens of training data".
-                    counts_it=not counted or sum(t in tokens for t in counted) * 2 >= len(counted),
+                    counts_it=not counted or sum(_counts(t, tokens, focus) for t in counted) * 2 >= len(counted),
+                    grounded=grounding.identity_ok if grounding else True,
+                    missing=tuple(t.word for t in grounding.missing) if grounding else (),
+                    grounded_identity=grounding.grounded_identity if grounding else 0,
                 )
             )
-    scored.sort(key=lambda s: (not (s.typed and s.counts_it), -s.score, s.passage_index, s.position))
+    scored.sort(key=lambda s: (not s.is_candidate, -s.score, s.passage_index, s.position))
     return scored
+
+
+def _counts(token: str, tokens: set[str], focus: Focus | None) -> bool:
+    """Whether a sentence names what a "how many X" counts: X itself, or what grounds it ("physicians")."""
+    if token in tokens:
+        return True
+    if focus is None:
+        return False
+    from bot.core.focus import _holds
+
+    return any(frozenset({token}) in term.alternatives and _holds(term, tokens) for term in focus.terms)
 
 
 def _is_near_duplicate(a: str, b: str) -> bool:
@@ -247,7 +291,9 @@ def select_answer_sentences(
     for candidate in scored[1:]:
         if len(chosen) >= policy.max_sentences or candidate.score < FOLLOW_UP_RATIO * best.score:
             break
-        if not candidate.typed or any(_is_near_duplicate(candidate.text, c.text) for c in chosen):
+        if not candidate.is_candidate or any(_is_near_duplicate(candidate.text, c.text) for c in chosen):
+            continue
+        if candidate.similarity < best.similarity - FOLLOW_UP_SIMILARITY_GAP:
             continue
         chosen.append(candidate)
     return chosen
@@ -261,7 +307,7 @@ def is_supported(shape: QuestionShape, best: ScoredSentence | None, policy: Answ
     not just the names every article repeats. A question after words needs enough of the
     question's terms or meaning: own term coverage plus cosine similarity.
     """
-    if best is None or not best.typed or not best.counts_it:
+    if best is None or not best.is_candidate:
         return False
     if shape.kind in {"number", "date"}:  # any number or date will do, so the sentence must be about the thing
         return best.distinctive_hits > 0 or best.own >= 0.99
@@ -279,6 +325,10 @@ class _CitationBook:
     def cite(self, chunk_id: str, article_id: str, quote: str, score: float = 0.0) -> int:
         existing = self._by_chunk.get(chunk_id)
         if existing is not None:
+            if quote and quote.strip("… ") not in existing.quote:
+                # The same passage cited for another sentence or a table value: its quote shows both.
+                merged = existing.quote.rstrip(" …") + " … " + quote.lstrip("… ")
+                self._by_chunk[chunk_id] = replace(existing, quote=merged)
             return existing.marker
         source = self._sources.get(article_id) or SourceRef(article_id=article_id, title=article_id, outlet="")
         marker = len(self._by_chunk) + 1
@@ -316,7 +366,7 @@ def _fact_lines(
         for model, model_facts in models.items():
             values: dict[str, list[int]] = {}
             for fact in model_facts:
-                marker = book.cite(fact.chunk_id, fact.article_id, quote_for_chunk(fact.chunk_id))
+                marker = book.cite(fact.chunk_id, fact.article_id, fact.quote or quote_for_chunk(fact.chunk_id))
                 markers = values.setdefault(fact.value_text, [])
                 if marker not in markers:
                     markers.append(marker)
@@ -329,6 +379,78 @@ def _fact_lines(
         if len(lines) >= MAX_FACT_LINES:
             break
     return lines
+
+
+# Numbers of a kind, for telling whether two sentences state different values of one quantity.
+_MONEY_VALUE_RE = re.compile(r"[$€£¥]\s?\d[\d,.]*(?:\s?(?:million|billion|trillion|[MBK]\b))?", re.IGNORECASE)
+_PERCENT_VALUE_RE = re.compile(r"\d[\d,.]*\s?(?:%|per ?cent\b)", re.IGNORECASE)
+# A second source counts as stating the same quantity when it covers nearly as much of the question.
+CONFLICT_COVERAGE_RATIO = 0.8
+MAX_NEAREST = 2
+
+
+def values_of_kind(sentence: str, kind: str, ignore: set[str]) -> frozenset[str]:
+    """The values of the asked-for kind a sentence states, normalised ("$2.50" and "$2.5" meet)."""
+    text = normalize_text(sentence)
+    if kind == "money":
+        raw = _MONEY_VALUE_RE.findall(text)
+    elif kind == "percent":
+        raw = _PERCENT_VALUE_RE.findall(text)
+    elif kind == "date":
+        raw = [m.group(0) for m in _DATE_A.finditer(text)]
+    elif kind in {"number", "duration", "age", "latency"}:
+        raw = numbers_in(text)
+    else:
+        return frozenset()
+    values = set()
+    for value in raw:
+        key = re.sub(r"[\s,]", "", value.lower()).replace("percent", "%").replace("percent", "%")
+        number = re.sub(r"[^\d.]", "", key)
+        if number in ignore or not key:
+            continue
+        values.add(re.sub(r"(\.\d*?)0+\b", r"\1", key).rstrip("."))
+    return frozenset(values)
+
+
+def _trimmed_quote(chunk_text: str, sentences: Sequence[str]) -> str:
+    """The sentences of one passage that support the answer, with "…" where the passage goes on."""
+    if not sentences:
+        return chunk_text
+    flat = " ".join(chunk_text.split())
+    first = " ".join(sentences[0].split())
+    last = " ".join(sentences[-1].split())
+    quote = " … ".join(" ".join(s.split()) for s in sentences)
+    if not flat.startswith(first):
+        quote = "… " + quote
+    if not flat.endswith(last):
+        quote += " …"
+    return quote
+
+
+def _find_value_conflict(
+    shape: QuestionShape,
+    best: ScoredSentence,
+    scored: Sequence[ScoredSentence],
+    passages: Sequence[Passage],
+    policy: AnswerPolicy,
+    ignore: set[str],
+) -> ScoredSentence | None:
+    """A sentence from another article that states a different value of the same quantity, if any."""
+    if not shape.wants_number and not shape.wants_date:
+        return None
+    mine = values_of_kind(best.text, shape.kind, ignore)
+    if not mine:
+        return None
+    article = passages[best.passage_index].chunk.article_id
+    for other in scored:
+        if not other.is_candidate or other.own < CONFLICT_COVERAGE_RATIO * best.own:
+            continue
+        if passages[other.passage_index].chunk.article_id == article or not is_supported(shape, other, policy):
+            continue
+        theirs = values_of_kind(other.text, shape.kind, ignore)
+        if theirs and not (theirs & mine) and len(theirs) <= 2 and len(mine) <= 2:
+            return other
+    return None
 
 
 def build_answer(
@@ -344,41 +466,69 @@ def build_answer(
     units: Sequence[Sequence[tuple[str, float]]] | None = None,
     entity_terms: Sequence[str] = (),
     build_id: str = "",
+    focus: Focus | None = None,
 ) -> Answer:
-    """The extractive answer for a question from its retrieved passages (and benchmark facts, if any)."""
+    """The extractive answer for a question from its retrieved passages (and benchmark facts, if any).
+
+    With a ``focus`` (see ``focus.read_focus``), only sentences that ground every identity term of the
+    question can answer, and only facts that hold them are shown; when none does, the answer is an
+    abstention that may show the nearest thing the articles do state, labelled as a different thing.
+    """
     shape = read_question_shape(question)
-    scored = score_sentences(shape, passages, stats, units=units, entity_terms=entity_terms)
+    comparison = focus is not None and is_comparison(question, focus)
+    titles = {aid: ref.title for aid, ref in sources.items()}
+    scored = score_sentences(
+        shape, passages, stats, units=units, entity_terms=entity_terms, focus=focus, titles=titles,
+        comparison=comparison,
+    )  # fmt: skip
     best = scored[0] if scored else None
     book = _CitationBook(sources)
-    quote_for_chunk = chunk_text or (lambda _chunk_id: "")
+    if focus is not None and facts:
+        facts = [
+            f for f in facts if grounds_fact(focus, set(tokenize(f"{f.model} {f.benchmark} {f.qualifier} {f.unit}")))
+        ]
+        kept = {(f.benchmark, f.model) for f in facts}
+        conflicts = [c for c in conflicts if (c.benchmark, c.model) in kept]
+    unknown = focus.unknown if focus is not None else ()
 
+    chosen: list[ScoredSentence] = []
+    if not unknown and is_supported(shape, best, policy):
+        chosen = select_answer_sentences(shape, scored, policy)
+    ignore = {t for term in (focus.terms if focus else ()) for alt in term.alternatives for t in alt}
+    rival = _find_value_conflict(shape, chosen[0], scored, passages, policy, ignore) if chosen else None
+    if rival is not None and rival not in chosen:
+        chosen = [*chosen[: policy.max_sentences - 1], rival] if len(chosen) >= policy.max_sentences else [
+            *chosen, rival]  # fmt: skip
+    by_chunk: dict[str, list[str]] = {}
+    for sentence in chosen:
+        by_chunk.setdefault(passages[sentence.passage_index].chunk.id, []).append(sentence.text)
     lines: list[str] = []
-    if is_supported(shape, best, policy):
-        for sentence in select_answer_sentences(shape, scored, policy):
-            passage = passages[sentence.passage_index]
-            marker = book.cite(passage.chunk.id, passage.chunk.article_id, passage.chunk.text, passage.score)
-            lines.append(f"{sentence.text} [{marker}]")
+    markers: dict[int, int] = {}
+    for number, sentence in enumerate(chosen):
+        passage = passages[sentence.passage_index]
+        quote = _trimmed_quote(passage.chunk.text, by_chunk[passage.chunk.id])
+        marker = book.cite(passage.chunk.id, passage.chunk.article_id, quote, passage.score)
+        markers[number] = marker
+        lines.append(f"{sentence.text} [{marker}]")
+    if rival is not None and chosen and rival in chosen:
+        mine = values_of_kind(chosen[0].text, shape.kind, ignore)
+        theirs = values_of_kind(rival.text, shape.kind, ignore)
+        first, second = markers[0], markers[chosen.index(rival)]
+        lines.append(
+            f"The articles differ: {' / '.join(sorted(mine))} [{first}] vs {' / '.join(sorted(theirs))} [{second}]."
+        )
     said = "\n".join(lines)
     # The table adds nothing when the sentences already state every value and no source disagrees.
     repeats = bool(lines) and not conflicts and all(fact.value_text in said for fact in facts)
-    fact_lines = _fact_lines(facts, conflicts, book, quote_for_chunk) if facts and not repeats else []
+    fact_quote = {f.chunk_id: f.quote for f in facts}
+    fact_lines = (
+        _fact_lines(facts, conflicts, book, lambda chunk_id: fact_quote.get(chunk_id, ""))
+        if facts and not repeats
+        else []
+    )
     scores = {"best_support": best.support if best else 0.0, "best_score": best.score if best else 0.0}
     if not lines and not fact_lines:
-        closest = ""
-        if passages:
-            top = passages[0].chunk
-            source = sources.get(top.article_id)
-            closest = top.heading or (source.title if source else "")
-        log.debug("abstained: best support %.2f", scores["best_support"])
-        return Answer(
-            question=question,
-            text="The indexed articles don't say." + (f" The closest they come is “{closest}”." if closest else ""),
-            citations=(),
-            abstained=True,
-            closest_topic=closest,
-            build_id=build_id,
-            scores=scores,
-        )
+        return _abstention(question, passages, scored, sources, focus, unknown, build_id, scores)
     text = "\n".join(lines) + "\n\n" + "\n".join(fact_lines) if fact_lines and lines else "\n".join(lines or fact_lines)
     if any(c for c in conflicts):
         text += "\n\nThe articles give different figures here; each is shown with its source."
@@ -390,4 +540,63 @@ def build_answer(
         facts=tuple(facts),
         build_id=build_id,
         scores=scores,
+    )
+
+
+def _abstention(
+    question: str,
+    passages: Sequence[Passage],
+    scored: Sequence[ScoredSentence],
+    sources: Mapping[str, SourceRef],
+    focus: Focus | None,
+    unknown: Sequence[object],
+    build_id: str,
+    scores: dict[str, float],
+) -> Answer:
+    """ "The articles don't say", with the nearest facts they do state when some sentence comes close.
+
+    The nearest sentences share part of the focus (a name or a distinctive word) but miss what the
+    question turns on; they are labelled as a different thing and never given as the answer.
+    """
+    closest = ""
+    if passages:
+        top = passages[0].chunk
+        source = sources.get(top.article_id)
+        closest = top.heading or (source.title if source else "")
+    nearest: list[ScoredSentence] = []
+    for sentence in scored:
+        if len(nearest) >= MAX_NEAREST:
+            break
+        related = sentence.grounded_identity > 0 or sentence.distinctive_hits > 0
+        if related and sentence.typed and not any(_is_near_duplicate(sentence.text, n.text) for n in nearest):
+            nearest.append(sentence)
+    missing_words: list[str] = []
+    for term in unknown:
+        missing_words.append(getattr(term, "word", str(term)))
+    if not missing_words and nearest:
+        missing_words = list(nearest[0].missing)
+    book = _CitationBook(sources)
+    for sentence in nearest:
+        passage = passages[sentence.passage_index]
+        book.cite(passage.chunk.id, passage.chunk.article_id, _trimmed_quote(passage.chunk.text, [sentence.text]),
+                  passage.score)  # fmt: skip
+    quoted = " or ".join(f"“{w}”" for w in missing_words)
+    if unknown:
+        text = f"The indexed articles don't say: none of them mentions {quoted}."
+    elif missing_words and nearest:
+        text = f"The indexed articles don't say: nothing they state on this is about {quoted}."
+    else:
+        text = "The indexed articles don't say." + (f" The closest they come is “{closest}”." if closest else "")
+    log.debug("abstained: best support %.2f", scores["best_support"])
+    return Answer(
+        question=question,
+        text=text,
+        citations=(),
+        abstained=True,
+        closest_topic=closest,
+        build_id=build_id,
+        scores=scores,
+        nearest=book.citations,
+        nearest_text=tuple(s.text for s in nearest),
+        missing=tuple(missing_words),
     )

@@ -40,6 +40,8 @@ class EvalOutcome:
     facts_present: bool
     missing_facts: tuple[str, ...]
     false_answer: bool  # a number stated for an unanswerable question
+    facts_in_text: bool = False  # every expected fact in the answer text itself (quotes excluded)
+    source_precision: float | None = None  # share of the cited articles that support the answer
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +54,9 @@ class EvalSummary:
     false_answer_rate: float | None
     mean_latency_ms: float
     median_latency_ms: float
+    facts_in_text: float | None = None
+    source_precision: float | None = None
+    answered: float | None = None  # share of answerable questions not abstained on
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +126,8 @@ def answer_view(answer: Answer) -> tuple[str, tuple[str, ...]]:
     return text, tuple(dict.fromkeys(c.article_id for c in answer.citations))
 
 
+
+
 def table_view(table: BenchmarkTable) -> tuple[str, tuple[str, ...]]:
     lines = []
     sources: list[str] = []
@@ -132,11 +139,22 @@ def table_view(table: BenchmarkTable) -> tuple[str, tuple[str, ...]]:
 
 
 def score_outcome(
-    question: EvalQuestion, text: str, sources: Sequence[str], abstained: bool, seconds: float, k: int
+    question: EvalQuestion,
+    text: str,
+    sources: Sequence[str],
+    abstained: bool,
+    seconds: float,
+    k: int,
+    answer_text: str | None = None,
 ) -> EvalOutcome:
     missing = tuple(f for f in question.expected_facts if not is_fact_present(f, text))
+    own_text = text if answer_text is None else answer_text
+    in_text = all(is_fact_present(f, own_text) for f in question.expected_facts)
     hit = not question.expected_sources or any(s in question.expected_sources for s in sources[:k])
     false_answer = (not question.answerable) and not abstained and bool(re.search(r"\d", text))
+    precision = None
+    if question.answerable and question.expected_sources and sources and not abstained:
+        precision = sum(s in question.expected_sources for s in sources) / len(sources)
     return EvalOutcome(
         question=question,
         text=text,
@@ -147,6 +165,8 @@ def score_outcome(
         facts_present=not missing,
         missing_facts=missing,
         false_answer=false_answer,
+        facts_in_text=in_text,
+        source_precision=precision,
     )
 
 
@@ -169,6 +189,13 @@ def _summarise(outcomes: Sequence[EvalOutcome]) -> EvalSummary:
         false_answer_rate=rate(o.false_answer for o in unanswerable),
         mean_latency_ms=statistics.fmean(latencies),
         median_latency_ms=statistics.median(latencies),
+        facts_in_text=rate(o.facts_in_text for o in answerable if o.question.expected_facts),
+        source_precision=(
+            statistics.fmean(precisions)
+            if (precisions := [o.source_precision for o in answerable if o.source_precision is not None])
+            else None
+        ),
+        answered=rate(not o.abstained for o in answerable),
     )
 
 
@@ -189,12 +216,14 @@ def run_evaluation(
             except LookupError:
                 text, sources = "", ()
             abstained = not text
+            own_text = text
         else:
             answer = ask(question.question)
             text, sources = answer_view(answer)
             abstained = answer.abstained
+            own_text = answer.text
         seconds = time.perf_counter() - start
-        outcome = score_outcome(question, text, sources, abstained, seconds, k)
+        outcome = score_outcome(question, text, sources, abstained, seconds, k, answer_text=own_text)
         if not outcome.facts_present or not outcome.source_hit or outcome.false_answer:
             log.info("eval miss %s: missing=%s sources=%s", question.id, outcome.missing_facts, sources)
         outcomes.append(outcome)

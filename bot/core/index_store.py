@@ -45,6 +45,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from bot.core.errors import MusebotError
 from bot.core.files import fsync_dir, write_durably
+from bot.core.lexicon import Lexicon, build_lexicon, load_lexicon, save_lexicon
 from bot.core.models import Article, BenchmarkFact, Chunk, IndexStats, SourceRef
 from bot.core.text import TOKENIZER_VERSION, split_answer_units, tokenize
 
@@ -55,7 +56,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2  # 2: answer units (sentences) with their own vectors
+SCHEMA_VERSION = 3  # 2: answer units (sentences) with their own vectors; 3: the lexicon
 FLAT_INDEX_LIMIT = 50_000  # exact search up to here; HNSW above (a flat scan of 50k x 384 is ~5 ms)
 KEEP_BUILDS = 3
 EMBED_BATCH_SIZE = 16  # on 2 cores, 8-16 paragraph-sized chunks per batch beat 32 (less padding)
@@ -150,6 +151,7 @@ class LoadedIndex:
     _unit_dense: Any = field(repr=False, default=None)
     # How many chunks hold each search token of their text (term_stats.json); None for a build made before it.
     doc_freq: Mapping[str, int] | None = field(repr=False, default=None)
+    lexicon: Lexicon | None = field(repr=False, default=None)  # the corpus's words (lexicon.json); None before it
 
     @property
     def model_id(self) -> str:
@@ -641,6 +643,8 @@ def _write_build(
     else:
         facts = tuple(extract_facts(ordered, chunks))
     _write_json(partial / "facts.json", [_fields(fact) for fact in facts], indent=None)
+    lexicon = build_lexicon(ordered, chunks, embedder, previous.lexicon if previous is not None else None)
+    save_lexicon(partial, lexicon)
 
     manifest = {
         "schema_version": SCHEMA_VERSION,
@@ -688,6 +692,7 @@ def _write_build(
         _units_by_chunk=_group_units(units),
         _unit_dense=unit_dense,
         doc_freq=MappingProxyType(doc_freq),
+        lexicon=lexicon,
     )
 
 
@@ -992,6 +997,7 @@ def _load_build(index_dir: Path, build_id: str, path: Path, expected_model_id: s
         _units_by_chunk=_group_units(units),
         _unit_dense=unit_dense,
         doc_freq=doc_freq,
+        lexicon=load_lexicon(path),
     )
 
 

@@ -97,6 +97,11 @@ class Answer:
     closest_topic: str = ""  # on abstention: what the articles do cover that came closest
     build_id: str = ""
     scores: dict[str, float] = field(default_factory=dict, compare=False)
+    # On abstention: what the articles do state that comes nearest (a different thing, never the answer),
+    # the sentences themselves (nearest_text[i] is cited by nearest[i]), and the terms nothing matched.
+    nearest: tuple[Citation, ...] = ()
+    nearest_text: tuple[str, ...] = ()
+    missing: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -241,6 +241,10 @@ def learned_aliases(name: str, kind: str) -> tuple[set[str], set[str]]:
 # ---------------------------------------------------------------------------------------------- the catalog
 
 
+# (benchmarks, models, (kind, name, the key tokens that named it) per match) of one text
+_Mentions = tuple[tuple[str, ...], tuple[str, ...], tuple[tuple[str, str, tuple[str, ...]], ...]]
+
+
 class NameCatalog:
     """Canonical model and benchmark names with every key that resolves to them.
 
@@ -266,7 +270,8 @@ class NameCatalog:
         self._max_tokens = 1
         self._starts: dict[str, dict[str, tuple[str, ...]]] = {}  # compact first words -> the names they start
         self._suggestions: dict[str, list[tuple[str, str, list[str], str]]] = {}
-        self._mentions: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}  # an /ask looks 3 times
+        # An /ask looks 3 times: (benchmarks, models, (kind, name, the key tokens that named it) per match)
+        self._mentions: dict[str, _Mentions] = {}
         for kind, section in ((MODEL, "models"), (BENCHMARK, "benchmarks")):
             exact: dict[str, str] = {}
             for name in self._names[kind]:
@@ -429,7 +434,12 @@ class NameCatalog:
             cached = self._mentions[text] = self._find_mentions(text)
         return list(cached[0]), list(cached[1])
 
-    def _find_mentions(self, text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    def mention_grams(self, text: str) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
+        """(kind, name, the key tokens of ``text`` that named it) for each mention, in order."""
+        self.find_mentions(text)
+        return self._mentions[text][2]
+
+    def _find_mentions(self, text: str) -> _Mentions:
         tokens = key_tokens(text)
         used = [False] * len(tokens)
         found: list[tuple[int, str, str, list[str]]] = []
@@ -453,7 +463,7 @@ class NameCatalog:
             dict.fromkeys(self._widen(name, grams, present) for _, kind, name, grams in found if kind == BENCHMARK)
         )
         models = tuple(dict.fromkeys(name for _, kind, name, _grams in found if kind == MODEL))
-        return benchmarks, models
+        return benchmarks, models, tuple((kind, name, tuple(grams)) for _, kind, name, grams in found)
 
     def _lookup_gram(self, gram: list[str]) -> tuple[str, str] | None:
         spaced, joined = " ".join(gram), "".join(gram)

@@ -301,7 +301,13 @@ class MuseService:
         serving = self.ensure_ready()
         facts_table = serving.facts
         query = facts_table.catalog.rewrite_query(question)  # type: ignore[attr-defined]
-        vector = self._get_embedder().embed([query])[0]  # type: ignore[attr-defined]
+        from bot.core.focus import read_focus, words_to_embed
+
+        lexicon = getattr(serving.index, "lexicon", None)
+        embedder = self._get_embedder()
+        unknown_words = words_to_embed(question, lexicon)
+        embedded = embedder.embed([query, *unknown_words])  # type: ignore[attr-defined]
+        vector = embedded[0]
         k = top_k or self.config.top_k
         passages = search_passages(serving.index, vector, query, top_k=k)  # type: ignore[arg-type]
         benchmark, models = facts_table.detect_lookup(question)  # type: ignore[attr-defined]
@@ -309,6 +315,14 @@ class MuseService:
         benchmarks_named, models_named = facts_table.catalog.find_mentions(question)  # type: ignore[attr-defined]
         from bot.core.text import tokenize
 
+        focus = read_focus(
+            question,
+            idf=serving.term_stats.weight,  # type: ignore[attr-defined]
+            lexicon=lexicon,
+            catalog=facts_table.catalog,  # type: ignore[attr-defined]
+            word_vectors=dict(zip(unknown_words, embedded[1:], strict=True)),
+            is_common_word=lambda word: embedder.count_tokens(word) <= 3,  # type: ignore[attr-defined]
+        )
         entity_terms = [t for name in (*benchmarks_named, *models_named) for t in tokenize(name)]
         index = serving.index
         units = []
@@ -328,6 +342,7 @@ class MuseService:
             units=units,
             entity_terms=entity_terms,
             build_id=serving.index.build_id,  # type: ignore[attr-defined]
+            focus=focus,
         )
 
     # ----- benchmark lookups (facts.json only: no FAISS, no model) ------------------------------

@@ -282,17 +282,21 @@ def test_rebuilds_embed_only_what_changed(tmp_path: Path) -> None:
     edited = _replace("health", body=ARTICLES[1].body.replace("a sample of", "every one of"))
     updated, stats = _build(tmp_path, edited, embedder, previous=same)
     assert (stats.chunks_embedded, stats.chunks_reused) == (1, 7)
-    # The changed chunk, then its one new answer unit (the sentence itself); nothing else is embedded.
+    # The changed chunk, then its one new answer unit (the sentence itself), then the two words the corpus did
+    # not use before (for the lexicon); nothing else is embedded.
     assert embedder.seen == [
         "Muse Spark on health questions\nBenchmarks\nDoctors reviewed every one of its answers.",
         "Doctors reviewed every one of its answers.",
+        "every",
+        "one",
     ]
 
     embedder.seen.clear()
     pricing = Article(id="pricing", title="Price", outlet="Biz", body="Muse Spark is free in the Meta AI app.")
     added, stats = _build(tmp_path, (*edited, pricing), embedder, previous=updated)
     assert (stats.chunks_embedded, stats.chunks_total) == (1, 9)
-    assert embedder.seen[1:] == ["Muse Spark is free in the Meta AI app."]
+    assert embedder.seen[1] == "Muse Spark is free in the Meta AI app."
+    assert set(embedder.seen[2:]) == set(added.lexicon.words) - set(updated.lexicon.words)  # new words only
     assert added.chunk_row("pricing#0") is not None
     np.testing.assert_array_equal(added.vectors[added.chunk_row("pricing#0")], embedder.embed([embedder.seen[0]])[0])
 

@@ -170,9 +170,14 @@ def test_add_copies_the_file_indexes_it_and_embeds_only_its_chunks(ws: Workspace
     assert report.added == (WHATSAPP_ID,)
     assert report.updated == report.removed == ()
     assert report.chunks_added == len(new_chunks) == report.chunks_embedded > 0
-    # Only the new article's chunks and their answer units were embedded, nothing of the others.
+    # Only the new article's chunks and their answer units were embedded, nothing of the others, then the words
+    # the corpus had not used before (lexicon words are single words; no passage is one word).
     new_units = [unit for c in new_chunks for unit in split_answer_units(c.text)]
-    assert sorted(ws.embedder.texts) == sorted([*(c.embed_text for c in new_chunks), *new_units])
+    passages = [t for t in ws.embedder.texts if " " in t or "\n" in t]
+    words = [t for t in ws.embedder.texts if " " not in t and "\n" not in t]
+    assert sorted(passages) == sorted([*(c.embed_text for c in new_chunks), *new_units])
+    assert words
+    assert set(words) <= set(after.lexicon.words) - set(before.lexicon.words)
     assert report.build_id == after.build_id != before.build_id
     assert read_current_build_id(ws.index) == report.build_id
     assert ws.corpus_files()[f"{WHATSAPP_ID}.md"] == path.read_bytes()

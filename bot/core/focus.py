@@ -1,0 +1,417 @@
+"""What a question is about, and whether a sentence is about exactly that.
+
+A question is read into its focus: the models and benchmarks it names, and every other term that
+says what is asked. Some terms are its identity (a number or version, a name the articles write with
+a capital, a region, platform, tier or unit, or a word the articles never use): a sentence that
+lacks one of them states a neighbouring fact, not the answer. The other terms are its wording: a
+sentence may say them in other words, and it must cover enough of them.
+
+Each term lists the ways it can be grounded in a sentence: the word, a correction of a typing error
+into the corpus's words, an acronym the articles define, or a neighbour the model places close to it
+among the corpus's words (wording terms only, and only very close ones for identity terms).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from bot.core.text import STOPWORDS, normalize_text, tokenize
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from bot.core.lexicon import Lexicon
+    from bot.core.names import NameCatalog
+
+# Words that ask rather than say what is asked about: they need not be in the answer.
+GENERIC_WORDS = frozenset(
+    tokenize(
+        """score scores scored scoring result results number numbers figure figures value values stat stats
+        performance perform performed do did done rate rating much many big large long old amount name named
+        called call exactly actually really currently now yet still already ever approximately roughly around
+        approx like kind type sort thing things info information detail details say says said according article
+        articles report reported mention mentioned anything something someone anyone there any get got go
+        happen happened happening tell told know known wondering wonder question answer lol hey hi ok okay
+        thanks thank plz pls u ur r ya yeah yes yo guys dude mean means meaning currently today date day
+        time year when much elo point points pts""",
+        keep_stopwords=True,
+    )
+)
+
+# Words whose siblings are different facts: "per hour" is not "per minute", "in Europe" not "in Asia".
+# They must be in the sentence as written (or an acronym / a very close neighbour: "EU" for "Europe").
+QUALIFIER_WORDS = frozenset(
+    tokenize(
+        """eu europe european us usa america american uk britain british china chinese india indian japan
+        japanese asia asian africa african canada canadian australia australian germany german france french
+        brazil korea korean global worldwide international region regions country countries
+        mobile desktop web browser ios android iphone ipad mac windows linux phone phones tablet glasses
+        second seconds minute minutes hour hours hourly daily weekly monthly annual annually quarterly
+        week weeks month months quarter quarters decade
+        lite light mini nano pro max ultra flash plus turbo preview premium enterprise basic standard
+        free input output tomorrow yesterday
+        january february march april may june july august september october november december
+        monday tuesday wednesday thursday friday saturday sunday""",
+        keep_stopwords=True,
+    )
+)
+
+# A term found in more than about a quarter of the passages (idf below this) is the corpus's subject
+# ("muse", "spark", "meta" here): it cannot tell one fact from its neighbour, so it is wording, not identity.
+DISTINCTIVE_IDF = 1.38
+
+_PIECE_RE = re.compile(r"[\w.$%'’²³-]+", re.UNICODE)
+
+
+@dataclass(frozen=True, slots=True)
+class GroundingPolicy:
+    """How close a word must be to stand for another; calibrated on the dev and held-out sets.
+
+    Single-word cosine similarities of all-MiniLM-L6-v2: synonyms such as cost/price 0.74,
+    firm/company 0.70, bought/acquired 0.66, doctors/physicians 0.88; siblings such as
+    europe/asia 0.65, march/april 0.65, hour/minute 0.60, and opposites such as cheap/expensive 0.80.
+    Wording terms take neighbours from ``wording_neighbour`` up; identity terms only from
+    ``identity_neighbour`` up (eu/europe 0.80), so a sibling never stands for the thing asked.
+    """
+
+    wording_neighbour: float = 0.62
+    identity_neighbour: float = 0.78
+    max_neighbours: int = 6
+    context_credit: float = 0.5  # a wording term found only elsewhere in the passage counts half
+
+
+@dataclass(frozen=True, slots=True)
+class FocusTerm:
+    word: str  # as the question writes it, lower case
+    role: str  # "model", "benchmark", "number", "qualifier", "name", "rare" or "word"
+    weight: float  # idf of the term in the corpus
+    alternatives: tuple[frozenset[str], ...]  # the term is grounded where every token of one of them is
+    known: bool  # the corpus holds one of the alternatives somewhere
+    loose: tuple[frozenset[str], ...] = ()  # the model's neighbours: they ground the term at partial credit
+
+    @property
+    def is_identity(self) -> bool:
+        return self.role != "word"
+
+
+@dataclass(frozen=True, slots=True)
+class Focus:
+    terms: tuple[FocusTerm, ...]
+    models: tuple[str, ...]  # canonical model names the question names
+    benchmarks: tuple[str, ...]
+    model_tokens: Mapping[str, frozenset[str]]  # every catalog model -> its tokens (to see another model named)
+    benchmark_tokens: Mapping[str, frozenset[str]] = field(default_factory=dict)  # the same for benchmarks
+
+    @property
+    def identity(self) -> tuple[FocusTerm, ...]:
+        return tuple(t for t in self.terms if t.is_identity)
+
+    @property
+    def unknown(self) -> tuple[FocusTerm, ...]:
+        """Identity terms the corpus never uses in any form: the articles cannot answer the question."""
+        return tuple(t for t in self.terms if t.is_identity and not t.known)
+
+    @property
+    def entities(self) -> tuple[FocusTerm, ...]:
+        """The models (and names that are part of a model's name, "opus") a question is about."""
+        model_words = {t for tokens in self.model_tokens.values() for t in tokens}
+        return tuple(
+            t for t in self.terms
+            if t.role == "model" or (t.role == "name" and any(alt <= model_words for alt in t.alternatives))
+        )  # fmt: skip
+
+    def phrase(self) -> str:
+        """The focus in the question's own words, for "the articles don't give …"."""
+        return " ".join(t.word for t in self.terms)
+
+
+@dataclass(frozen=True, slots=True)
+class Grounding:
+    identity_ok: bool
+    missing: tuple[FocusTerm, ...]  # identity terms the sentence lacks
+    coverage: float  # weighted share of the terms grounded in the sentence (and its heading)
+    context_coverage: float  # the same, with the rest of the passage counted at half
+    grounded_identity: int  # identity terms the sentence itself grounds
+    distinctive_hits: int  # terms that tell passages apart (idf >= DISTINCTIVE_IDF) the sentence grounds
+
+
+def _pieces(question: str) -> list[tuple[str, list[str]]]:
+    """(word as typed, its search tokens) for each word of the question."""
+    out = []
+    for match in _PIECE_RE.finditer(normalize_text(question)):
+        piece = match.group(0).strip(".'’-")
+        if piece:
+            out.append((piece, tokenize(piece)))
+    return out
+
+
+def read_focus(
+    question: str,
+    *,
+    idf: Callable[[str], float],
+    lexicon: Lexicon | None,
+    catalog: NameCatalog | None = None,
+    word_vectors: Mapping[str, np.ndarray] | None = None,
+    is_common_word: Callable[[str], bool] | None = None,
+    policy: GroundingPolicy = GroundingPolicy(),
+) -> Focus:
+    """The focus of ``question``: the names it mentions and its other terms, each with its groundings.
+
+    ``word_vectors`` holds the model's vectors of question words the corpus does not use (the service
+    embeds them with the question); ``is_common_word`` says whether such a word is ordinary English
+    (one word piece of the model's vocabulary) rather than a name the corpus has never seen.
+    """
+    from bot.core.names import key_tokens
+
+    terms: list[FocusTerm] = []
+    models: tuple[str, ...] = ()
+    benchmarks: tuple[str, ...] = ()
+    model_tokens: dict[str, frozenset[str]] = {}
+    benchmark_tokens: dict[str, frozenset[str]] = {}
+    used_keys: set[str] = set()
+    if catalog is not None:
+        found_benchmarks, found_models = catalog.find_mentions(question)
+        grams = catalog.mention_grams(question)
+        benchmarks, models = tuple(found_benchmarks), tuple(found_models)
+        model_tokens = {m: frozenset(tokenize(m)) for m in catalog.models}
+        benchmark_tokens = {b: _core_tokens(b) for b in catalog.benchmarks}
+        used_keys = {k for _kind, _name, gram in grams for k in gram}
+        for role, names in (("benchmark", benchmarks), ("model", models)):
+            for name in names:
+                canonical = frozenset(tokenize(name))
+                typed = [
+                    frozenset(tokenize(" ".join(gram)))
+                    for kind, matched, gram in grams
+                    if kind == role and (matched == name or frozenset(tokenize(matched)) <= canonical)
+                ]
+                terms.append(_name_term(name, role, (canonical, *typed), idf, lexicon))
+    expansions = lexicon.expansions() if lexicon is not None else {}
+    pieces = [
+        (w, toks) for w, toks in _pieces(question) if not (set(key_tokens(w)) and set(key_tokens(w)) <= used_keys)
+    ]
+    seen: set[str] = set()
+    index = 0
+    while index < len(pieces):
+        word, tokens = pieces[index]
+        index += 1
+        tokens = [t for t in tokens if t not in STOPWORDS and t not in GENERIC_WORDS]
+        if not tokens or tokens[0] in seen:
+            continue
+        token = tokens[0]
+        # The words an acronym stands for, written out: one term that the acronym also grounds.
+        for length in (4, 3, 2):
+            run = tuple(t for _, toks in pieces[index - 1 : index - 1 + length] for t in toks[:1])
+            if len(run) == length and run in expansions:
+                acronym = expansions[run]
+                terms.append(
+                    FocusTerm(" ".join(w for w, _ in pieces[index - 1 : index - 1 + length]), "name",
+                              max(idf(t) for t in run), (frozenset(run), frozenset({acronym})), True)
+                )  # fmt: skip
+                seen.update(run)
+                index += length - 1
+                break
+        else:
+            seen.add(token)
+            typed_capital = word[:1].isupper() and not question.lstrip().startswith(word)
+            term = _word_term(word, token, idf, lexicon, word_vectors or {}, is_common_word, typed_capital, policy)
+            if term.role == "number" and index >= 2:  # "gemini 3", not just "3"
+                term = FocusTerm(f"{pieces[index - 2][0].lower()} {term.word}", term.role, term.weight,
+                                 term.alternatives, term.known)  # fmt: skip
+            terms.append(term)
+    return Focus(
+        terms=tuple(terms),
+        models=models,
+        benchmarks=benchmarks,
+        model_tokens=model_tokens,
+        benchmark_tokens=benchmark_tokens,
+    )
+
+
+def _core_tokens(benchmark: str) -> frozenset[str]:
+    """Enough of a benchmark's name to see it named in a sentence: its last two words, without a version."""
+    words = [t for t in tokenize(benchmark) if not t[0].isdigit() and t != "v"]
+    return frozenset(words[-2:])
+
+
+def _name_term(
+    name: str, role: str, alternatives: Sequence[frozenset[str]], idf: Callable[[str], float], lexicon: Lexicon | None
+) -> FocusTerm:
+    alternatives = tuple(dict.fromkeys(a for a in alternatives if a))
+    weight = max((idf(t) for t in alternatives[0]), default=1.0) if alternatives else 1.0
+    known = lexicon is None or any(all(lexicon.has(t) for t in alt) for alt in alternatives)
+    return FocusTerm(name, role, weight, tuple(alternatives), known)
+
+
+def _word_term(
+    word: str,
+    token: str,
+    idf: Callable[[str], float],
+    lexicon: Lexicon | None,
+    word_vectors: Mapping[str, np.ndarray],
+    is_common_word: Callable[[str], bool] | None,
+    typed_capital: bool,
+    policy: GroundingPolicy,
+) -> FocusTerm:
+    weight = idf(token)
+    if token[0].isdigit():
+        known = lexicon is None or lexicon.has(token)
+        return FocusTerm(word.lower(), "number", weight, (frozenset({token}),), known)
+    alternatives: list[frozenset[str]] = [frozenset({token})]
+    if lexicon is None:
+        role = "qualifier" if token in QUALIFIER_WORDS else "word"
+        return FocusTerm(word.lower(), role, weight, tuple(alternatives), True)
+    in_corpus = lexicon.has(token)
+    corrected: tuple[str, ...] = ()
+    # A typing error is a word nobody writes; a real word ("weather") is not corrected into another ("whether").
+    if not in_corpus and not (is_common_word(word.lower()) if is_common_word else False):
+        corrected = lexicon.corrections(token)
+        alternatives += [frozenset({c}) for c in corrected]
+        split = lexicon.splits(token)
+        if split:
+            alternatives.append(frozenset(split))
+        if corrected or split:
+            weight = max([idf(c) for c in corrected] + ([min(idf(s) for s in split)] if split else []))
+    acronym = lexicon.acronyms.get(token)
+    if acronym:
+        alternatives.append(frozenset(acronym))
+    known_tokens = [token, *corrected]
+    is_qualifier = any(t in QUALIFIER_WORDS for t in known_tokens)
+    is_name = any(t in lexicon.proper for t in known_tokens) and max(idf(t) for t in known_tokens) >= DISTINCTIVE_IDF
+    known = in_corpus or bool(corrected) or len(alternatives) > 1
+    if is_qualifier:
+        role, threshold = "qualifier", policy.identity_neighbour
+    elif is_name or (typed_capital and weight >= DISTINCTIVE_IDF) or bool(acronym):
+        role, threshold = "name", policy.identity_neighbour
+    else:
+        role, threshold = "word", policy.wording_neighbour
+    vector = lexicon.vector_of(token) if in_corpus else word_vectors.get(word.lower())
+    loose: list[frozenset[str]] = []
+    if vector is not None and role in {"word", "rare", "qualifier"}:
+        for neighbour, _sim in lexicon.neighbours(vector, threshold, policy.max_neighbours):
+            if neighbour != token and not neighbour[0].isdigit() and frozenset({neighbour}) not in alternatives:
+                loose.append(frozenset({neighbour}))
+        known = known or bool(loose)
+    if not known and role == "word" and not (is_common_word(word.lower()) if is_common_word else True):
+        role = "rare"  # a name nothing in the corpus says in any form ("osworld"): the question's point
+    return FocusTerm(word.lower(), role, weight, tuple(dict.fromkeys(alternatives)), known, tuple(loose))
+
+
+NEIGHBOUR_CREDIT = 0.7  # a neighbour is less sure than the word itself
+# Words that make a question a comparison: then naming one of the entities is enough for one sentence.
+_COMPARISON_WORDS = frozenset({"vs", "versus", "than", "compare", "compared", "comparison", "against", "beat", "beats"})
+
+
+def _holds(term: FocusTerm, tokens: Collection[str]) -> float:
+    """1 when the tokens ground the term, NEIGHBOUR_CREDIT when only a neighbour does, else 0."""
+    if any(alt and alt <= tokens for alt in term.alternatives):  # type: ignore[operator]
+        return 1.0
+    if any(alt and alt <= tokens for alt in term.loose):  # type: ignore[operator]
+        return NEIGHBOUR_CREDIT
+    return 0.0
+
+
+def is_comparison(question: str, focus: Focus) -> bool:
+    words = set(re.findall(r"[a-z]+", question.lower()))
+    return bool(words & _COMPARISON_WORDS) and len(focus.entities) >= 2
+
+
+def ground(
+    focus: Focus,
+    sentence: set[str],
+    context: set[str],
+    *,
+    frame: set[str] | None = None,
+    heading: set[str] | None = None,
+    comparison: bool = False,
+    context_credit: float = 0.5,
+) -> Grounding:
+    """How well one sentence (its tokens with its heading's) grounds the focus.
+
+    ``context`` is the whole passage, ``frame`` its heading and article title. A model the question names
+    may be carried by the passage instead of the sentence ("It scores 42.8"), and a benchmark by the
+    heading, but only when the sentence names no other one: then the figure is that other one's. A name
+    may be carried by the frame (an article about "the API"). Numbers and qualifiers must be in the
+    sentence itself. In a comparison, one of the entities compared is enough for one sentence.
+    """
+    total = sum(t.weight for t in focus.terms) or 1.0
+    heading = heading or set()
+    frame = frame or set()
+    own = 0.0
+    with_context = 0.0
+    missing: list[FocusTerm] = []
+    grounded_identity = 0
+    distinctive_hits = 0
+    names_other_model: bool | None = None
+    names_other_benchmark: bool | None = None
+    entities_seen = 0
+    entity_missing: list[FocusTerm] = []
+    for term in focus.terms:
+        credit = _holds(term, sentence)
+        if term.role == "benchmark" and credit and not _holds(term, sentence - heading):
+            # Named only by the heading: it frames the sentence unless the sentence names another benchmark.
+            if names_other_benchmark is None:
+                names_other_benchmark = any(
+                    tokens and tokens <= sentence for tokens in focus.benchmark_tokens.values()
+                    if not any(tokens <= alt for alt in term.alternatives)
+                )  # fmt: skip
+            if names_other_benchmark:
+                credit = 0.0
+        if credit:
+            own += credit * term.weight
+            with_context += credit * term.weight
+            if term.is_identity:
+                grounded_identity += 1
+                entities_seen += term in focus.entities
+            if term.weight >= DISTINCTIVE_IDF:
+                distinctive_hits += 1
+            continue
+        carried = False
+        if term.role == "model":
+            if names_other_model is None:
+                names_other_model = any(tokens <= sentence for tokens in focus.model_tokens.values() if tokens)
+            carried = not names_other_model and bool(_holds(term, context))
+        elif term.role in {"name", "rare"}:
+            carried = bool(_holds(term, frame))
+        if carried:
+            with_context += term.weight
+            entities_seen += term in focus.entities
+        elif term.is_identity:
+            (entity_missing if comparison and term in focus.entities else missing).append(term)
+        else:
+            with_context += context_credit * _holds(term, context) * term.weight
+    if comparison and not entities_seen:
+        missing.extend(entity_missing)
+    return Grounding(
+        identity_ok=not missing,
+        missing=tuple(missing),
+        coverage=own / total,
+        context_coverage=with_context / total,
+        grounded_identity=grounded_identity,
+        distinctive_hits=distinctive_hits,
+    )
+
+
+def grounds_fact(focus: Focus, tokens: set[str]) -> bool:
+    """Whether a benchmark fact (its model, benchmark and qualifier tokens) holds every identity term
+    that is not a model or benchmark name (those are matched by the lookup itself)."""
+    return all(_holds(t, tokens) >= 1.0 for t in focus.identity if t.role not in {"model", "benchmark"})
+
+
+def words_to_embed(question: str, lexicon: Lexicon | None) -> list[str]:
+    """Question words the corpus never uses and no typo correction explains: the model's vectors of these
+    (embedded with the question, in one batch) find their neighbours among the corpus's words."""
+    if lexicon is None or lexicon.vectors is None:
+        return []
+    words: list[str] = []
+    for word, tokens in _pieces(question):
+        tokens = [t for t in tokens if t not in STOPWORDS and t not in GENERIC_WORDS]
+        if not tokens or tokens[0][0].isdigit() or lexicon.has(tokens[0]) or tokens[0] in lexicon.acronyms:
+            continue
+        if lexicon.corrections(tokens[0]) or lexicon.splits(tokens[0]):
+            continue
+        if word.lower() not in words:
+            words.append(word.lower())
+    return words[:8]

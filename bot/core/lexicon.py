@@ -1,0 +1,304 @@
+"""The corpus's own vocabulary, learned at index time: words, proper nouns, acronyms and word vectors.
+
+Answers ground every term of a question in the sentence they quote. A term is grounded by the word
+itself, a typo's correction into this vocabulary, an acronym the articles define ("Mixture of Experts
+(MoE)"), or a neighbour that the embedding model places close to it among the words the corpus uses.
+Nothing here is typed in by hand: it is all read off the articles and the model.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bot.core.files import write_durably
+from bot.core.text import STOPWORDS, normalize_text, tokenize
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from bot.core.embedding import Embedder
+    from bot.core.models import Article, Chunk
+
+log = logging.getLogger(__name__)
+
+LEXICON_FILE = "lexicon.json"
+LEXICON_VECTORS_FILE = "lexicon_vectors.npy"
+LEXICON_VERSION = 1
+EMBED_BATCH = 256
+
+_WORD_RE = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+", re.UNICODE)  # the pieces text.tokenize reads
+# A proper noun is written with a capital where a sentence does not start: after a lower-case word or a comma.
+_SENTENCE_START_RE = re.compile(r"(^|[.!?:;\n\"“(|#*-]\s*)$")
+# "Mixture of Experts (MoE)": an acronym in parentheses after the words it stands for.
+_ACRONYM_AFTER_RE = re.compile(r"((?:[\w’'-]+\s+){1,8}?[\w’'-]+)\s+\(([A-Za-z][A-Za-z0-9&-]{1,9})\)")
+# "MoE (Mixture of Experts)": the other way round.
+_ACRONYM_BEFORE_RE = re.compile(r"\b([A-Z][A-Za-z0-9&-]{1,9})\s+\(((?:[\w’'-]+\s+){1,8}?[\w’'-]+)\)")
+
+
+@dataclass(frozen=True, slots=True)
+class Lexicon:
+    """Search tokens of the corpus with a readable word for each, what is a name, acronyms, and vectors."""
+
+    words: tuple[str, ...]  # a surface form per token, as the model should read it
+    tokens: tuple[str, ...]  # the search token (text.tokenize) of each word
+    proper: frozenset[str]  # tokens the articles write as names (capitalised mid-sentence)
+    acronyms: Mapping[str, tuple[str, ...]]  # acronym token -> the tokens of what it stands for
+    vectors: np.ndarray | None = field(default=None, repr=False)  # (len(words), dim), normalised
+    _rows: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
+    _by_deletion: dict[str, set[str]] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if not self._rows:
+            self._rows.update({token: row for row, token in enumerate(self.tokens)})
+
+    def has(self, token: str) -> bool:
+        return token in self._rows
+
+    def row_of(self, token: str) -> int | None:
+        return self._rows.get(token)
+
+    def expansions(self) -> dict[tuple[str, ...], str]:
+        """What each acronym stands for, keyed by those tokens: ("mixture", "expert") -> "moe"."""
+        return {phrase: acronym for acronym, phrase in self.acronyms.items()}
+
+    def corrections(self, token: str) -> tuple[str, ...]:
+        """Tokens of the corpus one typing error away (two for long words); none for numbers.
+
+        A changed digit is a different thing (Gemini 3 is not Gemini 3.1), so digits never take part.
+        """
+        if len(token) < 5 or any(ch.isdigit() for ch in token) or token in self._rows:
+            return ()
+        if not self._by_deletion:
+            for known in self.tokens:
+                if len(known) >= 3 and not any(ch.isdigit() for ch in known):
+                    for variant in _deletions(known):
+                        self._by_deletion.setdefault(variant, set()).add(known)
+        found: set[str] = set()
+        for variant in _deletions(token):
+            found |= self._by_deletion.get(variant, set())
+        # Typing errors rarely touch the first letter; "gpus" is not "opus".
+        found = {k for k in found if k[0] == token[0] and _edit_distance(token, k, 1) <= 1}
+        if not found and len(token) >= 7:
+            found = {
+                k for k in self.tokens
+                if abs(len(k) - len(token)) <= 2 and k[0] == token[0] and _edit_distance(token, k, 2) <= 2
+            }  # fmt: skip
+        return tuple(sorted(found))
+
+    def splits(self, token: str) -> tuple[str, ...]:
+        """A run-together word read as two corpus words: 'terminalbench' -> ('terminal', 'bench')."""
+        if len(token) < 6 or any(ch.isdigit() for ch in token):
+            return ()
+        for cut in range(3, len(token) - 2):
+            left, right = token[:cut], token[cut:]
+            if left in self._rows and right in self._rows:
+                return (left, right)
+        return ()
+
+    def neighbours(self, vector: np.ndarray, threshold: float, limit: int = 8) -> tuple[tuple[str, float], ...]:
+        """Corpus tokens whose word vector is at least ``threshold`` cosine from ``vector``, closest first."""
+        if self.vectors is None or not len(self.tokens):
+            return ()
+        import numpy as np
+
+        sims = self.vectors @ vector.astype(self.vectors.dtype)
+        rows = np.flatnonzero(sims >= threshold)
+        if not len(rows):
+            return ()
+        rows = rows[np.argsort(-sims[rows])][:limit]
+        return tuple((self.tokens[r], float(sims[r])) for r in rows)
+
+    def vector_of(self, token: str) -> np.ndarray | None:
+        row = self._rows.get(token)
+        if row is None or self.vectors is None:
+            return None
+        return self.vectors[row]
+
+
+EMPTY_LEXICON = Lexicon(words=(), tokens=(), proper=frozenset(), acronyms={})
+
+
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))} | {word}
+
+
+def _edit_distance(a: str, b: str, limit: int) -> int:
+    """Damerau-Levenshtein distance (adjacent swaps count once), stopping early above ``limit``."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous_previous: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, start=1):
+            cost = 0 if ca == cb else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], previous_previous[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        previous_previous, previous = previous, current
+    return previous[-1]
+
+
+# ----------------------------------------------------------------------------------------- learning
+
+
+def _texts_of(articles: Iterable[Article], chunks: Iterable[Chunk]) -> list[str]:
+    texts = [article.title for article in articles]
+    for chunk in chunks:
+        texts.append(chunk.heading)
+        texts.append(chunk.text)
+    return [normalize_text(t) for t in texts if t]
+
+
+def learn_acronyms(texts: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """Acronyms the texts define in parentheses, with the tokens of what they stand for.
+
+    The letters must be the initials of the words before (or inside) the parentheses, with or without
+    the small words: "reinforcement learning from human feedback (RLHF)" and "Mixture of Experts (MoE)".
+    """
+    found: dict[str, tuple[str, ...]] = {}
+    for text in texts:
+        for match in _ACRONYM_AFTER_RE.finditer(text):
+            _learn_one(match.group(2), match.group(1).split(), found, phrase_first=True)
+        for match in _ACRONYM_BEFORE_RE.finditer(text):
+            _learn_one(match.group(1), match.group(2).split(), found, phrase_first=False)
+    return found
+
+
+def _learn_one(acronym: str, words: list[str], found: dict[str, tuple[str, ...]], *, phrase_first: bool) -> None:
+    letters = re.sub(r"[^a-z0-9]", "", acronym.lower())
+    if len(letters) < 2 or sum(ch.isupper() for ch in acronym) < 2:
+        return
+    for start in range(len(words)) if phrase_first else [0]:
+        for end in [len(words)] if phrase_first else range(len(words), 0, -1):
+            phrase = words[start:end]
+            for keep_small in (True, False):
+                kept = [w for w in phrase if keep_small or w.lower() not in STOPWORDS]
+                initials = "".join(w[0].lower() for w in kept if w)
+                if initials == letters and kept and kept[0].lower() not in STOPWORDS:
+                    tokens = tuple(t for w in kept for t in tokenize(w)[:1])
+                    key = tokenize(acronym)
+                    if key and tokens and len(key) == 1:
+                        found.setdefault(key[0], tokens)
+                    return
+
+
+def learn_words(texts: Iterable[str]) -> tuple[dict[str, str], set[str]]:
+    """(token -> its most frequent lower-case word, tokens written as names).
+
+    A token is a name when, wherever a sentence does not start, the articles always capitalise it.
+    """
+    surfaces: dict[str, Counter[str]] = defaultdict(Counter)
+    capital: Counter[str] = Counter()
+    lower: Counter[str] = Counter()
+    for text in texts:
+        for match in _WORD_RE.finditer(text):
+            word = match.group(0)
+            if len(word) < 2 and not word.isdigit():
+                continue
+            tokens = tokenize(word)
+            if not tokens:
+                continue
+            token = tokens[0]
+            surfaces[token][word.lower()] += 1
+            for part in tokens[1:]:  # "HealthBench" is also "health" and "bench"
+                surfaces[part][part] += 1
+            if word[0].isupper():
+                if not _SENTENCE_START_RE.search(text[max(0, match.start() - 3) : match.start()]):
+                    capital[token] += 1
+            else:
+                lower[token] += 1
+    words = {token: counts.most_common(1)[0][0] for token, counts in surfaces.items()}
+    proper = {token for token, count in capital.items() if count >= 1 and lower[token] == 0}
+    return words, proper
+
+
+def build_lexicon(
+    articles: Sequence[Article], chunks: Sequence[Chunk], embedder: Embedder | None, previous: Lexicon | None = None
+) -> Lexicon:
+    """The lexicon of a build; word vectors of ``previous`` are reused, so an add embeds only new words."""
+    import numpy as np
+
+    texts = _texts_of(articles, chunks)
+    words, proper = learn_words(texts)
+    acronyms = learn_acronyms(texts)
+    tokens = tuple(sorted(words))
+    surface = tuple(words[t] for t in tokens)
+    if embedder is None or not tokens:
+        return Lexicon(words=surface, tokens=tokens, proper=frozenset(proper), acronyms=acronyms)
+    vectors = np.zeros((len(tokens), embedder.dim), dtype=np.float32)
+    todo: list[int] = []
+    for row, (token, word) in enumerate(zip(tokens, surface, strict=True)):
+        old = previous.row_of(token) if previous is not None and previous.vectors is not None else None
+        if old is not None and previous is not None and previous.words[old] == word:
+            vectors[row] = previous.vectors[old]  # type: ignore[index]
+        else:
+            todo.append(row)
+    if todo:
+        fresh = np.asarray(embedder.embed([surface[r] for r in todo], batch_size=EMBED_BATCH), dtype=np.float32)
+        norms = np.linalg.norm(fresh, axis=1, keepdims=True)
+        vectors[todo] = fresh / np.clip(norms, 1e-12, None)
+    log.debug("lexicon: %d words (%d embedded), %d names, %d acronyms", len(tokens), len(todo), len(proper),
+              len(acronyms))  # fmt: skip
+    vectors.setflags(write=False)
+    return Lexicon(words=surface, tokens=tokens, proper=frozenset(proper), acronyms=acronyms, vectors=vectors)
+
+
+def save_lexicon(folder: Path, lexicon: Lexicon) -> None:
+    import io
+
+    import numpy as np
+
+    body = {
+        "version": LEXICON_VERSION,
+        "words": list(lexicon.words),
+        "tokens": list(lexicon.tokens),
+        "proper": sorted(lexicon.proper),
+        "acronyms": {k: list(v) for k, v in sorted(lexicon.acronyms.items())},
+    }
+    write_durably(folder / LEXICON_FILE, json.dumps(body, ensure_ascii=False).encode("utf-8"))
+    if lexicon.vectors is not None:
+        buffer = io.BytesIO()
+        np.save(buffer, lexicon.vectors, allow_pickle=False)
+        write_durably(folder / LEXICON_VECTORS_FILE, buffer.getvalue())
+
+
+def load_lexicon(folder: Path) -> Lexicon | None:
+    """The lexicon a build saved, or None when it has none (a build made before lexicons)."""
+    path = folder / LEXICON_FILE
+    if not path.is_file():
+        return None
+    import numpy as np
+
+    try:
+        body = json.loads(path.read_text(encoding="utf-8"))
+        if body.get("version") != LEXICON_VERSION:
+            return None
+        words, tokens = tuple(body["words"]), tuple(body["tokens"])
+        vectors = None
+        vector_path = folder / LEXICON_VECTORS_FILE
+        if vector_path.is_file():
+            vectors = np.load(vector_path, allow_pickle=False)
+            if vectors.shape[0] != len(tokens):
+                vectors = None
+        if vectors is not None:
+            vectors.setflags(write=False)
+        return Lexicon(
+            words=words,
+            tokens=tokens,
+            proper=frozenset(body["proper"]),
+            acronyms={k: tuple(v) for k, v in body["acronyms"].items()},
+            vectors=vectors,
+        )
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        log.warning("lexicon of %s unreadable (%s); answering without it", folder, error)
+        return None
