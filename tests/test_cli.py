@@ -105,11 +105,19 @@ def test_benchmark_lookup_never_loads_the_model(shipped: dict[str, str]) -> None
 
 
 def test_unknown_benchmark_suggests_known_names(shipped: dict[str, str]) -> None:
-    result = musebot(shipped, "benchmark", "helthbench hrd")
+    result = musebot(shipped, "benchmark", "terminal bench 3")  # a changed digit: another benchmark
 
     assert result.returncode == 1
-    assert "HealthBench Hard" in result.stderr
+    assert "Terminal-Bench 2.0" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_misspelt_benchmark_is_looked_up(shipped: dict[str, str]) -> None:
+    result = musebot(shipped, "benchmark", "helthbench hrd")
+
+    assert result.returncode == 0, result.stderr
+    assert "HealthBench Hard" in result.stdout
+    assert "42.8" in result.stdout
 
 
 def test_model_and_compare(shipped: dict[str, str]) -> None:

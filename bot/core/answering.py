@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 
 from bot.core.focus import Focus, ground, grounds_fact, is_comparison
 from bot.core.models import Answer, BenchmarkFact, Citation, Conflict, Passage, SourceRef
+from bot.core.names import name_key
 from bot.core.search import TermStats
 from bot.core.text import NUMBER_WORDS, normalize_text, numbers_in, split_answer_units, tokenize
 
@@ -53,7 +54,14 @@ _DURATION_A = re.compile(
     r"[\s-]+(seconds?|minutes?|hours?|days?|weeks?|months?|years?|quarters?)\b",
     re.IGNORECASE,
 )
-_AGE_A = re.compile(r"\b\d+[\s-]*years?[\s-]*old\b|\baged? \d+\b", re.IGNORECASE)
+# "31 years old", "a 31-year-old", "aged 31", "age 31", "Nadia Forsberg, 31, said" are ages.
+_AGE_A = re.compile(
+    r"\b\d+[\s-]*years?[\s-]*old\b|\baged? \d+\b|\b[A-Z][a-z]+,? \(?\d{2}\)?,? (?:who|joined|is|was|said)\b",
+    re.IGNORECASE,
+)
+# "joined at 24" is an age at an event: an answer to "how old was she when she joined", not to "how old is she".
+_AGE_AT_A = re.compile(r"\bat (?:the age of )?\d{1,2}\b(?![.,]\d|\s*(?:%|percent|am|pm|p\.m|a\.m))", re.IGNORECASE)
+_EVENT_Q = re.compile(r"\b(when|at the time|back then)\b", re.IGNORECASE)
 _LATENCY_A = re.compile(r"\d\s*(ms|milliseconds?|seconds?|s)\b", re.IGNORECASE)
 _PERCENT_A = re.compile(r"\d\s?%|\bper ?cent\b", re.IGNORECASE)
 _MONTHS = "january february march april may june july august september october november december"
@@ -88,6 +96,7 @@ class ScoredSentence:
     grounded: bool = True  # every identity term of the question's focus is in it (True without a focus)
     missing: tuple[str, ...] = ()  # the identity terms it lacks, as the question writes them
     grounded_identity: int = 0
+    entities: frozenset[str] = frozenset()  # the compared entities it grounds (comparisons only)
 
     @property
     def is_candidate(self) -> bool:
@@ -122,6 +131,8 @@ def read_question_shape(question: str) -> QuestionShape:
         if pattern.search(text):
             kind = name
             break
+    if kind == "age" and _EVENT_Q.search(text):
+        kind = "age_at"
     return QuestionShape(terms=terms, kind=kind, counted=read_counted_thing(text))
 
 
@@ -163,6 +174,8 @@ def holds_kind(sentence: str, kind: str) -> bool:
     """Whether a sentence states the kind of value a question asks for."""
     if kind == "age":
         return bool(_AGE_A.search(sentence))
+    if kind == "age_at":
+        return bool(_AGE_A.search(sentence) or _AGE_AT_A.search(sentence))
     if kind == "latency":
         return bool(_LATENCY_A.search(sentence))
     if kind == "money":
@@ -225,6 +238,7 @@ def score_sentences(
                     focus,
                     tokens | heading_tokens,
                     tokens | heading_tokens | passage_tokens,
+                    sentence_key=f"{name_key(sentence)} | {name_key(passage.chunk.heading)}",
                     frame=frame,
                     heading=heading_tokens - tokens,
                     comparison=comparison,
@@ -256,6 +270,7 @@ def score_sentences(
                     grounded=grounding.identity_ok if grounding else True,
                     missing=tuple(t.word for t in grounding.missing) if grounding else (),
                     grounded_identity=grounding.grounded_identity if grounding else 0,
+                    entities=grounding.entities if grounding else frozenset(),
                 )
             )
     scored.sort(key=lambda s: (not s.is_candidate, -s.score, s.passage_index, s.position))
@@ -281,13 +296,29 @@ def _is_near_duplicate(a: str, b: str) -> bool:
 
 
 def select_answer_sentences(
-    shape: QuestionShape, scored: Sequence[ScoredSentence], policy: AnswerPolicy
+    shape: QuestionShape,
+    scored: Sequence[ScoredSentence],
+    policy: AnswerPolicy,
+    *,
+    entities: Sequence[str] = (),
 ) -> list[ScoredSentence]:
-    """The best sentence and up to two more that score close to it and add something new."""
+    """The best sentence and up to two more that score close to it and add something new.
+
+    For a comparison (``entities``: what is compared), the best sentence about each entity the chosen
+    ones do not cover comes first, so "A vs B" shows a figure for each.
+    """
     if not scored:
         return []
     best = scored[0]
     chosen = [best]
+    for entity in entities:
+        if len(chosen) >= policy.max_sentences or any(entity in c.entities for c in chosen):
+            continue
+        for candidate in scored[1:]:
+            if candidate.is_candidate and entity in candidate.entities and candidate not in chosen:
+                if is_supported(shape, candidate, policy):
+                    chosen.append(candidate)
+                break
     for candidate in scored[1:]:
         if len(chosen) >= policy.max_sentences or candidate.score < FOLLOW_UP_RATIO * best.score:
             break
@@ -385,7 +416,7 @@ def _fact_lines(
 _MONEY_VALUE_RE = re.compile(r"[$€£¥]\s?\d[\d,.]*(?:\s?(?:million|billion|trillion|[MBK]\b))?", re.IGNORECASE)
 _PERCENT_VALUE_RE = re.compile(r"\d[\d,.]*\s?(?:%|per ?cent\b)", re.IGNORECASE)
 # A second source counts as stating the same quantity when it covers nearly as much of the question.
-CONFLICT_COVERAGE_RATIO = 0.8
+CONFLICT_COVERAGE_RATIO = 0.6
 MAX_NEAREST = 2
 
 
@@ -398,7 +429,7 @@ def values_of_kind(sentence: str, kind: str, ignore: set[str]) -> frozenset[str]
         raw = _PERCENT_VALUE_RE.findall(text)
     elif kind == "date":
         raw = [m.group(0) for m in _DATE_A.finditer(text)]
-    elif kind in {"number", "duration", "age", "latency"}:
+    elif kind in {"number", "duration", "age", "age_at", "latency"}:
         raw = numbers_in(text)
     else:
         return frozenset()
@@ -436,9 +467,9 @@ def _find_value_conflict(
     ignore: set[str],
 ) -> ScoredSentence | None:
     """A sentence from another article that states a different value of the same quantity, if any."""
-    if not shape.wants_number and not shape.wants_date:
-        return None
-    mine = values_of_kind(best.text, shape.kind, ignore)
+    # A question after words ("what is its context window") still has a value when both sentences state one.
+    kind = shape.kind if shape.kind != "text" else "number"
+    mine = values_of_kind(best.text, kind, ignore)
     if not mine:
         return None
     article = passages[best.passage_index].chunk.article_id
@@ -447,7 +478,9 @@ def _find_value_conflict(
             continue
         if passages[other.passage_index].chunk.article_id == article or not is_supported(shape, other, policy):
             continue
-        theirs = values_of_kind(other.text, shape.kind, ignore)
+        if other.similarity < best.similarity - FOLLOW_UP_SIMILARITY_GAP:
+            continue
+        theirs = values_of_kind(other.text, kind, ignore)
         if theirs and not (theirs & mine) and len(theirs) <= 2 and len(mine) <= 2:
             return other
     return None
@@ -493,7 +526,8 @@ def build_answer(
 
     chosen: list[ScoredSentence] = []
     if not unknown and is_supported(shape, best, policy):
-        chosen = select_answer_sentences(shape, scored, policy)
+        compared = tuple(t.word for t in focus.entities) if focus is not None and comparison else ()
+        chosen = select_answer_sentences(shape, scored, policy, entities=compared)
     ignore = {t for term in (focus.terms if focus else ()) for alt in term.alternatives for t in alt}
     rival = _find_value_conflict(shape, chosen[0], scored, passages, policy, ignore) if chosen else None
     if rival is not None and rival not in chosen:
@@ -511,8 +545,9 @@ def build_answer(
         markers[number] = marker
         lines.append(f"{sentence.text} [{marker}]")
     if rival is not None and chosen and rival in chosen:
-        mine = values_of_kind(chosen[0].text, shape.kind, ignore)
-        theirs = values_of_kind(rival.text, shape.kind, ignore)
+        value_kind = shape.kind if shape.kind != "text" else "number"
+        mine = values_of_kind(chosen[0].text, value_kind, ignore)
+        theirs = values_of_kind(rival.text, value_kind, ignore)
         first, second = markers[0], markers[chosen.index(rival)]
         lines.append(
             f"The articles differ: {' / '.join(sorted(mine))} [{first}] vs {' / '.join(sorted(theirs))} [{second}]."

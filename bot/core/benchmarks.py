@@ -1592,7 +1592,7 @@ class FactTable:
         return resolved
 
     def resolve_model(self, name: str) -> str:
-        resolved = self.catalog.resolve_model(name)
+        resolved = self.catalog.resolve_forgiving(name, MODEL)
         if resolved is None or resolved not in self._by_model:
             raise self._unknown(name, MODEL)
         return resolved
@@ -1603,7 +1603,11 @@ class FactTable:
         resolved = self.catalog.resolve_benchmark(name)
         if resolved is not None:
             return (resolved,) if resolved in self._by_benchmark else ()
-        return tuple(b for b in self.catalog.family(name, BENCHMARK) if b in self._by_benchmark)
+        family = tuple(b for b in self.catalog.family(name, BENCHMARK) if b in self._by_benchmark)
+        if family:
+            return family
+        forgiven = self.catalog.resolve_forgiving(name, BENCHMARK)
+        return (forgiven,) if forgiven in self._by_benchmark else ()
 
     def complete(self, partial: str, kind: str, limit: int = 25) -> list[str]:
         """Names for autocomplete: prefix matches, then substring and word-prefix matches, then fuzzy ones."""
@@ -1693,6 +1697,8 @@ class FactTable:
     def model_table(self, name: str) -> ModelTable:
         """Every benchmark the articles give for a model; a family name ("Gemini 3.1 Pro") shows its variants."""
         family = tuple(m for m in self.catalog.family(name) if m in self._by_model)
+        if not family and (forgiven := self.catalog.resolve_forgiving(name, MODEL)) in self._by_model:
+            family = tuple(m for m in self.catalog.family(forgiven) if m in self._by_model) or (forgiven,)
         if not family:
             raise self._unknown(name, MODEL)
         resolved = self.catalog.resolve_model(name)

@@ -59,6 +59,23 @@ QUALIFIER_WORDS = frozenset(
     )
 )
 
+# Spellings of one qualifier: "monthly" is said "a month", "EU" is "Europe". (Neighbours above
+# identity_neighbour cover more; these are the ones single-word vectors place too far apart.)
+_QUALIFIER_FORMS = {
+    "monthly": ("month",), "daily": ("day",), "hourly": ("hour",), "weekly": ("week",), "annual": ("year",),
+    "annually": ("year",), "yearly": ("year",), "quarterly": ("quarter",), "european": ("europe", "eu"),
+    "europe": ("eu", "european"), "eu": ("europe", "european"), "american": ("us", "america"),
+    "america": ("us", "american"), "us": ("america", "american", "usa"), "usa": ("us", "america"),
+    "uk": ("britain", "british"), "britain": ("uk", "british"), "mobile": ("phone", "phones"),
+    "phone": ("mobile",), "worldwide": ("global",), "global": ("worldwide",),
+}  # fmt: skip
+_NUMBER_WORDS = {
+    "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8",
+    "nine": "9", "ten": "10", "eleven": "11", "twelve": "12", "fifteen": "15", "twenty": "20", "thirty": "30",
+    "forty": "40", "fifty": "50", "hundred": "100",
+}  # fmt: skip
+_DIGIT_WORDS = {digit: word for word, digit in _NUMBER_WORDS.items()}
+
 # A term found in more than about a quarter of the passages (idf below this) is the corpus's subject
 # ("muse", "spark", "meta" here): it cannot tell one fact from its neighbour, so it is wording, not identity.
 DISTINCTIVE_IDF = 1.38
@@ -91,6 +108,7 @@ class FocusTerm:
     alternatives: tuple[frozenset[str], ...]  # the term is grounded where every token of one of them is
     known: bool  # the corpus holds one of the alternatives somewhere
     loose: tuple[frozenset[str], ...] = ()  # the model's neighbours: they ground the term at partial credit
+    phrase: str = ""  # a number with the word before it ("gemini 3"): the sentence must say them together
 
     @property
     def is_identity(self) -> bool:
@@ -104,6 +122,7 @@ class Focus:
     benchmarks: tuple[str, ...]
     model_tokens: Mapping[str, frozenset[str]]  # every catalog model -> its tokens (to see another model named)
     benchmark_tokens: Mapping[str, frozenset[str]] = field(default_factory=dict)  # the same for benchmarks
+    corpus_names: frozenset[str] = frozenset()  # distinctive names of the corpus (to see another one named)
 
     @property
     def identity(self) -> tuple[FocusTerm, ...]:
@@ -136,6 +155,7 @@ class Grounding:
     context_coverage: float  # the same, with the rest of the passage counted at half
     grounded_identity: int  # identity terms the sentence itself grounds
     distinctive_hits: int  # terms that tell passages apart (idf >= DISTINCTIVE_IDF) the sentence grounds
+    entities: frozenset[str] = frozenset()  # the entities (models, names) it grounds, by their word
 
 
 def _pieces(question: str) -> list[tuple[str, list[str]]]:
@@ -164,7 +184,7 @@ def read_focus(
     embeds them with the question); ``is_common_word`` says whether such a word is ordinary English
     (one word piece of the model's vocabulary) rather than a name the corpus has never seen.
     """
-    from bot.core.names import key_tokens
+    from bot.core.names import key_tokens, name_key
 
     terms: list[FocusTerm] = []
     models: tuple[str, ...] = ()
@@ -194,6 +214,7 @@ def read_focus(
     ]
     seen: set[str] = set()
     index = 0
+    last_name_piece = -2
     while index < len(pieces):
         word, tokens = pieces[index]
         index += 1
@@ -217,9 +238,18 @@ def read_focus(
             seen.add(token)
             typed_capital = word[:1].isupper() and not question.lstrip().startswith(word)
             term = _word_term(word, token, idf, lexicon, word_vectors or {}, is_common_word, typed_capital, policy)
-            if term.role == "number" and index >= 2:  # "gemini 3", not just "3"
-                term = FocusTerm(f"{pieces[index - 2][0].lower()} {term.word}", term.role, term.weight,
-                                 term.alternatives, term.known)  # fmt: skip
+            before = pieces[index - 2][0] if index >= 2 else ""
+            if term.role == "number" and before.isalpha() and before.lower() not in STOPWORDS | GENERIC_WORDS:
+                # "gemini 3", not just "3": a sentence about "Gemini 3.1" that also says "3 times" is not it.
+                label = f"{before.lower()} {term.word}"
+                term = FocusTerm(label, term.role, term.weight, term.alternatives, term.known, (), name_key(label))
+            if term.role == "name" and terms and terms[-1].role == "name" and last_name_piece == index - 2:
+                # One person or firm in several words: "nadia forsberg" is grounded by "Forsberg".
+                previous = terms.pop()
+                term = FocusTerm(f"{previous.word} {term.word}", "name", max(previous.weight, term.weight),
+                                 previous.alternatives + term.alternatives, previous.known or term.known)  # fmt: skip
+            if term.role == "name":
+                last_name_piece = index - 1
             terms.append(term)
     return Focus(
         terms=tuple(terms),
@@ -227,6 +257,7 @@ def read_focus(
         benchmarks=benchmarks,
         model_tokens=model_tokens,
         benchmark_tokens=benchmark_tokens,
+        corpus_names=lexicon.distinctive_names(idf, DISTINCTIVE_IDF) if lexicon is not None else frozenset(),
     )
 
 
@@ -256,14 +287,19 @@ def _word_term(
     policy: GroundingPolicy,
 ) -> FocusTerm:
     weight = idf(token)
-    if token[0].isdigit():
-        known = lexicon is None or lexicon.has(token)
-        return FocusTerm(word.lower(), "number", weight, (frozenset({token}),), known)
+    if token[0].isdigit() or token in _NUMBER_WORDS:
+        # "2" and "two" are one number; a different digit is a different thing.
+        other = _DIGIT_WORDS.get(token) or _NUMBER_WORDS.get(token)
+        forms = (frozenset({token}), *((frozenset({other}),) if other else ()))
+        known = lexicon is None or any(lexicon.has(t) for f in forms for t in f)
+        return FocusTerm(word.lower(), "number", weight, forms, known)
     alternatives: list[frozenset[str]] = [frozenset({token})]
     if lexicon is None:
         role = "qualifier" if token in QUALIFIER_WORDS else "word"
         return FocusTerm(word.lower(), role, weight, tuple(alternatives), True)
     in_corpus = lexicon.has(token)
+    if word.lower() == "us" and word.upper() != word:
+        return FocusTerm(word.lower(), "word", 0.0, (frozenset({token}),), True)
     corrected: tuple[str, ...] = ()
     # A typing error is a word nobody writes; a real word ("weather") is not corrected into another ("whether").
     if not in_corpus and not (is_common_word(word.lower()) if is_common_word else False):
@@ -278,7 +314,11 @@ def _word_term(
     if acronym:
         alternatives.append(frozenset(acronym))
     known_tokens = [token, *corrected]
-    is_qualifier = any(t in QUALIFIER_WORDS for t in known_tokens)
+    # "us" is a country only when written so ("US", "U.S."); "tell us" is not.
+    is_qualifier = any(t in QUALIFIER_WORDS for t in known_tokens) and (word.lower() != "us" or word.upper() == word)
+    if is_qualifier:
+        for t in known_tokens:
+            alternatives += [frozenset(tokenize(form)) for form in _QUALIFIER_FORMS.get(t, ())]
     is_name = any(t in lexicon.proper for t in known_tokens) and max(idf(t) for t in known_tokens) >= DISTINCTIVE_IDF
     known = in_corpus or bool(corrected) or len(alternatives) > 1
     if is_qualifier:
@@ -327,6 +367,7 @@ def ground(
     heading: set[str] | None = None,
     comparison: bool = False,
     context_credit: float = 0.5,
+    sentence_key: str = "",
 ) -> Grounding:
     """How well one sentence (its tokens with its heading's) grounds the focus.
 
@@ -346,10 +387,14 @@ def ground(
     distinctive_hits = 0
     names_other_model: bool | None = None
     names_other_benchmark: bool | None = None
+    names_other: bool | None = None
     entities_seen = 0
+    entity_words: set[str] = set()
     entity_missing: list[FocusTerm] = []
     for term in focus.terms:
         credit = _holds(term, sentence)
+        if credit and term.phrase and sentence_key:
+            credit = 1.0 if re.search(rf"(?<![\w.]){re.escape(term.phrase)}(?![\w]|\.\d)", sentence_key) else 0.0
         if term.role == "benchmark" and credit and not _holds(term, sentence - heading):
             # Named only by the heading: it frames the sentence unless the sentence names another benchmark.
             if names_other_benchmark is None:
@@ -364,7 +409,9 @@ def ground(
             with_context += credit * term.weight
             if term.is_identity:
                 grounded_identity += 1
-                entities_seen += term in focus.entities
+                if term in focus.entities:
+                    entities_seen += 1
+                    entity_words.add(term.word)
             if term.weight >= DISTINCTIVE_IDF:
                 distinctive_hits += 1
             continue
@@ -374,10 +421,19 @@ def ground(
                 names_other_model = any(tokens <= sentence for tokens in focus.model_tokens.values() if tokens)
             carried = not names_other_model and bool(_holds(term, context))
         elif term.role in {"name", "rare"}:
+            # An article or section about it frames the sentence; so does the passage around it, when the
+            # sentence names nobody else ("She joined at 24" after "Nadia Forsberg leads …").
             carried = bool(_holds(term, frame))
+            if not carried and _holds(term, context):
+                if names_other is None:
+                    asked = {t for q in focus.terms for alt in q.alternatives for t in alt}
+                    names_other = bool((sentence & focus.corpus_names) - asked)
+                carried = not names_other
         if carried:
             with_context += term.weight
-            entities_seen += term in focus.entities
+            if term in focus.entities:
+                entities_seen += 1
+                entity_words.add(term.word)
         elif term.is_identity:
             (entity_missing if comparison and term in focus.entities else missing).append(term)
         else:
@@ -391,6 +447,7 @@ def ground(
         context_coverage=with_context / total,
         grounded_identity=grounded_identity,
         distinctive_hits=distinctive_hits,
+        entities=frozenset(entity_words),
     )
 
 
@@ -415,3 +472,70 @@ def words_to_embed(question: str, lexicon: Lexicon | None) -> list[str]:
         if word.lower() not in words:
             words.append(word.lower())
     return words[:8]
+
+
+def correct_question(
+    question: str,
+    lexicon: Lexicon | None,
+    is_common_word: Callable[[str], bool],
+    catalog: NameCatalog | None = None,
+) -> str:
+    """The question with each word that nobody writes replaced by the one corpus word it misspells
+    ("healthbnch" -> "healthbench"), and run-together words split ("terminalbench" -> "terminal bench").
+    A model or benchmark name typed with errors across words ("healthbnch hrd") becomes the name.
+    Real words, numbers and words with several possible corrections are left as typed."""
+    if lexicon is None:
+        return question
+    if catalog is not None:
+        question = _correct_names(question, lexicon, is_common_word, catalog)
+    out: list[str] = []
+    last = 0
+    for match in _PIECE_RE.finditer(question):
+        word = match.group(0)
+        tokens = tokenize(word)
+        replacement = None
+        if (
+            len(tokens) == 1
+            and word.isalpha()
+            and not lexicon.has(tokens[0])
+            and tokens[0] not in STOPWORDS
+            and not is_common_word(word.lower())
+        ):
+            corrected = lexicon.corrections(tokens[0])
+            split = lexicon.splits(tokens[0])
+            if len(corrected) == 1 and (row := lexicon.row_of(corrected[0])) is not None:
+                replacement = lexicon.words[row]
+            elif split and not corrected:
+                replacement = " ".join(lexicon.words[r] for t in split if (r := lexicon.row_of(t)) is not None)
+        out.append(question[last : match.start()])
+        out.append(replacement or word)
+        last = match.end()
+    out.append(question[last:])
+    return "".join(out)
+
+
+def _is_misspelt(word: str, lexicon: Lexicon, is_common_word: Callable[[str], bool]) -> bool:
+    tokens = tokenize(word)
+    return bool(tokens) and word.isalpha() and not lexicon.has(tokens[0]) and not is_common_word(word.lower())
+
+
+def _correct_names(
+    question: str, lexicon: Lexicon, is_common_word: Callable[[str], bool], catalog: NameCatalog
+) -> str:
+    """Runs of up to three words holding a misspelt word that spell exactly one known name, replaced by it."""
+    words = question.split()
+    flags = [_is_misspelt(w.strip("?!.,;:'\"()"), lexicon, is_common_word) for w in words]
+    if not any(flags):
+        return question
+    for size in (3, 2, 1):
+        for start in range(len(words) - size + 1):
+            if not any(flags[start : start + size]):
+                continue
+            window = " ".join(w.strip("?!.,;:'\"()") for w in words[start : start + size])
+            for kind in ("benchmark", "model"):
+                name = catalog.resolve_forgiving(window, kind)
+                if name is not None and catalog.resolve(window, kind) is None:
+                    rest = _correct_names(" ".join(words[start + size :]), lexicon, is_common_word, catalog)
+                    head = " ".join(words[:start])
+                    return " ".join(part for part in (head, name, rest) if part)
+    return question

@@ -12,7 +12,7 @@ import json
 import logging
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -53,10 +53,18 @@ class Lexicon:
     vectors: np.ndarray | None = field(default=None, repr=False)  # (len(words), dim), normalised
     _rows: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
     _by_deletion: dict[str, set[str]] = field(default_factory=dict, repr=False, compare=False)
+    _memo: dict[str, frozenset[str]] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not self._rows:
             self._rows.update({token: row for row, token in enumerate(self.tokens)})
+
+    def distinctive_names(self, idf: Callable[[str], float], threshold: float) -> frozenset[str]:
+        """The names that tell passages apart (idf at least ``threshold``); computed once per lexicon."""
+        key = f"names>={threshold}"
+        if key not in self._memo:
+            self._memo[key] = frozenset(t for t in self.proper if idf(t) >= threshold)
+        return self._memo[key]
 
     def has(self, token: str) -> bool:
         return token in self._rows
@@ -84,11 +92,11 @@ class Lexicon:
         for variant in _deletions(token):
             found |= self._by_deletion.get(variant, set())
         # Typing errors rarely touch the first letter; "gpus" is not "opus".
-        found = {k for k in found if k[0] == token[0] and _edit_distance(token, k, 1) <= 1}
+        found = {k for k in found if k[0] == token[0] and edit_distance(token, k, 1) <= 1}
         if not found and len(token) >= 7:
             found = {
                 k for k in self.tokens
-                if abs(len(k) - len(token)) <= 2 and k[0] == token[0] and _edit_distance(token, k, 2) <= 2
+                if abs(len(k) - len(token)) <= 2 and k[0] == token[0] and edit_distance(token, k, 2) <= 2
             }  # fmt: skip
         return tuple(sorted(found))
 
@@ -129,7 +137,7 @@ def _deletions(word: str) -> set[str]:
     return {word[:i] + word[i + 1 :] for i in range(len(word))} | {word}
 
 
-def _edit_distance(a: str, b: str, limit: int) -> int:
+def edit_distance(a: str, b: str, limit: int) -> int:
     """Damerau-Levenshtein distance (adjacent swaps count once), stopping early above ``limit``."""
     if abs(len(a) - len(b)) > limit:
         return limit + 1

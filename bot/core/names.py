@@ -356,6 +356,37 @@ class NameCatalog:
                 return longer[0]
         return None
 
+    def resolve_forgiving(self, text: str, kind: str) -> str | None:
+        """``resolve``, or else the one name that ``text`` spells with a typing error or two ("healthbnch hrd",
+        "terminl bench", "mmmu pr"), words run together or split. A digit is never forgiven: "terminal bench 3"
+        is not "Terminal-Bench 2.0". None when no name, or more than one, is that close.
+        """
+        resolved = self.resolve(text, kind)
+        if resolved is not None:
+            return resolved
+        kind = _check_kind(kind)
+        key = name_key(text)
+        compact = key.replace(" ", "")
+        letters = re.sub(r"\d+(?:\.\d+)*", "", compact)
+        if len(letters) < 4:
+            return None
+        digits = re.findall(r"\d+(?:\.\d+)*", key)
+        budget = 1 if len(letters) < 9 else 2
+        best: dict[str, int] = {}
+        for candidate_key, _compact, _tokens, name in self._suggestion_keys(kind):
+            their_digits = re.findall(r"\d+(?:\.\d+)*", candidate_key)
+            if digits and digits != their_digits[: len(digits)]:
+                continue
+            their_letters = re.sub(r"\d+(?:\.\d+)*|\s", "", candidate_key)
+            distance = _edit_distance(letters, their_letters, budget)
+            if distance <= budget and distance < best.get(name, budget + 1):
+                best[name] = distance
+        if not best:
+            return None
+        closest = min(best.values())
+        winners = [name for name, distance in best.items() if distance == closest]
+        return winners[0] if len(winners) == 1 else None
+
     def _longer_names(self, compact: str, kind: str) -> tuple[str, ...]:
         """Names whose first words (and not all of them) are ``compact``, a key without spaces."""
         return tuple(n for n in self._starts[kind].get(compact, ()) if compact_key(n) != compact)
@@ -498,6 +529,12 @@ class NameCatalog:
         said = name_key(text)
         names = [n for n in (*benchmarks, *models) if name_key(n) not in said]
         return f"{text} {' '.join(names)}" if names else text
+
+
+def _edit_distance(a: str, b: str, limit: int) -> int:
+    from bot.core.lexicon import edit_distance
+
+    return edit_distance(a, b, limit)
 
 
 def _stem(token: str) -> str:

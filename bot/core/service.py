@@ -300,11 +300,19 @@ class MuseService:
         question = check_question(question)
         serving = self.ensure_ready()
         facts_table = serving.facts
-        query = facts_table.catalog.rewrite_query(question)  # type: ignore[attr-defined]
-        from bot.core.focus import read_focus, words_to_embed
+        from bot.core.focus import correct_question, read_focus, words_to_embed
 
         lexicon = getattr(serving.index, "lexicon", None)
         embedder = self._get_embedder()
+        asked = question
+        # Misspelt names are read as the corpus spells them; the answer keeps the question as typed.
+        question = correct_question(
+            question,
+            lexicon,
+            lambda word: embedder.count_tokens(word) <= 3,  # type: ignore[attr-defined]
+            facts_table.catalog,  # type: ignore[attr-defined]
+        )
+        query = facts_table.catalog.rewrite_query(question)  # type: ignore[attr-defined]
         unknown_words = words_to_embed(question, lexicon)
         embedded = embedder.embed([query, *unknown_words])  # type: ignore[attr-defined]
         vector = embedded[0]
@@ -331,7 +339,7 @@ class MuseService:
             similarities = index.unit_vectors[list(rows)] @ vector if rows else ()  # type: ignore[attr-defined]
             units.append([(index.units[r][1], float(sim)) for r, sim in zip(rows, similarities, strict=True)])  # type: ignore[attr-defined]
         return build_answer(
-            question,
+            asked,
             passages,
             serving.term_stats,  # type: ignore[arg-type]
             serving.sources,

@@ -191,17 +191,42 @@ def test_compare_puts_shared_benchmarks_side_by_side(table: FactTable) -> None:
 
 def test_unknown_names_get_suggestions_never_an_empty_reply(table: FactTable) -> None:
     with pytest.raises(UnknownNameError) as caught:
-        table.benchmark_table("healthbenh hrd")
-    assert str(caught.value) == "No benchmark called 'healthbenh hrd' in the articles. Did you mean: HealthBench Hard?"
+        table.benchmark_table("terminal bench 3")  # a changed digit is another benchmark, never a typo
+    assert str(caught.value) == "No benchmark called 'terminal bench 3' in the articles. Did you mean: Terminal-Bench 2.0?"
     assert caught.value.kind == "benchmark"
-    assert caught.value.name == "healthbenh hrd"
+    assert caught.value.name == "terminal bench 3"
     assert isinstance(caught.value, LookupError)
     assert isinstance(caught.value, MusebotError)
 
     with pytest.raises(UnknownNameError, match=r"No model called 'llama 4 maverick'.* Muse Spark"):
         table.model_table("llama 4 maverick")  # named in the articles, but without a score
     with pytest.raises(UnknownNameError, match=r"Did you mean: Claude Opus 4\.6"):
-        table.compare("muse spark", "clade opus")
+        table.compare("muse spark", "claude opus 4.7")
+
+
+@pytest.mark.parametrize(
+    ("typed", "benchmark"),
+    [
+        ("healthbenh hrd", "HealthBench Hard"),
+        ("healthbnch hrd", "HealthBench Hard"),
+        ("mmmu pr", "MMMU-Pro"),
+        ("terminl bench", "Terminal-Bench 2.0"),
+        ("terminalbench", "Terminal-Bench 2.0"),
+        ("gdpvalaa", "GDPval-AA"),
+    ],
+)
+def test_lookups_forgive_typing_errors_and_run_together_words(table: FactTable, typed: str, benchmark: str) -> None:
+    assert table.benchmark_table(typed).benchmark == benchmark
+
+
+def test_lookups_never_forgive_a_changed_digit(table: FactTable) -> None:
+    for typed in ("arc agi 3", "terminal bench 3.0", "gpt 5.5"):
+        with pytest.raises(UnknownNameError):
+            table.benchmark_table(typed)
+    with pytest.raises(UnknownNameError):
+        table.model_table("gemini 3 pro")  # Gemini 3.1 Pro is another model
+    assert table.model_table("gemini 3.1 pro").model == "Gemini 3.1 Pro"
+    assert table.compare("muse spark", "clade opus 4.6").model_b == "Claude Opus 4.6"
 
 
 def test_complete_offers_prefix_matches_first(table: FactTable) -> None:

@@ -77,7 +77,7 @@ async def test_benchmark_lookup_autocompletes_and_shows_the_conflict(
 
 
 async def test_unknown_model_gets_the_core_suggestions(real_bot: MuseBot, emulator: DiscordEmulator, alice: Member):
-    reply = await (await emulator.run_slash("model", user=alice, name="Muse Sparkk")).reply()
+    reply = await (await emulator.run_slash("model", user=alice, name="Muse Spark 2")).reply()
     assert reply.is_ephemeral
     assert "Muse Spark" in reply.content
 
