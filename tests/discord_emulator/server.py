@@ -136,6 +136,7 @@ class RecordedRequest:
     status: int = 0
     at: float = 0.0
     response_message: dict[str, Any] | None = None  # the message the request created or edited, as it was then
+    rate_limit: dict[str, str] = field(default_factory=dict)  # the X-RateLimit-* headers of the response
 
 
 RECORD = web.RequestKey("record", RecordedRequest)
@@ -163,6 +164,7 @@ class Fault:
     delay: float
     times: int
     is_global: bool = False
+    code: int = 0
 
 
 @dataclass
@@ -184,6 +186,7 @@ class Connection:
     zombie: bool = False  # still open, but nothing is sent on it any more
     frames: int = 0
     binary_frames: int = 0
+    split_payloads: int = 0
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     async def send(self, payload: dict[str, Any]) -> None:
@@ -199,8 +202,9 @@ class Connection:
             chunk = self.compressor.compress(data.encode()) + self.compressor.flush(zlib.Z_SYNC_FLUSH)
             parts = [chunk]
             half = len(chunk) // 2
-            if len(chunk) > 512 and chunk[half - 4 : half] != ZLIB_SUFFIX:
+            if len(chunk) > 256 and chunk[half - 4 : half] != ZLIB_SUFFIX:
                 parts = [chunk[:half], chunk[half:]]  # the client must buffer until the suffix
+                self.split_payloads += 1
             for part in parts:
                 await self.ws.send_bytes(part)
             self.frames += len(parts)
@@ -531,9 +535,11 @@ class DiscordEmulator:
         retry_after: float = 0.3,
         times: int = 1,
         is_global: bool = False,
+        code: int = 0,
     ) -> None:
-        """Answer the next `times` matching REST calls with `status` (a 429 carries `retry_after`)."""
-        self._faults.append(Fault(method, re.compile(path_pattern), status, retry_after, 0.0, times, is_global))
+        """Answer the next `times` matching REST calls with `status` and JSON error `code` (a 429: `retry_after`)."""
+        fault = Fault(method, re.compile(path_pattern), status, retry_after, 0.0, times, is_global, code)
+        self._faults.append(fault)
 
     def delay_next(self, method: str, path_pattern: str, seconds: float, *, times: int = 1) -> None:
         self._faults.append(Fault(method, re.compile(path_pattern), None, 0.0, seconds, times))
@@ -960,7 +966,7 @@ class DiscordEmulator:
         elif fault is not None and fault.status == 429:
             response = self._rate_limited(bucket, fault.retry_after, is_global=fault.is_global)
         elif fault is not None and fault.status is not None:
-            response = _error(fault.status, 0, f"{fault.status}: emulated failure")
+            response = _error(fault.status, fault.code, f"{fault.status}: emulated failure")
         elif not bucket.take():
             response = self._rate_limited(bucket, bucket.resets_at - time.monotonic(), is_global=False)
         else:
@@ -968,6 +974,7 @@ class DiscordEmulator:
             response = await handler(request)
         if response.status != 429:
             response.headers.update(bucket.headers())
+        record.rate_limit = {key: value for key, value in response.headers.items() if key.startswith("X-RateLimit")}
         record.status = response.status
         self.requests.append(record)
         await self._notify()
