@@ -8,8 +8,8 @@ difference is named next to the rule:
 - permission bit sets may be decimal strings (the spec says integer; the developer docs and discord.py use
   strings);
 - a command's `nsfw` flag is documented but missing from the spec's request schema;
-- discord.py sends an embed's `flags` (0) back with it, and `tts: false` with an UPDATE_MESSAGE callback; the
-  spec lists neither there and Discord ignores both;
+- discord.py sends an embed's `flags` (0) back with it, and `tts: false` with an UPDATE_MESSAGE callback and
+  with an edit of an interaction message; the spec lists neither there and Discord ignores both;
 - embed field names and values must not be empty, and the embeds of one message hold at most 6000 characters
   in all (documented limits the spec does not express).
 
@@ -378,7 +378,7 @@ WEBHOOK_EXECUTE = obj(
         "applied_tags": nullable(array(snowflake, max_items=5)),
     }
 )
-WEBHOOK_EDIT = obj(_MESSAGE_BASE)
+WEBHOOK_EDIT = obj({**_MESSAGE_BASE, "tts": nullable(false)})  # tts: see the docstring
 
 # Channel messages ------------------------------------------------------------------------------------
 
