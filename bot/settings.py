@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -42,6 +42,10 @@ class Settings(BaseSettings):
     maintainer_user_ids: IdList = Field(default_factory=list, validation_alias="MUSEBOT_MAINTAINER_USER_IDS")
     ask_cooldown_seconds: float = Field(default=10.0, ge=0, validation_alias="MUSEBOT_ASK_COOLDOWN_SECONDS")
     ask_cooldown_rate: int = Field(default=3, ge=1, validation_alias="MUSEBOT_ASK_COOLDOWN_RATE")
+    # Sharding: unset, one process runs as many shards as Discord advises. To split the shards over several
+    # processes (sharing one index dir), give each the same count and its own ids.
+    shard_count: int | None = Field(default=None, ge=1, validation_alias="MUSEBOT_SHARD_COUNT")
+    shard_ids: IdList = Field(default_factory=list, validation_alias="MUSEBOT_SHARD_IDS")
 
     # Re-indexing from Discord.
     max_upload_bytes: int = Field(default=5 * 1024 * 1024, validation_alias="MUSEBOT_MAX_UPLOAD_BYTES")
@@ -50,7 +54,7 @@ class Settings(BaseSettings):
 
     log_level: str = Field(default="INFO", validation_alias="MUSEBOT_LOG_LEVEL")
 
-    @field_validator("guild_ids", "maintainer_role_ids", "maintainer_user_ids", mode="before")
+    @field_validator("guild_ids", "maintainer_role_ids", "maintainer_user_ids", "shard_ids", mode="before")
     @classmethod
     def _parse_id_list(cls, value: object) -> object:
         return _split_ids(value)
@@ -61,6 +65,14 @@ class Settings(BaseSettings):
         if value not in {"onnx", "torch"}:
             raise ValueError("MUSEBOT_EMBED_BACKEND must be 'onnx' or 'torch'")
         return value
+
+    @model_validator(mode="after")
+    def _check_shards(self) -> Settings:
+        if self.shard_ids and self.shard_count is None:
+            raise ValueError("MUSEBOT_SHARD_IDS needs MUSEBOT_SHARD_COUNT (the total over all processes)")
+        if any(not 0 <= shard < (self.shard_count or 0) for shard in self.shard_ids):
+            raise ValueError("each of MUSEBOT_SHARD_IDS must be from 0 to MUSEBOT_SHARD_COUNT - 1")
+        return self
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import signal
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -16,12 +18,14 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.core.errors import MusebotError
+from bot.core.files import replace_atomically
 from bot.discord_app.cogs.ask import AskCog
 from bot.discord_app.cogs.info import InfoCog
 from bot.discord_app.cogs.lookups import LookupsCog
 from bot.discord_app.cogs.reindex import ArticleFetcher, ReindexCog
 from bot.discord_app.cooldowns import UserCooldown
 from bot.discord_app.errors import report_interaction_error
+from bot.discord_app.paginator import PAGE_TIMEOUT
 from bot.discord_app.render import NO_MENTIONS
 
 if TYPE_CHECKING:
@@ -31,6 +35,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 REFRESH_SECONDS = 5.0
+# The guilds that hold our guild-scoped commands, so a switch to global sync can empty them (in the index dir).
+COMMAND_GUILDS_FILE = "discord_command_guilds.json"
 
 
 class MuseCommandTree(app_commands.CommandTree):
@@ -50,7 +56,9 @@ def build_intents() -> discord.Intents:
     return intents
 
 
-class MuseBot(commands.Bot):
+class MuseBot(commands.AutoShardedBot):
+    """One process of the bot: all shards (the default), or the `MUSEBOT_SHARD_IDS` of `MUSEBOT_SHARD_COUNT`."""
+
     def __init__(
         self,
         *,
@@ -58,6 +66,7 @@ class MuseBot(commands.Bot):
         settings: Settings,
         fetch_article_url: ArticleFetcher | None = None,
         refresh_seconds: float = REFRESH_SECONDS,
+        page_timeout: float = PAGE_TIMEOUT,
         **options: Any,
     ) -> None:
         super().__init__(
@@ -67,39 +76,68 @@ class MuseBot(commands.Bot):
             tree_cls=MuseCommandTree,
             allowed_mentions=NO_MENTIONS,
             activity=discord.CustomActivity(name="Ask me about Muse Spark · /ask"),
+            shard_count=settings.shard_count,
+            shard_ids=list(settings.shard_ids) or None,
             **options,
         )
         self.service = service
         self.settings = settings
         self.fetch_article_url = fetch_article_url
         self.refresh_seconds = refresh_seconds
+        self.page_timeout = page_timeout
         self._refresh_task: asyncio.Task[None] | None = None
+
+    @property
+    def syncs_commands(self) -> bool:
+        """Commands belong to the application, not to a shard: only the process that runs shard 0 syncs them."""
+        return self.shard_ids is None or 0 in self.shard_ids
 
     async def setup_hook(self) -> None:
         cooldown = UserCooldown(self.settings.ask_cooldown_rate, self.settings.ask_cooldown_seconds)
         await self.add_cog(AskCog(self, self.service, cooldown))
         await self.add_cog(LookupsCog(self.service))
-        await self.add_cog(InfoCog(self.service))
+        await self.add_cog(InfoCog(self.service, page_timeout=self.page_timeout))
         await self.add_cog(ReindexCog(self.service, self.settings, self.fetch_article_url))
-        await self.sync_commands()
+        if self.syncs_commands:
+            await self.sync_commands()
         self._refresh_task = asyncio.create_task(self._follow_index_builds(), name="musebot-index-refresh")
 
     async def sync_commands(self) -> None:
-        """Register the slash commands: in each configured guild (instant), else globally."""
+        """Register the slash commands in one scope and empty the other, so that no command shows twice.
+
+        With MUSEBOT_GUILD_IDS: in each of those guilds (instant), and the global set is emptied. Without: globally,
+        and the guilds that held them before (remembered in the index dir) are emptied.
+        """
+        state = self.settings.index_dir / COMMAND_GUILDS_FILE
+        before = load_command_guilds(state)
+        guild_ids = list(dict.fromkeys(self.settings.guild_ids))
         try:
-            if not self.settings.guild_ids:
+            if guild_ids:
+                for guild_id in guild_ids:
+                    guild = discord.Object(id=guild_id)
+                    self.tree.copy_global_to(guild=guild)
+                    synced = await self.tree.sync(guild=guild)
+                    log.info("Synced %d commands to guild %s", len(synced), guild_id)
+                self.tree.clear_commands(guild=None)  # the guild copies stay; the global set goes
+                await self.tree.sync()
+                log.info("Cleared the global commands (guild sync is on)")
+            else:
                 synced = await self.tree.sync()
                 log.info("Synced %d commands globally", len(synced))
-            for guild_id in self.settings.guild_ids:
-                guild = discord.Object(id=guild_id)
-                self.tree.copy_global_to(guild=guild)
-                synced = await self.tree.sync(guild=guild)
-                log.info("Synced %d commands to guild %s", len(synced), guild_id)
         except discord.Forbidden as exc:
             raise MusebotError(
                 "Discord refused to register the slash commands; invite the bot with the applications.commands "
                 "scope, or check MUSEBOT_GUILD_IDS"
             ) from exc
+        kept = set(guild_ids)
+        for guild_id in sorted(before - kept):
+            try:
+                await self.tree.sync(guild=discord.Object(id=guild_id))  # none in the tree: empties that guild
+                log.info("Cleared the commands of guild %s (no longer in MUSEBOT_GUILD_IDS)", guild_id)
+            except discord.Forbidden:
+                log.warning("Could not clear the commands of guild %s: the bot is no longer in it", guild_id)
+        if kept != before:
+            save_command_guilds(state, kept)
 
     async def on_message(self, message: discord.Message, /) -> None:
         """No prefix commands: questions by mention or DM are handled by the ask cog's listener."""
@@ -120,6 +158,21 @@ class MuseBot(commands.Bot):
             with contextlib.suppress(asyncio.CancelledError):
                 await self._refresh_task
         await super().close()
+
+
+def load_command_guilds(path: Path) -> set[int]:
+    try:
+        return {int(guild_id) for guild_id in json.loads(path.read_text(encoding="utf-8"))}
+    except FileNotFoundError:
+        return set()
+    except (OSError, ValueError, TypeError) as exc:
+        log.warning("Ignoring unreadable %s: %s", path, exc)
+        return set()
+
+
+def save_command_guilds(path: Path, guild_ids: set[int]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    replace_atomically(path, json.dumps(sorted(guild_ids)).encode())
 
 
 def read_token(settings: Settings) -> str:

@@ -4,6 +4,10 @@
 Errors the user can act on (a `MusebotError`, a failed check, a cooldown) get their own sentence,
 ephemerally; anything else is a bug: the user gets `GENERIC_FAILURE` and the log gets the traceback with
 the command, user, guild and interaction ids. A traceback never reaches Discord.
+
+Some Discord errors are conditions of the service, not bugs (`EXPECTED_DISCORD_CODES`): the interaction was
+acknowledged too late or twice, the bot may not post in the channel, or the token's 15 minutes are over.
+Nothing more can be sent for them, so they get one WARNING with the ids and no second, doomed send.
 """
 
 from __future__ import annotations
@@ -22,6 +26,14 @@ log = logging.getLogger(__name__)
 
 GENERIC_FAILURE = "Something went wrong on my side; it has been logged."
 
+EXPECTED_DISCORD_CODES = {
+    10015: "unknown webhook",
+    10062: "unknown interaction: not acknowledged within 3 seconds of the user's action",
+    40060: "interaction already acknowledged",
+    50013: "missing permissions in this channel",
+    50027: "interaction token expired (they last 15 minutes)",
+}
+
 
 class NotMaintainer(app_commands.CheckFailure):
     """The user may not re-index: shown to them as is."""
@@ -33,6 +45,18 @@ def _unwrap(error: BaseException) -> BaseException:
     if isinstance(error, app_commands.CommandInvokeError):
         return error.original
     return error
+
+
+def expected_discord_error(error: BaseException) -> discord.HTTPException | None:
+    """The Discord error behind `error` when it is an expected condition (see EXPECTED_DISCORD_CODES), else None."""
+    error = _unwrap(error)
+    if isinstance(error, discord.HTTPException) and error.code in EXPECTED_DISCORD_CODES:
+        return error
+    return None
+
+
+def _describe_discord_error(error: discord.HTTPException) -> str:
+    return f"{EXPECTED_DISCORD_CODES[error.code]} (Discord error {error.code}, HTTP {error.status})"
 
 
 def _musebot_message(error: MusebotError) -> str:
@@ -91,8 +115,19 @@ async def send_calm(interaction: discord.Interaction, text: str) -> None:
 async def report_interaction_error(interaction: discord.Interaction, error: BaseException) -> None:
     """Tell the user what happened in one calm sentence; log bugs with their traceback and ids."""
     original = _unwrap(error)
-    message = describe_error(original)
     command = _command_name(interaction)
+    if (discord_error := expected_discord_error(original)) is not None:
+        log.warning(
+            "Command %s could not be answered (user %s, guild %s, channel %s, interaction %s): %s",
+            command,
+            interaction.user.id,
+            interaction.guild_id,
+            interaction.channel_id,
+            interaction.id,
+            _describe_discord_error(discord_error),
+        )
+        return
+    message = describe_error(original)
     if message is None:
         log.error(
             "Command %s failed (user %s, guild %s, interaction %s)",
@@ -112,6 +147,16 @@ async def report_interaction_error(interaction: discord.Interaction, error: Base
 
 async def report_message_error(message: discord.Message, error: BaseException) -> None:
     """The same policy for a question asked by mention or DM: a reply with one sentence."""
+    if (discord_error := expected_discord_error(error)) is not None:
+        log.warning(
+            "Could not reply to message %s (user %s, guild %s, channel %s): %s",
+            message.id,
+            message.author.id,
+            message.guild.id if message.guild else None,
+            message.channel.id,
+            _describe_discord_error(discord_error),
+        )
+        return
     text = describe_error(error)
     if text is None:
         log.error(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
+import logging
 from collections.abc import Sequence
 
 import discord
@@ -10,16 +10,33 @@ import discord
 from bot.discord_app.errors import report_interaction_error, send_calm
 from bot.discord_app.render import NO_MENTIONS
 
+log = logging.getLogger(__name__)
+
+# An interaction token works for 15 minutes after the interaction. The clean-up at the timeout edits through
+# the latest click's token, so a timeout well inside that keeps the edit valid however long the clicking went on.
+TOKEN_LIFETIME = 15 * 60.0
+PAGE_TIMEOUT = 10 * 60.0
+
 
 class PageView(discord.ui.View):
     """◀ / ▶ over pre-rendered embeds; only the person who asked can turn the pages."""
 
-    def __init__(self, pages: Sequence[discord.Embed], *, owner_id: int, timeout: float = 600.0) -> None:
+    def __init__(
+        self,
+        pages: Sequence[discord.Embed],
+        *,
+        owner_id: int,
+        interaction: discord.Interaction,
+        timeout: float = PAGE_TIMEOUT,
+    ) -> None:
+        if not 0 < timeout < TOKEN_LIFETIME - 60:
+            raise ValueError("the page timeout must end well within an interaction token's 15 minutes")
         super().__init__(timeout=timeout)
         self.pages = list(pages)
         self.owner_id = owner_id
+        # The interaction whose token edits the message: the command's, then each page turn's (a fresh token).
+        self.latest = interaction
         self.index = 0
-        self.message: discord.Message | None = None
         self._update_buttons()
 
     def _update_buttons(self) -> None:
@@ -36,6 +53,7 @@ class PageView(discord.ui.View):
         self.index = max(0, min(index, len(self.pages) - 1))
         self._update_buttons()
         await interaction.response.edit_message(embed=self.pages[self.index], view=self, allowed_mentions=NO_MENTIONS)
+        self.latest = interaction
 
     @discord.ui.button(label="Previous", emoji="◀", style=discord.ButtonStyle.secondary)
     async def previous_page(self, interaction: discord.Interaction, button: discord.ui.Button[PageView]) -> None:
@@ -46,9 +64,11 @@ class PageView(discord.ui.View):
         await self._show(interaction, self.index + 1)
 
     async def on_timeout(self) -> None:
-        if self.message is not None:
-            with contextlib.suppress(discord.HTTPException):
-                await self.message.edit(view=None)
+        """Remove the buttons, through the latest interaction's token (younger than `timeout`)."""
+        try:
+            await self.latest.edit_original_response(view=None)
+        except discord.HTTPException as exc:
+            log.warning("Could not remove the page buttons (interaction %s): %s", self.latest.id, exc)
 
     async def on_error(
         self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[PageView]

@@ -1,9 +1,11 @@
 """Core values → Discord embeds and messages, within every Discord limit. Pure: no I/O, no client.
 
-Text that comes from articles (answers, quotes, titles, names, values) is escaped for Markdown and its
-mentions are neutralised before it is measured, so what we count is what Discord receives. Text is shortened
-at a sentence, line or word boundary, never inside an [n] marker, a number or a link, and never leaving a
-lone escaping backslash.
+Text that comes from articles (answers, quotes, titles, names, values) is escaped for Markdown by our own
+`markdown.escape_markdown` (links, spoilers, code, headings, lists, tags and URLs included) and its mentions
+are neutralised before it is measured, so what we count is what Discord receives. Control and
+direction-changing characters are dropped from everything we emit, footers and autocomplete choices too.
+Text is shortened at a sentence, line or word boundary, never inside an [n] marker, a number or a link,
+and never leaving a lone escaping backslash.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from bot.core.models import (
     ScoreRow,
     SourceRef,
 )
+from bot.discord_app.markdown import URL_RE, defuse_links, escape_markdown, strip_unsafe_characters
 
 # Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits).
 CONTENT_LIMIT = 2000
@@ -57,7 +60,6 @@ SOURCES_PER_PAGE = 10
 _PROTECTED_RE = re.compile(r"\[\d+(?:\s*[,–-]\s*\d+)*\]|\$?\d[\d,.]*%?|\[[^\]\n]*\]\([^)\s]*\)|<?https?://[^\s>]+>?")
 # A sentence ends at . ! ? (then any [n] markers) before whitespace, or at a line break.
 _SENTENCE_END_RE = re.compile(r"[.!?](?:\s*\[\d+(?:\s*,\s*\d+)*\])*(?=\s)|\n")
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029]")
 _EVERYONE_RE = re.compile(r"@(everyone|here)", re.IGNORECASE)
 _MENTION_RE = re.compile(r"<(@[!&]?|#)(\d+)>")
 _SAFE_URL_RE = re.compile(r"^https?://[^\s<>()\[\]`\"']+$")
@@ -75,8 +77,17 @@ def neutralise_mentions(text: str) -> str:
 
 def clean_text(text: str) -> str:
     """Article text made inert: control characters dropped, Markdown escaped, mentions neutralised."""
-    text = _CONTROL_RE.sub("", text)
-    return neutralise_mentions(discord.utils.escape_markdown(text))
+    return neutralise_mentions(escape_markdown(strip_unsafe_characters(text)))
+
+
+def clean_title(text: str) -> str:
+    """As `clean_text`, for embed titles and field names: Discord makes no links there, so URLs stay text."""
+    return neutralise_mentions(escape_markdown(strip_unsafe_characters(text), link_urls=False))
+
+
+def plain_text(text: str) -> str:
+    """For footers and autocomplete choices, which Discord shows without Markdown: only unsafe characters go."""
+    return strip_unsafe_characters(text)
 
 
 def _one_line(text: str) -> str:
@@ -87,6 +98,9 @@ def _link(label: str, url: str) -> str:
     """A masked link when the URL is a plain http(s) URL; otherwise just the (already escaped) label."""
     if not url or len(url) > _MAX_LINK_URL or not _SAFE_URL_RE.match(url):
         return label
+    if URL_RE.search(label):
+        # A label that is itself an address must not mask another one: show both for what they are.
+        return f"{label} (<{url}>)"
     label = label.replace("[", "(").replace("]", ")")
     return f"[{label}]({url})"
 
@@ -175,7 +189,7 @@ class _EmbedBudget:
     def __init__(self, *, title: str, colour: discord.Colour, footer: str = "", total: int = EMBED_TOTAL_LIMIT):
         self.embed = discord.Embed(title=shorten(title, TITLE_LIMIT) or None, colour=colour)
         if footer:
-            self.embed.set_footer(text=shorten(footer, FOOTER_LIMIT))
+            self.embed.set_footer(text=shorten(plain_text(footer), FOOTER_LIMIT))
         self.total = total
 
     @property
@@ -256,13 +270,13 @@ def _shrink(embed: discord.Embed, room: int) -> discord.Embed | None:
 
 
 def _footer(build_id: str) -> str:
-    build = shorten(_one_line(build_id), 100)
+    build = shorten(_one_line(plain_text(build_id)), 100)
     return f"Index build {build} · passages are quoted from the articles" if build else "musebot"
 
 
 def _citation_field(citation: Citation) -> tuple[str, str, str]:
     """(name, first line, quote) for one numbered source."""
-    title = clean_text(_one_line(citation.title)) or citation.article_id
+    title = clean_title(_one_line(citation.title)) or plain_text(citation.article_id)
     name = f"[{citation.marker}] {title}"
     outlet = shorten(clean_text(_one_line(citation.outlet)), 100) or "Source"
     return name, _link(outlet, citation.url), clean_text(_one_line(citation.quote))
@@ -289,7 +303,7 @@ def render_answer(answer: Answer) -> discord.Embed:
     """The answer with its [n] markers, then the numbered sources with their quoted passages."""
     if answer.abstained:
         return render_abstention(answer)
-    question = clean_text(_one_line(answer.question))
+    question = clean_title(_one_line(answer.question))
     budget = _EmbedBudget(title=question or "Answer", colour=ANSWER_COLOUR, footer=_footer(answer.build_id))
     citations = sorted(answer.citations, key=lambda c: c.marker)[: FIELD_COUNT_LIMIT - 1]
     markers = _marker_lookup(citations)
@@ -354,7 +368,7 @@ class _SourceNumbers:
     def lines(self) -> list[str]:
         lines = []
         for index, source in enumerate(self.sources, start=1):
-            title = clean_text(_one_line(source.title)) or source.article_id
+            title = clean_text(_one_line(source.title)) or clean_text(source.article_id)
             outlet = shorten(clean_text(_one_line(source.outlet)), 100)
             lines.append(f"[{index}] {_link(shorten(title, 200), source.url)}" + (f" — {outlet}" if outlet else ""))
         return lines
@@ -411,13 +425,13 @@ def _add_source_fields(budget: _EmbedBudget, lines: Sequence[str]) -> None:
 
 def render_benchmark_table(table: BenchmarkTable) -> discord.Embed:
     """Every model's score on one benchmark, best first, with numbered sources and conflicts marked."""
-    title = f"{clean_text(_one_line(table.benchmark))} — scores in the articles"
+    title = f"{clean_title(_one_line(table.benchmark))} — scores in the articles"
     return _render_rows(title, table.rows, table.sources, "The articles give no scores for this benchmark.")
 
 
 def render_model_table(table: ModelTable) -> discord.Embed:
     """Every benchmark score the articles give for one model, with numbered sources."""
-    title = f"{clean_text(_one_line(table.model))} — benchmark scores in the articles"
+    title = f"{clean_title(_one_line(table.model))} — benchmark scores in the articles"
     return _render_rows(title, table.rows, table.sources, "The articles give no benchmark scores for this model.")
 
 
@@ -437,8 +451,6 @@ def _format_difference(difference: float) -> str:
 def render_comparison(comparison: Comparison) -> discord.Embed:
     """Two models side by side on the benchmarks the articles give for both, then what only one has."""
     numbers = _SourceNumbers(comparison.sources)
-    name_a = clean_text(_one_line(comparison.model_a))
-    name_b = clean_text(_one_line(comparison.model_b))
     lines = []
     for row in comparison.shared:
         a = _facts_text(row.a, numbers, conflict=False, joiner=" / ")
@@ -452,16 +464,19 @@ def render_comparison(comparison: Comparison) -> discord.Embed:
     only_b = [_row_line(row, numbers) for row in comparison.only_b]
     source_lines = numbers.lines()
     budget = _EmbedBudget(
-        title=f"{name_a} vs {name_b}",
+        title=f"{clean_title(_one_line(comparison.model_a))} vs {clean_title(_one_line(comparison.model_b))}",
         colour=TABLE_COLOUR,
-        footer=f"Left: {name_a} · right: {name_b} · {WARNING} sources disagree",
+        footer=f"Left: {_one_line(comparison.model_a)} · right: {_one_line(comparison.model_b)} · "
+        f"{WARNING} sources disagree",
     )
     if not lines:
         lines = ["The articles give no benchmark where both models have a score."]
     reserve = min(sum(len(line) + 1 for line in [*source_lines, *only_a, *only_b]) + 60, 3000)
     budget.describe_lines(lines, reserve=reserve, noun="more benchmarks")
-    budget.add_lines_field(f"Only {name_a}", only_a, room=min(budget.remaining // 3, FIELD_VALUE_LIMIT + 300))
-    budget.add_lines_field(f"Only {name_b}", only_b, room=min(budget.remaining // 2, FIELD_VALUE_LIMIT + 300))
+    only_a_name = f"Only {clean_title(_one_line(comparison.model_a))}"
+    only_b_name = f"Only {clean_title(_one_line(comparison.model_b))}"
+    budget.add_lines_field(only_a_name, only_a, room=min(budget.remaining // 3, FIELD_VALUE_LIMIT + 300))
+    budget.add_lines_field(only_b_name, only_b, room=min(budget.remaining // 2, FIELD_VALUE_LIMIT + 300))
     _add_source_fields(budget, source_lines)
     return budget.embed
 
@@ -473,9 +488,10 @@ def render_source_pages(sources: Sequence[SourceRef], *, per_page: int = SOURCES
     """The indexed articles as pages of embeds: number, linked title, outlet, date and article id."""
     lines = []
     for index, source in enumerate(sources, start=1):
-        title = shorten(clean_text(_one_line(source.title)) or source.article_id, 200)
-        details = ", ".join(part for part in (clean_text(_one_line(source.outlet)), source.published[:10]) if part)
-        article_id = shorten(_one_line(source.article_id).replace("`", "'"), 100)
+        title = shorten(clean_text(_one_line(source.title)) or clean_text(source.article_id), 200)
+        published = clean_text(source.published[:10])
+        details = ", ".join(part for part in (clean_text(_one_line(source.outlet)), published) if part)
+        article_id = shorten(plain_text(_one_line(source.article_id)).replace("`", "'"), 100)
         line = f"**{index}.** {_link(title, source.url)}" + (f" — {details}" if details else "")
         lines.append(shorten(line + f" · `{article_id}`", 600) if article_id else shorten(line, 600))
     pages: list[list[str]] = []
@@ -518,7 +534,7 @@ def render_about(stats: IndexStats, version: str) -> discord.Embed:
         ("Passages", f"{stats.chunks:,}"),
         ("Benchmark facts", f"{stats.facts:,}"),
         ("Built", _format_built_at(stats.built_at)),
-        ("Build", f"`{shorten(stats.build_id.replace('`', ''), 200)}`"),
+        ("Build", f"`{shorten(plain_text(stats.build_id).replace('`', ''), 200)}`"),
         ("Embedding model", shorten(clean_text(stats.model_id), 300) or "unknown"),
     ):
         embed.add_field(name=name, value=value, inline=True)
@@ -530,17 +546,18 @@ def _fact_change_line(change: FactChange) -> str:
     what = f"{clean_text(change.benchmark)} · {clean_text(change.model)}"
     before = clean_text(change.before) or "new"
     after = clean_text(change.after) or "removed"
-    return shorten(f"{what}: {before} → {after} (`{change.article_id.replace('`', '')}`)", 300)
+    article_id = plain_text(change.article_id).replace("`", "")
+    return shorten(f"{what}: {before} → {after} (`{article_id}`)", 300)
 
 
 def _ids(ids: Iterable[str]) -> list[str]:
-    return [shorten(f"`{article_id.replace('`', '')}`", 200) for article_id in ids]
+    return [shorten(f"`{plain_text(article_id).replace('`', '')}`", 200) for article_id in ids]
 
 
 def render_change_report(report: ChangeReport, *, action: str = "") -> discord.Embed:
     """What a re-index changed: articles, passages, benchmark values and conflicts."""
     state = "No changes" if report.is_noop else "Index updated"
-    title = f"{state}: {clean_text(action)}" if action else state
+    title = f"{state}: {clean_title(_one_line(action))}" if action else state
     summary = (
         f"Added {len(report.added)} · updated {len(report.updated)} · removed {len(report.removed)} articles\n"
         f"Passages: +{report.chunks_added} / −{report.chunks_removed} ({report.chunks_embedded} embedded)"
@@ -566,7 +583,7 @@ def render_change_report(report: ChangeReport, *, action: str = "") -> discord.E
 
 def render_reindex_failure(action: str, reason: str) -> discord.Embed:
     """One re-index step that was not done, and why."""
-    budget = _EmbedBudget(title=f"Not done: {clean_text(_one_line(action))}", colour=QUIET_COLOUR)
+    budget = _EmbedBudget(title=f"Not done: {clean_title(_one_line(action))}", colour=QUIET_COLOUR)
     budget.describe(render_notice(reason))
     return budget.embed
 
@@ -591,8 +608,11 @@ def render_reindex_outcomes(outcomes: Sequence[ReindexOutcome]) -> list[discord.
 
 
 def render_notice(text: str) -> str:
-    """A one-line message for content: mentions neutralised, within 2000 characters."""
-    return shorten(neutralise_mentions(_CONTROL_RE.sub("", text)).strip(), CONTENT_LIMIT) or "…"
+    """A one-line message for content: mentions, links and tags defused, within 2000 characters.
+
+    Our sentences keep their own Markdown (`/sources`), but may quote what a user typed or a file's name.
+    """
+    return shorten(neutralise_mentions(defuse_links(strip_unsafe_characters(text))).strip(), CONTENT_LIMIT) or "…"
 
 
 def render_cooldown(retry_after: float) -> str:
@@ -605,7 +625,7 @@ def render_choices(names: Iterable[str]) -> list[app_commands.Choice[str]]:
     choices: list[app_commands.Choice[str]] = []
     seen: set[str] = set()
     for name in names:
-        value = name.strip()[:CHOICE_TEXT_LIMIT]
+        value = plain_text(name).strip()[:CHOICE_TEXT_LIMIT]
         if not value or value in seen:
             continue
         seen.add(value)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 
@@ -11,6 +12,7 @@ from bot.discord_app.client import MuseBot
 from bot.settings import Settings
 from tests.discord_app.fakes import FakeMuseService
 from tests.discord_emulator import DiscordEmulator, Member, patch_discord_py
+from tests.discord_emulator.payloads import MEMBER_PERMISSIONS, PERM_MANAGE_GUILD
 
 
 @pytest.fixture
@@ -18,6 +20,8 @@ async def emulator() -> AsyncIterator[DiscordEmulator]:
     async with DiscordEmulator(heartbeat_interval=0.5) as emulator:
         with patch_discord_py(emulator):
             yield emulator
+    # Every body the bot sent must have the shape and limits of Discord's published API spec.
+    assert not emulator.schema_violations, "\n".join(emulator.schema_violations)
 
 
 @pytest.fixture
@@ -26,9 +30,10 @@ def maintainer_role(emulator: DiscordEmulator) -> int:
 
 
 @pytest.fixture
-def settings(emulator: DiscordEmulator, maintainer_role: int) -> Settings:
+def settings(emulator: DiscordEmulator, maintainer_role: int, tmp_path: Path) -> Settings:
     return Settings(
         _env_file=None,
+        index_dir=tmp_path / "bot-index",  # the bot keeps which guilds hold its commands here
         discord_token=emulator.token,
         guild_ids=[emulator.guild_id],
         maintainer_role_ids=[maintainer_role],
@@ -77,4 +82,5 @@ def alice(emulator: DiscordEmulator) -> Member:
 
 @pytest.fixture
 def maintainer(emulator: DiscordEmulator, maintainer_role: int) -> Member:
-    return emulator.add_member("maya", role_ids=[maintainer_role])
+    """A maintainer by role, with Manage Server: /reindex needs both."""
+    return emulator.add_member("maya", role_ids=[maintainer_role], permissions=MEMBER_PERMISSIONS | PERM_MANAGE_GUILD)

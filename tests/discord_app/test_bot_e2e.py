@@ -14,7 +14,8 @@ from bot.discord_app.client import MuseBot, serve
 from bot.discord_app.errors import GENERIC_FAILURE
 from bot.settings import Settings
 from tests.discord_app.fakes import FakeMuseService
-from tests.discord_emulator import DiscordEmulator, Member
+from tests.discord_emulator import CommandUnavailableError, DiscordEmulator, Member
+from tests.discord_emulator.payloads import MEMBER_PERMISSIONS, PERM_MANAGE_GUILD
 from tests.discord_emulator.server import EPHEMERAL, MESSAGE_CONTENT_INTENT
 
 HEALTHBENCH = "How did Muse Spark do on HealthBench Hard?"
@@ -36,7 +37,7 @@ async def test_startup_identifies_without_message_content_and_syncs_exactly_our_
     assert emulator.gateway_queries[0]["encoding"] == "json"
     assert emulator.find_requests("GET", "^/users/@me$")[0].authorized
 
-    assert None not in emulator.commands, "with guild ids configured, nothing is synced globally"
+    assert emulator.commands[None] == [], "with guild ids configured, the global set is emptied"
     commands = {command["name"]: command for command in emulator.commands[emulator.guild_id]}
     assert set(commands) == {"ask", "benchmark", "model", "compare", "sources", "about", "reindex"}
     for command in commands.values():
@@ -278,13 +279,18 @@ async def test_reindex_is_refused_to_non_maintainers(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     attachment = emulator.add_attachment("new.md", b"# New\n\nText.", "text/markdown; charset=utf-8")
+    with pytest.raises(CommandUnavailableError):  # without Manage Server the Discord client does not offer it
+        await emulator.run_slash("reindex", user=alice, file=attachment)
+    moderator = emulator.add_member("mod", permissions=MEMBER_PERMISSIONS | PERM_MANAGE_GUILD)
     with caplog.at_level(logging.INFO):
-        reply = await (await emulator.run_slash("reindex", user=alice, file=attachment)).reply()
+        reply = await (await emulator.run_slash("reindex", user=moderator, file=attachment)).reply()
     assert reply.is_ephemeral
     assert reply.content == "Only maintainers can re-index the articles."
     assert service.calls == []
     assert not emulator.find_requests("GET", "^/attachments/")
-    assert any(str(alice.id) in record.getMessage() and record.levelno == logging.WARNING for record in caplog.records)
+    assert any(
+        str(moderator.id) in record.getMessage() and record.levelno == logging.WARNING for record in caplog.records
+    )
 
 
 async def test_reindex_by_maintainer_downloads_and_reports(
@@ -383,7 +389,7 @@ async def test_reindex_requests_are_serialised(
 async def test_reconnects_with_resume_after_the_websocket_drops(
     bot: MuseBot, emulator: DiscordEmulator, alice: Member
 ) -> None:
-    session_id = bot.ws.session_id
+    (session_id,) = emulator.session_ids
     await emulator.drop_gateway()
     reply = await (await emulator.run_slash("ask", user=alice, question=HEALTHBENCH)).reply(seconds=10)
     assert "42.8" in reply.embeds[0]["description"]

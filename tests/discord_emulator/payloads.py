@@ -18,6 +18,7 @@ PERM_READ_HISTORY = 1 << 16
 PERM_USE_APP_COMMANDS = 1 << 31
 PERM_MANAGE_GUILD = 1 << 5
 PERM_ADMINISTRATOR = 1 << 3
+ALL_PERMISSIONS = (1 << 54) - 1  # what Discord resolves an Administrator to
 MEMBER_PERMISSIONS = (
     PERM_VIEW_CHANNEL | PERM_SEND_MESSAGES | PERM_EMBED_LINKS | PERM_READ_HISTORY | PERM_USE_APP_COMMANDS
 )
@@ -28,9 +29,21 @@ DM = 1
 PING, APPLICATION_COMMAND, MESSAGE_COMPONENT, AUTOCOMPLETE = 1, 2, 3, 4
 
 
-def new_snowflake() -> int:
-    """A snowflake for now: milliseconds since the Discord epoch, then a counter."""
+def new_snowflake(at: float | None = None) -> int:
+    """A snowflake for `at` (Unix seconds; default now): milliseconds since the Discord epoch, then a counter."""
+    millis = int((time.time() if at is None else at) * 1000) - DISCORD_EPOCH_MS
+    return (millis << 22) | (next(_counter) & 0x3FFFFF)
+
+
+def snowflake_time(snowflake: int) -> float:
+    """When a snowflake was made, in Unix seconds: Discord's creation time of the object."""
+    return ((snowflake >> 22) + DISCORD_EPOCH_MS) / 1000
+
+
+def snowflake_on_shard(shard_id: int, shard_count: int) -> int:
+    """A guild id that Discord routes to `shard_id` of `shard_count` ((id >> 22) % count)."""
     millis = int(time.time() * 1000) - DISCORD_EPOCH_MS
+    millis -= millis % shard_count - shard_id
     return (millis << 22) | (next(_counter) & 0x3FFFFF)
 
 
@@ -88,14 +101,21 @@ def member_payload(
     return data
 
 
-def text_channel_payload(channel_id: int, guild_id: int, name: str, *, position: int = 0) -> dict[str, Any]:
+def text_channel_payload(
+    channel_id: int,
+    guild_id: int,
+    name: str,
+    *,
+    position: int = 0,
+    overwrites: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
     return {
         "id": str(channel_id),
         "type": GUILD_TEXT,
         "guild_id": str(guild_id),
         "name": name,
         "position": position,
-        "permission_overwrites": [],
+        "permission_overwrites": list(overwrites or []),
         "nsfw": False,
         "topic": None,
         "last_message_id": None,

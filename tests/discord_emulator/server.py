@@ -7,14 +7,31 @@ request is recorded with its method, path, query and JSON body.
 
 Behaviour copied from the real service where discord.py depends on it:
 - JSON responses carry exactly `Content-Type: application/json` (discord.py decodes nothing else);
+- every request body is checked against Discord's published API spec (`schema.py`); a violation is answered
+  with 400 (50035) and kept in `schema_violations`, which the test fixture requires to be empty;
+- every response carries X-RateLimit-* headers of a bucket that is stable per route and counts down; a 429
+  carries `Via`, `retry_after` in the body and the same bucket (discord.py treats a 429 without `Via` as a
+  Cloudflare ban);
 - the interaction callback answers `?with_response=1` with an InteractionCallback body, not 204;
-- an interaction must be acknowledged within `ack_deadline` seconds (else 404 Unknown interaction, 10062)
-  and only once (else 400, 40060);
-- a 429 carries `Via`, `retry_after` in the body and the X-RateLimit-* headers (discord.py treats a 429
-  without `Via` as a Cloudflare ban);
+- an interaction must be acknowledged within `ack_deadline` seconds of its creation, the time in its
+  snowflake id (else 404 Unknown interaction, 10062), so a replay after a RESUME is late; and only once
+  (else 400, 40060);
+- an interaction token works for `token_lifetime` seconds (15 minutes) after the interaction was created,
+  then webhook calls get 401 Invalid Webhook Token (50027). `clock.advance()` moves Discord's time on, so
+  a test need not wait;
+- a command's `contexts` and `default_member_permissions` (Administrator bypasses it; `allow_command` stands
+  for an override in Server Settings → Integrations) decide who may invoke it: `run_slash` raises
+  `CommandUnavailableError` where the Discord client would not offer the command;
+- channel permission overwrites (`deny_in_channel`) apply to the bot: a send it may not make gets 403 (50013);
 - without the MESSAGE_CONTENT intent a message's content is blanked unless it mentions the bot or is a DM;
-- gateway payloads are sent as text frames, so the `compress=zlib-stream` the client asks for never applies;
-- RESUME replays the events the client missed, then sends RESUMED; an unknown session gets INVALID_SESSION.
+- gateway payloads are zlib-stream compressed when the client asks for it (one context per connection,
+  larger payloads split over two binary frames);
+- RESUME replays the events the client missed, then sends RESUMED; an unknown session gets INVALID_SESSION;
+- sharding: IDENTIFY's `shard` is honoured; guild events go to shard (guild_id >> 22) % shard_count, DMs to
+  shard 0.
+
+Gateway faults to inject: `drop_gateway`, `send_reconnect` (op 7), `invalidate_session` (op 9, resumable or
+not) and `make_zombie` (the connection stays open but nothing, not even a heartbeat ACK, comes back).
 """
 
 from __future__ import annotations
@@ -22,11 +39,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import copy
+import hashlib
 import json
 import logging
 import re
 import secrets
 import time
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,6 +54,7 @@ import yarl
 from aiohttp import WSMsgType, web
 
 from tests.discord_emulator import payloads as p
+from tests.discord_emulator import schema
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +63,67 @@ MESSAGE_CONTENT_INTENT = 1 << 15
 EPHEMERAL = 1 << 6
 LOADING = 1 << 7
 OPTION_TYPES = {"SUB_COMMAND": 1, "STRING": 3, "INTEGER": 4, "BOOLEAN": 5, "USER": 6, "ATTACHMENT": 11}
+CONTEXT_GUILD, CONTEXT_BOT_DM = 0, 1
+TOKEN_LIFETIME = 15 * 60.0
+ZLIB_SUFFIX = b"\x00\x00\xff\xff"
 _COMMAND_NAME_RE = re.compile(r"^[-_\w]{1,32}$")
+_MAJOR_PARAMETERS = ("channel_id", "guild_id", "interaction_id", "token")
+
+
+class CommandUnavailableError(AssertionError):
+    """The Discord client would not offer this command to this user here (permissions or contexts)."""
+
+
+@dataclass
+class EmulatorClock:
+    """Discord's "now": wall time plus an offset that a test moves on with `advance` instead of waiting."""
+
+    offset: float = 0.0
+
+    def now(self) -> float:
+        return time.time() + self.offset
+
+    def advance(self, seconds: float) -> None:
+        self.offset += seconds
+
+
+@dataclass
+class PendingInteraction:
+    id: int
+    token: str
+    payload: dict[str, Any]
+    created_at: float  # Unix seconds, from the id: Discord's deadlines count from here
+    acked: bool = False
+
+
+@dataclass
+class RateBucket:
+    """One X-RateLimit bucket: `limit` requests per `window` seconds, counted down for real."""
+
+    bucket_hash: str
+    limit: int
+    window: float
+    remaining: int = 0
+    resets_at: float = 0.0  # time.monotonic()
+
+    def take(self) -> bool:
+        now = time.monotonic()
+        if now >= self.resets_at:
+            self.remaining, self.resets_at = self.limit, now + self.window
+        if self.remaining <= 0:
+            return False
+        self.remaining -= 1
+        return True
+
+    def headers(self) -> dict[str, str]:
+        reset_after = max(0.0, self.resets_at - time.monotonic())
+        return {
+            "X-RateLimit-Limit": str(self.limit),
+            "X-RateLimit-Remaining": str(max(0, self.remaining)),
+            "X-RateLimit-Reset": f"{time.time() + reset_after:.3f}",
+            "X-RateLimit-Reset-After": f"{reset_after:.3f}",
+            "X-RateLimit-Bucket": self.bucket_hash,
+        }
 
 
 @dataclass
@@ -56,6 +136,7 @@ class RecordedRequest:
     status: int = 0
     at: float = 0.0
     response_message: dict[str, Any] | None = None  # the message the request created or edited, as it was then
+    rate_limit: dict[str, str] = field(default_factory=dict)  # the X-RateLimit-* headers of the response
 
 
 RECORD = web.RequestKey("record", RecordedRequest)
@@ -83,12 +164,14 @@ class Fault:
     delay: float
     times: int
     is_global: bool = False
+    code: int = 0
 
 
 @dataclass
 class GatewaySession:
     session_id: str
     intents: int
+    shard: tuple[int, int] = (0, 1)
     seq: int = 0
     history: list[dict[str, Any]] = field(default_factory=list)
     connection: Connection | None = None
@@ -99,12 +182,33 @@ class Connection:
     ws: web.WebSocketResponse
     request: web.Request
     query: dict[str, str]
+    compressor: Any = None  # a zlib compressobj when the client asked for compress=zlib-stream
+    zombie: bool = False  # still open, but nothing is sent on it any more
+    frames: int = 0
+    binary_frames: int = 0
+    split_payloads: int = 0
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     async def send(self, payload: dict[str, Any]) -> None:
+        if self.zombie:
+            return
         async with self.lock:
-            # Text frames: the client only runs its zlib/zstd decompressor on binary frames.
-            await self.ws.send_str(json.dumps(payload))
+            data = json.dumps(payload)
+            if self.compressor is None:
+                await self.ws.send_str(data)
+                self.frames += 1
+                return
+            # One zlib context for the whole connection; each payload ends with a sync flush (00 00 ff ff).
+            chunk = self.compressor.compress(data.encode()) + self.compressor.flush(zlib.Z_SYNC_FLUSH)
+            parts = [chunk]
+            half = len(chunk) // 2
+            if len(chunk) > 256 and chunk[half - 4 : half] != ZLIB_SUFFIX:
+                parts = [chunk[:half], chunk[half:]]  # the client must buffer until the suffix
+                self.split_payloads += 1
+            for part in parts:
+                await self.ws.send_bytes(part)
+            self.frames += len(parts)
+            self.binary_frames += len(parts)
 
 
 @dataclass
@@ -160,6 +264,11 @@ class InteractionHandle:
     def _is_mine(self, request: RecordedRequest) -> bool:
         return self.token in request.path
 
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        """Every request the bot made with this interaction's token."""
+        return [request for request in self.emulator.requests if self._is_mine(request)]
+
     async def acknowledged(self, seconds: float = 5.0) -> RecordedRequest:
         return await self.emulator.wait_for_request(
             lambda r: r.path == f"/interactions/{self.id}/{self.token}/callback" and r.status < 300, seconds=seconds
@@ -195,6 +304,15 @@ def _error(status: int, code: int, message: str) -> web.Response:
     return _json_response({"message": message, "code": code}, status=status)
 
 
+def _invalid_form_body(problems: list[str]) -> dict[str, Any]:
+    errors = {"_errors": [{"code": "BASE_TYPE_INVALID", "message": problem} for problem in problems]}
+    return {"message": "Invalid Form Body", "code": 50035, "errors": errors}
+
+
+def _missing_permissions() -> web.Response:
+    return _error(403, 50013, "Missing Permissions")
+
+
 class DiscordEmulator:
     def __init__(
         self,
@@ -203,23 +321,32 @@ class DiscordEmulator:
         heartbeat_interval: float = 1.0,
         ack_deadline: float = 3.0,
         attachment_size_limit: int = 10 * 1024 * 1024,
+        guild_shard: tuple[int, int] | None = None,
+        rate_limit: tuple[int, float] = (50, 1.0),
     ) -> None:
         self.token = token
         self.heartbeat_interval = heartbeat_interval
         self.ack_deadline = ack_deadline
+        self.token_lifetime = TOKEN_LIFETIME
         self.attachment_size_limit = attachment_size_limit
+        self.clock = EmulatorClock()
+        self.compress = True  # honour compress=zlib-stream, as Discord does
+        self.recommended_shards = 1  # what GET /gateway/bot advises
+        self.rate_limit = rate_limit
 
         self.bot_user = p.user_payload(p.new_snowflake(), "musebot", bot=True)
         self.application_id = int(self.bot_user["id"])
         self.owner = p.user_payload(p.new_snowflake(), "owner")
 
-        self.guild_id = p.new_snowflake()
+        self.guild_id = p.snowflake_on_shard(*guild_shard) if guild_shard else p.new_snowflake()
         self.channel_id = p.new_snowflake()
+        self.channel_overwrites: list[dict[str, Any]] = []
+        self.command_overrides: dict[str, set[int]] = {}  # command name -> user/role ids allowed it anyway
         self.roles: dict[int, dict[str, Any]] = {
             self.guild_id: p.role_payload(self.guild_id, "@everyone", position=0, permissions=p.MEMBER_PERMISSIONS)
         }
         self.members: dict[int, Member] = {}
-        self.add_member(self.bot_user, permissions=p.MEMBER_PERMISSIONS)
+        self.bot_member = self.add_member(self.bot_user, permissions=p.MEMBER_PERMISSIONS)
 
         self.requests: list[RecordedRequest] = []
         self.commands: dict[int | None, list[dict[str, Any]]] = {}  # guild id (None: global) -> registered
@@ -230,10 +357,13 @@ class DiscordEmulator:
         self.originals: dict[str, int] = {}  # interaction token -> message id of the original response
         self.attachments: dict[int, tuple[str, bytes, str | None]] = {}
         self.dm_channels: dict[int, int] = {}  # user id -> DM channel id
+        self.schema_violations: list[str] = []
+        self.connections: list[Connection] = []
 
-        self._interactions: dict[str, dict[str, Any]] = {}  # token -> {id, sent_at, acked, payload}
-        self._sessions: dict[str, GatewaySession] = {}
-        self._session: GatewaySession | None = None
+        self._interactions: dict[str, PendingInteraction] = {}  # by token
+        self._sessions: dict[str, GatewaySession] = {}  # by session id
+        self._live: dict[int, GatewaySession] = {}  # by shard id: the session each shard uses now
+        self._buckets: dict[tuple[str, str, str], RateBucket] = {}
         self._faults: list[Fault] = []
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
@@ -324,6 +454,40 @@ class DiscordEmulator:
         url = f"{self.base_url}/attachments/{attachment_id}/{filename}"
         return p.attachment_payload(attachment_id, filename, len(data), url, content_type)
 
+    def allow_command(self, name: str, target: Member | int) -> None:
+        """An override from Server Settings → Integrations: this user (or role id) may use the command anyway."""
+        self.command_overrides.setdefault(name, set()).add(target.id if isinstance(target, Member) else target)
+
+    def deny_in_channel(self, permissions: int, *, target: Member | None = None) -> None:
+        """A channel permission overwrite that denies `permissions` to `target` (default: the bot)."""
+        member = target or self.bot_member
+        self.channel_overwrites.append({"id": str(member.id), "type": 1, "allow": "0", "deny": str(permissions)})
+
+    def guild_permissions(self, member: Member) -> int:
+        return p.ALL_PERMISSIONS if member.permissions & p.PERM_ADMINISTRATOR else member.permissions
+
+    def channel_permissions(self, member: Member) -> int:
+        """Discord's order: guild permissions, then the @everyone, role and member overwrites of the channel."""
+        permissions = self.guild_permissions(member)
+        if permissions & p.PERM_ADMINISTRATOR:
+            return permissions
+        role_allow = role_deny = 0
+        for overwrite in self.channel_overwrites:
+            target = int(overwrite["id"])
+            allow, deny = int(overwrite["allow"]), int(overwrite["deny"])
+            if overwrite["type"] == 0 and target == self.guild_id:
+                permissions = (permissions & ~deny) | allow
+            elif overwrite["type"] == 0 and target in member.role_ids:
+                role_allow, role_deny = role_allow | allow, role_deny | deny
+        permissions = (permissions & ~role_deny) | role_allow
+        for overwrite in self.channel_overwrites:
+            if overwrite["type"] == 1 and int(overwrite["id"]) == member.id:
+                permissions = (permissions & ~int(overwrite["deny"])) | int(overwrite["allow"])
+        return permissions
+
+    def _channel_payload(self) -> dict[str, Any]:
+        return p.text_channel_payload(self.channel_id, self.guild_id, "general", overwrites=self.channel_overwrites)
+
     def guild_payload(self) -> dict[str, Any]:
         return {
             "id": str(self.guild_id),
@@ -351,7 +515,7 @@ class DiscordEmulator:
             "unavailable": False,
             "member_count": len(self.members),
             "members": [p.member_payload(m.user, m.role_ids) for m in self.members.values()],
-            "channels": [p.text_channel_payload(self.channel_id, self.guild_id, "general")],
+            "channels": [self._channel_payload()],
             "threads": [],
             "presences": [],
             "voice_states": [],
@@ -363,32 +527,76 @@ class DiscordEmulator:
     # Fault injection --------------------------------------------------------------------------------
 
     def fail_next(
-        self, method: str, path_pattern: str, *, status: int = 429, retry_after: float = 0.3, times: int = 1
+        self,
+        method: str,
+        path_pattern: str,
+        *,
+        status: int = 429,
+        retry_after: float = 0.3,
+        times: int = 1,
+        is_global: bool = False,
+        code: int = 0,
     ) -> None:
-        """Answer the next `times` matching REST calls with `status` (a 429 carries `retry_after`)."""
-        self._faults.append(Fault(method, re.compile(path_pattern), status, retry_after, 0.0, times))
+        """Answer the next `times` matching REST calls with `status` and JSON error `code` (a 429: `retry_after`)."""
+        fault = Fault(method, re.compile(path_pattern), status, retry_after, 0.0, times, is_global, code)
+        self._faults.append(fault)
 
     def delay_next(self, method: str, path_pattern: str, seconds: float, *, times: int = 1) -> None:
         self._faults.append(Fault(method, re.compile(path_pattern), None, 0.0, seconds, times))
 
-    async def drop_gateway(self, *, abrupt: bool = True, code: int = 4000, forget_session: bool = False) -> None:
+    def _live_session(self, shard: int | None) -> GatewaySession:
+        """The session of `shard` (default: the shard that serves the guild) with its open connection."""
+        shard_id = self.shard_of(self.guild_id) if shard is None else shard
+        session = self._live.get(shard_id)
+        if session is None or session.connection is None:
+            raise RuntimeError(f"shard {shard_id} has no gateway connection")
+        return session
+
+    def _forget(self, session: GatewaySession) -> None:
+        self._sessions.pop(session.session_id, None)
+        if self._live.get(session.shard[0]) is session:
+            del self._live[session.shard[0]]
+
+    async def drop_gateway(
+        self, *, abrupt: bool = True, code: int = 4000, forget_session: bool = False, shard: int | None = None
+    ) -> None:
         """Cut the bot's websocket. Abrupt: the TCP connection goes away without a close frame.
 
         With forget_session the session expires too: the RESUME gets INVALID_SESSION and the bot must IDENTIFY.
         """
-        session = self._session
-        if session is None or session.connection is None:
-            raise RuntimeError("no gateway connection to drop")
+        session = self._live_session(shard)
         connection, session.connection = session.connection, None
+        assert connection is not None
         if forget_session:
-            del self._sessions[session.session_id]
-            self._session = None
+            self._forget(session)
         if abrupt:
             transport = connection.request.transport
             if transport is not None:
                 transport.abort()
         else:
             await connection.ws.close(code=code, message=b"emulated drop")
+
+    async def send_reconnect(self, *, shard: int | None = None) -> None:
+        """Op 7 RECONNECT: Discord asks the client to reconnect and resume (it is moving the session)."""
+        session = self._live_session(shard)
+        assert session.connection is not None
+        await session.connection.send({"op": 7, "s": None, "t": None, "d": None})
+
+    async def invalidate_session(self, *, resumable: bool, shard: int | None = None) -> None:
+        """Op 9 INVALID_SESSION. Resumable: the client may RESUME; else the session is gone and it must IDENTIFY."""
+        session = self._live_session(shard)
+        connection = session.connection
+        assert connection is not None
+        if not resumable:
+            self._forget(session)
+        await connection.send({"op": 9, "s": None, "t": None, "d": resumable})
+
+    def make_zombie(self, *, shard: int | None = None) -> Connection:
+        """The connection stays open but goes silent: no heartbeat ACKs, no events (kept for the RESUME)."""
+        session = self._live_session(shard)
+        assert session.connection is not None
+        session.connection.zombie = True
+        return session.connection
 
     # Inspection -------------------------------------------------------------------------------------
 
@@ -418,15 +626,36 @@ class DiscordEmulator:
 
     @property
     def is_connected(self) -> bool:
-        return self._session is not None and self._session.connection is not None
+        """Every shard that identified has a live, answering connection."""
+        live = self._live.values()
+        return bool(live) and all(s.connection is not None and not s.connection.zombie for s in live)
+
+    @property
+    def shard_count(self) -> int:
+        return next(iter(self._live.values())).shard[1] if self._live else 1
+
+    def shard_of(self, guild_id: int | None) -> int:
+        """The shard Discord sends a guild's events to; DMs go to shard 0."""
+        return 0 if guild_id is None else (guild_id >> 22) % self.shard_count
+
+    def session_of(self, shard: int) -> GatewaySession | None:
+        return self._live.get(shard)
+
+    @property
+    def session_ids(self) -> list[str]:
+        """The ids of the gateway sessions that can still be resumed."""
+        return list(self._sessions)
 
     # Gateway ------------------------------------------------------------------------------------------
 
-    async def dispatch(self, event: str, data: dict[str, Any]) -> None:
-        """Send a DISPATCH to the bot; while it is disconnected, keep it for the RESUME replay."""
-        session = self._session
+    async def dispatch(self, event: str, data: dict[str, Any], *, session: GatewaySession | None = None) -> None:
+        """Send a DISPATCH to the shard that gets it; while it is disconnected, keep it for the RESUME replay."""
         if session is None:
-            raise RuntimeError("the bot has not identified yet")
+            guild_id = data.get("guild_id")
+            shard_id = self.shard_of(int(guild_id) if guild_id else None)
+            session = self._live.get(shard_id)
+            if session is None:
+                raise RuntimeError(f"shard {shard_id} has not identified yet")
         session.seq += 1
         payload = {"op": 0, "t": event, "s": session.seq, "d": data}
         session.history.append(payload)
@@ -434,8 +663,6 @@ class DiscordEmulator:
             await self._deliver(session.connection, payload)
 
     async def _deliver(self, connection: Connection, payload: dict[str, Any]) -> None:
-        if payload.get("t") == "INTERACTION_CREATE":
-            self._interactions[payload["d"]["token"]]["sent_at"] = time.monotonic()
         try:
             await connection.send(payload)
         except ConnectionError:
@@ -446,7 +673,9 @@ class DiscordEmulator:
         await ws.prepare(request)
         query = dict(request.query)
         self.gateway_queries.append(query)
-        connection = Connection(ws=ws, request=request, query=query)
+        compressor = zlib.compressobj() if self.compress and query.get("compress") == "zlib-stream" else None
+        connection = Connection(ws=ws, request=request, query=query, compressor=compressor)
+        self.connections.append(connection)
         hello = {"heartbeat_interval": self.heartbeat_interval * 1000}
         await connection.send({"op": 10, "s": None, "t": None, "d": hello})
         async for message in ws:
@@ -471,16 +700,24 @@ class DiscordEmulator:
         if data.get("token") != self.token:
             await connection.ws.close(code=4004, message=b"Authentication failed.")
             return
-        session = GatewaySession(session_id=secrets.token_hex(16), intents=int(data.get("intents", 0)))
+        shard_id, shard_count = (int(part) for part in data.get("shard") or (0, 1))
+        if not 0 <= shard_id < shard_count:
+            await connection.ws.close(code=4010, message=b"Invalid shard.")
+            return
+        session = GatewaySession(
+            session_id=secrets.token_hex(16), intents=int(data.get("intents", 0)), shard=(shard_id, shard_count)
+        )
         self._sessions[session.session_id] = session
-        self._session = session
+        self._live[shard_id] = session
         session.connection = connection
+        on_this_shard = self.shard_of(self.guild_id) == shard_id
         await self.dispatch(
             "READY",
             {
                 "v": 10,
                 "user": self.bot_user,
-                "guilds": [{"id": str(self.guild_id), "unavailable": True}],
+                "guilds": [{"id": str(self.guild_id), "unavailable": True}] if on_this_shard else [],
+                "shard": [shard_id, shard_count],
                 "session_id": session.session_id,
                 "resume_gateway_url": self.gateway_url,
                 "application": {"id": str(self.application_id), "flags": 0},
@@ -492,8 +729,10 @@ class DiscordEmulator:
                 "guild_join_requests": [],
                 "_trace": ["emulator"],
             },
+            session=session,
         )
-        await self.dispatch("GUILD_CREATE", self.guild_payload())
+        if on_this_shard:
+            await self.dispatch("GUILD_CREATE", self.guild_payload(), session=session)
         await self._notify()
 
     async def _resume(self, connection: Connection, data: dict[str, Any]) -> None:
@@ -503,21 +742,42 @@ class DiscordEmulator:
             await connection.send({"op": 9, "s": None, "t": None, "d": False})
             return
         session.connection = connection
-        self._session = session
+        self._live[session.shard[0]] = session
         last_seen = int(data.get("seq") or 0)
         for payload in [event for event in session.history if event["s"] > last_seen]:
             await self._deliver(connection, payload)
-        await self.dispatch("RESUMED", {"_trace": ["emulator"]})
+        await self.dispatch("RESUMED", {"_trace": ["emulator"]}, session=session)
         await self._notify()
 
     # Driving the bot ---------------------------------------------------------------------------------
 
-    def _registered_command(self, name: str, guild: bool) -> tuple[dict[str, Any], int | None]:
+    def _registered_command(self, name: str, user: Member, guild: bool) -> tuple[dict[str, Any], int | None]:
         for scope in [self.guild_id, None] if guild else [None]:
             for command in self.commands.get(scope, []):
                 if command["name"] == name:
+                    self._check_can_use(command, user, guild)
                     return command, scope
         raise AssertionError(f"/{name} was not registered with Discord (registered: {self.commands})")
+
+    def _check_can_use(self, command: dict[str, Any], user: Member, guild: bool) -> None:
+        """What the Discord client enforces before it offers a command: contexts, then member permissions."""
+        contexts = command.get("contexts")
+        context = CONTEXT_GUILD if guild else CONTEXT_BOT_DM
+        if contexts is not None and context not in contexts:
+            raise CommandUnavailableError(
+                f"/{command['name']} is not offered in context {context} (contexts {contexts})"
+            )
+        required = command.get("default_member_permissions")
+        if not guild or required is None:
+            return
+        overrides = self.command_overrides.get(command["name"], set())
+        if user.id in overrides or overrides.intersection(user.role_ids):
+            return
+        permissions = self.guild_permissions(user)
+        if int(required) == 0 or permissions & int(required) != int(required):
+            raise CommandUnavailableError(
+                f"/{command['name']} needs permissions {required}; {user.user['username']} lacks them"
+            )
 
     def _build_options(
         self, command: dict[str, Any], values: dict[str, Any], focused: str | None
@@ -553,7 +813,7 @@ class DiscordEmulator:
         guild: bool = True,
         message: dict[str, Any] | None = None,
     ) -> InteractionHandle:
-        interaction_id = p.new_snowflake()
+        interaction_id = p.new_snowflake(self.clock.now())
         token = "aW50ZXJhY3Rpb24" + secrets.token_urlsafe(48)
         payload: dict[str, Any] = {
             "id": str(interaction_id),
@@ -563,7 +823,7 @@ class DiscordEmulator:
             "version": 1,
             "locale": "en-US",
             "entitlements": [],
-            "app_permissions": str(p.MEMBER_PERMISSIONS),
+            "app_permissions": str(self.channel_permissions(self.bot_member) if guild else p.MEMBER_PERMISSIONS),
             "attachment_size_limit": self.attachment_size_limit,
         }
         if data is not None:
@@ -576,8 +836,9 @@ class DiscordEmulator:
                 "guild": {"id": str(self.guild_id), "locale": "en-US", "features": []},
                 "guild_locale": "en-US",
                 "channel_id": str(self.channel_id),
-                "channel": p.text_channel_payload(self.channel_id, self.guild_id, "general"),
-                "member": p.member_payload(user.user, user.role_ids, permissions=user.permissions),
+                "channel": self._channel_payload(),
+                # Discord sends the member's permissions resolved in the channel (Administrator: all of them).
+                "member": p.member_payload(user.user, user.role_ids, permissions=self.channel_permissions(user)),
                 "authorizing_integration_owners": {"0": str(self.guild_id)},
                 "context": 0,
             }
@@ -590,7 +851,8 @@ class DiscordEmulator:
                 "authorizing_integration_owners": {"0": "0"},
                 "context": 1,
             }
-        self._interactions[token] = {"id": interaction_id, "sent_at": None, "acked": False, "payload": payload}
+        created_at = p.snowflake_time(interaction_id)
+        self._interactions[token] = PendingInteraction(interaction_id, token, payload, created_at)
         await self.dispatch("INTERACTION_CREATE", payload)
         return InteractionHandle(self, interaction_id, token, payload)
 
@@ -598,7 +860,7 @@ class DiscordEmulator:
         self, command_name: str, /, *, user: Member, guild: bool = True, **values: Any
     ) -> InteractionHandle:
         """Invoke a slash command as `user` would from the Discord client, with option values by name."""
-        command, scope = self._registered_command(command_name, guild)
+        command, scope = self._registered_command(command_name, user, guild)
         options, resolved = self._build_options(command, values, focused=None)
         data: dict[str, Any] = {"id": command["id"], "name": command_name, "type": 1, "options": options}
         if resolved:
@@ -611,7 +873,7 @@ class DiscordEmulator:
         self, command_name: str, focused: str, /, *, user: Member, guild: bool = True, **values: Any
     ) -> InteractionHandle:
         """The user is typing option `focused` of a command; `values` are what the options hold so far."""
-        command, scope = self._registered_command(command_name, guild)
+        command, scope = self._registered_command(command_name, user, guild)
         options, _ = self._build_options(command, values, focused=focused)
         data: dict[str, Any] = {"id": command["id"], "name": command_name, "type": 1, "options": options}
         if scope is not None:
@@ -633,9 +895,9 @@ class DiscordEmulator:
         mention_roles: list[int] | None = None,
     ) -> dict[str, Any]:
         """A user posts a message; content is blanked as Discord does when the bot lacks MESSAGE_CONTENT."""
-        session = self._session
+        session = self._live.get(0 if dm else self.shard_of(self.guild_id))
         mentions = [self.bot_user] if mention_bot else []
-        message_id = p.new_snowflake()
+        message_id = p.new_snowflake(self.clock.now())
         if dm:
             channel_id = self._dm_channel_for(author)
             message = p.message_payload(
@@ -681,42 +943,67 @@ class DiscordEmulator:
         if request.path == "/gateway":
             return await handler(request)
         path = request.path.removeprefix(API_PREFIX)
+        route = _route_of(request)
         body: Any = None
+        problems: list[str] = []
         if request.content_type == "application/json":
             body = await request.json()
+            problems = schema.check_request(request.method, route, body)
         elif request.can_read_body:
             body = {"_raw": await request.read()}
+            problems = [f"{request.method} {route}: body sent as {request.content_type}, not JSON"]
+        else:
+            problems = schema.check_request(request.method, route)
         authorized = request.headers.get("Authorization") == f"Bot {self.token}"
         record = RecordedRequest(request.method, path, dict(request.query), body, authorized, at=time.monotonic())
+        bucket = self._bucket_for(request, route)
         fault = self._take_fault(request.method, path)
         if fault is not None and fault.delay:
             await asyncio.sleep(fault.delay)
-        if fault is not None and fault.status == 429:
-            response: web.StreamResponse = self._rate_limited(fault)
+        if problems:
+            self.schema_violations.extend(f"{request.method} {path}: {problem}" for problem in problems)
+            response: web.StreamResponse = _json_response(_invalid_form_body(problems), status=400)
+        elif fault is not None and fault.status == 429:
+            response = self._rate_limited(bucket, fault.retry_after, is_global=fault.is_global)
         elif fault is not None and fault.status is not None:
-            response = _error(fault.status, 0, f"{fault.status}: emulated failure")
+            response = _error(fault.status, fault.code, f"{fault.status}: emulated failure")
+        elif not bucket.take():
+            response = self._rate_limited(bucket, bucket.resets_at - time.monotonic(), is_global=False)
         else:
             request[RECORD] = record
             response = await handler(request)
+        if response.status != 429:
+            response.headers.update(bucket.headers())
+        record.rate_limit = {key: value for key, value in response.headers.items() if key.startswith("X-RateLimit")}
         record.status = response.status
         self.requests.append(record)
         await self._notify()
         return response
 
-    def _rate_limited(self, fault: Fault) -> web.Response:
+    def _bucket_for(self, request: web.Request, route: str) -> RateBucket:
+        """Discord's buckets: one hash per route, counted per major parameter (channel, guild, interaction)."""
+        major = next((request.match_info[name] for name in _MAJOR_PARAMETERS if name in request.match_info), "")
+        key = (request.method, route, major)
+        if key not in self._buckets:
+            bucket_hash = hashlib.sha1(f"{request.method} {route}".encode()).hexdigest()[:16]
+            limit, window = self.rate_limit
+            self._buckets[key] = RateBucket(bucket_hash, limit, window)
+        return self._buckets[key]
+
+    def _rate_limited(self, bucket: RateBucket, retry_after: float, *, is_global: bool) -> web.Response:
+        retry_after = max(retry_after, 0.001)
         headers = {
+            **bucket.headers(),
             "Via": "1.1 google",
-            "Retry-After": str(max(1, round(fault.retry_after))),
-            "X-RateLimit-Limit": "5",
+            "Retry-After": str(max(1, round(retry_after))),
             "X-RateLimit-Remaining": "0",
-            "X-RateLimit-Reset": f"{time.time() + fault.retry_after:.3f}",
-            "X-RateLimit-Reset-After": f"{fault.retry_after:.3f}",
-            "X-RateLimit-Bucket": secrets.token_hex(8),
-            "X-RateLimit-Scope": "global" if fault.is_global else "user",
+            "X-RateLimit-Reset": f"{time.time() + retry_after:.3f}",
+            "X-RateLimit-Reset-After": f"{retry_after:.3f}",
+            "X-RateLimit-Scope": "global" if is_global else "user",
         }
-        if fault.is_global:
+        if is_global:
             headers["X-RateLimit-Global"] = "true"
-        body = {"message": "You are being rate limited.", "retry_after": fault.retry_after, "global": fault.is_global}
+        body = {"message": "You are being rate limited.", "retry_after": retry_after, "global": is_global}
         return _json_response(body, status=429, headers=headers)
 
     def _require_bot(self, request: web.Request) -> web.Response | None:
@@ -734,7 +1021,8 @@ class DiscordEmulator:
         if (denied := self._require_bot(request)) is not None:
             return denied
         limit = {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}
-        return _json_response({"url": self.gateway_url, "shards": 1, "session_start_limit": limit})
+        payload = {"url": self.gateway_url, "shards": self.recommended_shards, "session_start_limit": limit}
+        return _json_response(payload)
 
     async def _get_me(self, request: web.Request) -> web.Response:
         return self._require_bot(request) or _json_response(self.bot_user)
@@ -751,7 +1039,7 @@ class DiscordEmulator:
         commands = request[RECORD].json
         problems = [problem for command in commands for problem in _command_problems(command)]
         if problems:
-            return _json_response({"message": "Invalid Form Body", "code": 50035, "errors": problems}, status=400)
+            return _json_response(_invalid_form_body(problems), status=400)
         guild_id = int(request.match_info["guild_id"]) if "guild_id" in request.match_info else None
         stored = []
         for command in commands:
@@ -774,21 +1062,20 @@ class DiscordEmulator:
     async def _interaction_callback(self, request: web.Request) -> web.Response:
         token = request.match_info["token"]
         interaction = self._interactions.get(token)
-        if interaction is None or str(interaction["id"]) != request.match_info["interaction_id"]:
+        if interaction is None or str(interaction.id) != request.match_info["interaction_id"]:
             return _error(404, 10062, "Unknown interaction")
-        sent_at = interaction["sent_at"]
-        if sent_at is None or time.monotonic() - sent_at > self.ack_deadline:
+        if self.clock.now() - interaction.created_at > self.ack_deadline:
             return _error(404, 10062, "Unknown interaction")
-        if interaction["acked"]:
+        if interaction.acked:
             return _error(400, 40060, "Interaction has already been acknowledged.")
-        interaction["acked"] = True
+        interaction.acked = True
         body = request[RECORD].json
         kind = body["type"]
         data = body.get("data") or {}
-        result: dict[str, Any] = {"interaction": {"id": str(interaction["id"]), "type": interaction["payload"]["type"]}}
+        result: dict[str, Any] = {"interaction": {"id": str(interaction.id), "type": interaction.payload["type"]}}
         if kind in (4, 5):
             flags = int(data.get("flags") or 0) | (LOADING if kind == 5 else 0)
-            message = self._store_message(interaction["payload"], {**data, "flags": flags}, interaction=True)
+            message = self._store_message(interaction.payload, {**data, "flags": flags}, interaction=True)
             self.originals[token] = int(message["id"])
             result["interaction"] |= {
                 "response_message_id": message["id"],
@@ -798,7 +1085,7 @@ class DiscordEmulator:
             result["resource"] = {"type": kind, "message": message}
             request[RECORD].response_message = copy.deepcopy(message)
         elif kind == 7:
-            message_id = int(interaction["payload"]["message"]["id"])
+            message_id = int(interaction.payload["message"]["id"])
             self.messages[message_id] |= {key: value for key, value in data.items() if key != "allowed_mentions"}
             self.originals[token] = message_id
             result["resource"] = {"type": kind, "message": self.messages[message_id]}
@@ -807,7 +1094,7 @@ class DiscordEmulator:
 
     def _store_message(self, source: dict[str, Any], data: dict[str, Any], *, interaction: bool) -> dict[str, Any]:
         message = p.message_payload(
-            message_id=p.new_snowflake(),
+            message_id=p.new_snowflake(self.clock.now()),
             channel_id=int(source["channel_id"]),
             guild_id=int(source["guild_id"]) if source.get("guild_id") else None,
             author=self.bot_user,
@@ -822,13 +1109,22 @@ class DiscordEmulator:
         self.messages[int(message["id"])] = message
         return message
 
-    async def _execute_webhook(self, request: web.Request) -> web.Response:
-        token = request.match_info["token"]
-        interaction = self._interactions.get(token)
+    def _webhook_refusal(self, request: web.Request) -> web.Response | None:
+        """Why an interaction webhook call fails: unknown, not yet acknowledged, or the token's 15 minutes are up."""
+        interaction = self._interactions.get(request.match_info["token"])
         if interaction is None or int(request.match_info["app_id"]) != self.application_id:
             return _error(404, 10015, "Unknown Webhook")
-        if not interaction["acked"]:
+        if self.clock.now() - interaction.created_at > self.token_lifetime:
+            return _error(401, 50027, "Invalid Webhook Token")
+        if not interaction.acked:
             return _error(404, 10015, "Unknown Webhook")
+        return None
+
+    async def _execute_webhook(self, request: web.Request) -> web.Response:
+        token = request.match_info["token"]
+        if (refused := self._webhook_refusal(request)) is not None:
+            return refused
+        interaction = self._interactions[token]
         data = request[RECORD].json
         original_id = self.originals.get(token)
         original = self.messages.get(original_id) if original_id else None
@@ -843,7 +1139,7 @@ class DiscordEmulator:
             }
             message = original
         else:
-            message = self._store_message(interaction["payload"], data, interaction=True)
+            message = self._store_message(interaction.payload, data, interaction=True)
         request[RECORD].response_message = copy.deepcopy(message)
         return _json_response(message)
 
@@ -854,10 +1150,14 @@ class DiscordEmulator:
         return self.messages.get(message_id) if message_id else None
 
     async def _get_webhook_message(self, request: web.Request) -> web.Response:
+        if (refused := self._webhook_refusal(request)) is not None:
+            return refused
         message = self._webhook_message(request)
         return _error(404, 10008, "Unknown Message") if message is None else _json_response(message)
 
     async def _edit_webhook_message(self, request: web.Request) -> web.Response:
+        if (refused := self._webhook_refusal(request)) is not None:
+            return refused
         message = self._webhook_message(request)
         if message is None:
             return _error(404, 10008, "Unknown Message")
@@ -870,6 +1170,8 @@ class DiscordEmulator:
         return _json_response(message)
 
     async def _delete_webhook_message(self, request: web.Request) -> web.Response:
+        if (refused := self._webhook_refusal(request)) is not None:
+            return refused
         message = self._webhook_message(request)
         if message is None:
             return _error(404, 10008, "Unknown Message")
@@ -883,18 +1185,28 @@ class DiscordEmulator:
         known = {self.channel_id, *self.dm_channels.values()}
         if channel_id not in known:
             return _error(404, 10003, "Unknown Channel")
+        in_guild = channel_id == self.channel_id
+        if in_guild and not self._bot_may_send():
+            return _missing_permissions()
         data = request[RECORD].json or {}
         if not (data.get("content") or data.get("embeds") or data.get("components")):
             return _error(400, 50006, "Cannot send an empty message")
-        in_guild = channel_id == self.channel_id
         source = {"channel_id": channel_id, "guild_id": self.guild_id if in_guild else None}
         message = self._store_message(source, data, interaction=False)
         request[RECORD].response_message = copy.deepcopy(message)
         await self.dispatch("MESSAGE_CREATE", message)
         return _json_response(message)
 
+    def _bot_may_send(self) -> bool:
+        needed = p.PERM_VIEW_CHANNEL | p.PERM_SEND_MESSAGES
+        return self.channel_permissions(self.bot_member) & needed == needed
+
     async def _typing(self, request: web.Request) -> web.Response:
-        return self._require_bot(request) or web.Response(status=204)
+        if (denied := self._require_bot(request)) is not None:
+            return denied
+        if int(request.match_info["channel_id"]) == self.channel_id and not self._bot_may_send():
+            return _missing_permissions()
+        return web.Response(status=204)
 
     async def _create_dm(self, request: web.Request) -> web.Response:
         if (denied := self._require_bot(request)) is not None:
@@ -912,6 +1224,13 @@ class DiscordEmulator:
             return web.Response(status=404)
         _, data, content_type = entry
         return web.Response(body=data, headers={"Content-Type": content_type or "application/octet-stream"})
+
+
+def _route_of(request: web.Request) -> str:
+    """The route as declared (`/channels/{channel_id}/messages`), without the API prefix."""
+    info = request.match_info.route.resource
+    canonical = info.canonical if info is not None else request.path
+    return canonical.removeprefix(API_PREFIX)
 
 
 def _as_str(value: object) -> str | None:

@@ -70,6 +70,13 @@ class AskCog(commands.Cog):
         """A mention or a DM is a question (Discord sends us the text of just these without message_content)."""
         if not self._is_addressed(message):
             return
+        try:
+            await self._answer_message(message)
+        except Exception as error:  # noqa: BLE001 - the one error policy decides what to say and logs bugs
+            await report_message_error(message, error)
+
+    async def _answer_message(self, message: discord.Message) -> None:
+        """Every reply goes through here, the hint and the cooldown too, so one error policy covers them all."""
         assert self.bot.user is not None
         question = question_from_message(message.content, self.bot.user.id)
         log.debug("Question by message from user %s: %r", message.author.id, question)
@@ -80,10 +87,7 @@ class AskCog(commands.Cog):
         if (wait := self.cooldown.retry_after(message.author.id)) is not None:
             await reply_to(message, content=render_cooldown(wait))
             return
-        try:
-            with contextlib.suppress(discord.HTTPException):
-                await message.channel.typing()  # best effort: shows "musebot is typing…" for ~10 s
-            answer = await asyncio.to_thread(self.service.ask, question)
-            await reply_to(message, embed=render_answer(answer))
-        except Exception as error:  # noqa: BLE001 - the one error policy decides what to say and logs bugs
-            await report_message_error(message, error)
+        with contextlib.suppress(discord.HTTPException):
+            await message.channel.typing()  # best effort: shows "musebot is typing…" for ~10 s
+        answer = await asyncio.to_thread(self.service.ask, question)
+        await reply_to(message, embed=render_answer(answer))

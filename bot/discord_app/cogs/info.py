@@ -10,7 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import __version__
-from bot.discord_app.paginator import PageView
+from bot.discord_app.paginator import PAGE_TIMEOUT, PageView
 from bot.discord_app.render import NO_MENTIONS, render_about, render_source_pages
 
 if TYPE_CHECKING:
@@ -18,8 +18,9 @@ if TYPE_CHECKING:
 
 
 class InfoCog(commands.Cog):
-    def __init__(self, service: MuseService) -> None:
+    def __init__(self, service: MuseService, *, page_timeout: float = PAGE_TIMEOUT) -> None:
         self.service = service
+        self.page_timeout = page_timeout
 
     @app_commands.command(name="sources")
     async def sources(self, interaction: discord.Interaction) -> None:
@@ -29,10 +30,8 @@ class InfoCog(commands.Cog):
         if len(pages) == 1:
             await interaction.followup.send(embed=pages[0], allowed_mentions=NO_MENTIONS)
             return
-        view = PageView(pages, owner_id=interaction.user.id)
-        view.message = await interaction.followup.send(
-            embed=pages[0], view=view, allowed_mentions=NO_MENTIONS, wait=True
-        )
+        view = PageView(pages, owner_id=interaction.user.id, interaction=interaction, timeout=self.page_timeout)
+        await interaction.followup.send(embed=pages[0], view=view, allowed_mentions=NO_MENTIONS)
 
     @app_commands.command(name="about")
     async def about(self, interaction: discord.Interaction) -> None:

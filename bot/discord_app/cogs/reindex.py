@@ -33,6 +33,16 @@ def is_maintainer(user: discord.abc.User, role_ids: Sequence[int], user_ids: Seq
     return isinstance(user, discord.Member) and any(user.get_role(role_id) for role_id in role_ids)
 
 
+def has_manage_server(interaction: discord.Interaction) -> bool:
+    """Manage Server in this channel, as Discord resolved it for the interaction (Administrator implies it).
+
+    The command's default permissions only decide who sees it; a server can grant it to anyone in
+    Server Settings → Integrations, so it is checked again here.
+    """
+    permissions = interaction.permissions
+    return permissions.administrator or permissions.manage_guild
+
+
 class ReindexCog(commands.Cog):
     def __init__(self, service: MuseService, settings: Settings, fetch_article_url: ArticleFetcher | None) -> None:
         self.service = service
@@ -40,15 +50,28 @@ class ReindexCog(commands.Cog):
         self.fetch_article_url = fetch_article_url
         self._lock = asyncio.Lock()  # one re-index at a time; the next one waits its turn
 
+    def _is_maintainer(self, interaction: discord.Interaction) -> bool:
+        return is_maintainer(interaction.user, self.settings.maintainer_role_ids, self.settings.maintainer_user_ids)
+
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        if is_maintainer(interaction.user, self.settings.maintainer_role_ids, self.settings.maintainer_user_ids):
-            return True
-        log.warning("Refused /reindex for user %s in guild %s", interaction.user.id, interaction.guild_id)
-        if not (self.settings.maintainer_role_ids or self.settings.maintainer_user_ids):
-            raise NotMaintainer("No maintainers are configured; set MUSEBOT_MAINTAINER_ROLE_IDS to allow /reindex.")
-        raise NotMaintainer("Only maintainers can re-index the articles.")
+        """A maintainer (by role or user id) who also holds Manage Server here, checked at run time."""
+        if not self._is_maintainer(interaction):
+            log.warning("Refused /reindex for user %s in guild %s", interaction.user.id, interaction.guild_id)
+            if not (self.settings.maintainer_role_ids or self.settings.maintainer_user_ids):
+                raise NotMaintainer("No maintainers are configured; set MUSEBOT_MAINTAINER_ROLE_IDS to allow /reindex.")
+            raise NotMaintainer("Only maintainers can re-index the articles.")
+        if not has_manage_server(interaction):
+            log.warning(
+                "Refused /reindex for maintainer %s in guild %s: no Manage Server", interaction.user.id,
+                interaction.guild_id,
+            )  # fmt: skip
+            raise app_commands.MissingPermissions(["manage_guild"])
+        return True
 
     async def article_ids(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        # Autocomplete skips interaction_check: the same rule, or nothing (ids are not for everyone's eyes).
+        if not (self._is_maintainer(interaction) and has_manage_server(interaction)):
+            return []
         sources = await asyncio.to_thread(self.service.list_sources)
         needle = current.lower()
         return render_choices(
@@ -82,7 +105,7 @@ class ReindexCog(commands.Cog):
         self._check_request(uploads, url, remove)
         await interaction.response.defer(ephemeral=True, thinking=True)
         log.info(
-            "User %s started /reindex (%d files, url=%s, remove=%s)",
+            "User %s started /reindex (%d files, url=%s, remove=%r)",
             interaction.user.id,
             len(uploads),
             bool(url),
@@ -113,7 +136,7 @@ class ReindexCog(commands.Cog):
             try:
                 data = await attachment.read()
             except discord.HTTPException as exc:
-                log.warning("Downloading attachment %s failed: %s", attachment.filename, exc)
+                log.warning("Downloading attachment %r failed: %s", attachment.filename, exc)
                 outcomes.append((attachment.filename, "I couldn't download this file from Discord; try again."))
                 continue
             if len(data) > self.settings.max_upload_bytes:  # the declared size can lie
