@@ -192,7 +192,9 @@ def test_compare_puts_shared_benchmarks_side_by_side(table: FactTable) -> None:
 def test_unknown_names_get_suggestions_never_an_empty_reply(table: FactTable) -> None:
     with pytest.raises(UnknownNameError) as caught:
         table.benchmark_table("terminal bench 3")  # a changed digit is another benchmark, never a typo
-    assert str(caught.value) == "No benchmark called 'terminal bench 3' in the articles. Did you mean: Terminal-Bench 2.0?"
+    assert str(caught.value) == (
+        "No benchmark called 'terminal bench 3' in the articles. Did you mean: Terminal-Bench 2.0?"
+    )
     assert caught.value.kind == "benchmark"
     assert caught.value.name == "terminal bench 3"
     assert isinstance(caught.value, LookupError)
