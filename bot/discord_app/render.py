@@ -329,13 +329,29 @@ def render_answer(answer: Answer) -> discord.Embed:
 
 
 def render_abstention(answer: Answer) -> discord.Embed:
-    """A calm note that the articles don't cover the question, with the closest topic they do cover."""
+    """A calm note that the articles don't cover the question. When they state something close (a
+    neighbouring figure, another model's score), it is shown under its own heading as a different
+    thing, cited, never as the answer; otherwise the closest topic they do cover."""
     lines = ["The news articles I have don't cover that, so I won't guess."]
-    if answer.closest_topic:
+    if answer.missing:
+        said = ", ".join(f"“{clean_text(_one_line(word))}”" for word in answer.missing[:4])
+        lines.append(f"Nothing they state is about {said}.")
+    if answer.closest_topic and not answer.nearest:
         lines.append(f"The closest thing they do cover: **{clean_text(_one_line(answer.closest_topic))}**.")
     lines.append("Try rephrasing, or see what the articles cover with `/sources`.")
     budget = _EmbedBudget(title="Not covered by the articles", colour=QUIET_COLOUR, footer=_footer(answer.build_id))
-    budget.describe_lines(lines)
+    budget.describe_lines(lines, reserve=600 if answer.nearest else 0)
+    if answer.nearest:
+        near = [
+            f"[{citation.marker}] {clean_text(_one_line(sentence))}"
+            for citation, sentence in zip(answer.nearest, answer.nearest_text, strict=False)
+        ]
+        budget.add_lines_field("Nearby, but not the answer", near, room=min(budget.remaining, FIELD_VALUE_LIMIT))
+        for citation in answer.nearest:
+            if not budget.can_add_field():
+                break
+            name, link, _quote = _citation_field(citation)
+            budget.add_field(shorten(name, FIELD_NAME_LIMIT), link, room=budget.remaining)
     return budget.embed
 
 

@@ -71,6 +71,17 @@ ABSTENTION = Answer(
     build_id="20260410T120000Z-abc123",
 )
 
+NEAR_MISS = Answer(
+    question="Muse Spark OSWorld score?",
+    text="The indexed articles don't say: none of them mentions “osworld”.",
+    citations=(),
+    abstained=True,
+    build_id="20260410T120000Z-abc123",
+    nearest=(citation(1, VERGE, "Muse Spark scores 42.8 on HealthBench Hard."),),
+    nearest_text=("Muse Spark scores 42.8 on HealthBench Hard.",),
+    missing=("osworld",),
+)
+
 GDPVAL_FACTS = (
     fact("GDPval-AA", "Muse Spark", "1,444", VERGE, unit="Elo"),
     fact("GDPval-AA", "Muse Spark", "1,427", WIRED, unit="Elo"),

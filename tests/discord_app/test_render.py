@@ -160,6 +160,19 @@ def test_abstention_is_a_calm_plain_embed() -> None:
     assert not embed.fields
 
 
+def test_a_near_miss_shows_the_neighbour_as_a_different_thing_never_as_the_answer() -> None:
+    embed = render.render_answer(samples.NEAR_MISS)
+    assert_within_limits([embed])
+    assert embed.title == "Not covered by the articles"
+    assert "don't cover" in embed.description
+    assert "“osworld”" in embed.description
+    assert "42.8" not in embed.description  # the neighbour's figure is never in the answer's own text
+    nearby = embed.fields[0]
+    assert nearby.name == "Nearby, but not the answer"
+    assert "[1] Muse Spark scores 42.8 on HealthBench Hard." in nearby.value.replace("\\", "")
+    assert [f.name for f in embed.fields[1:]] == ["[1] " + samples.NEAR_MISS.nearest[0].title]
+
+
 def hostile_answer(citations: int, text_size: int, quote_size: int, title_size: int) -> Answer:
     rng = random.Random(citations * 7 + text_size)
     words = ["Muse", "Spark", "scored", "1,444", "42.8", "80.5%", "@everyone", "<@&123>", "**x**", "`", "\\", "\n"]
