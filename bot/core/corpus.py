@@ -184,14 +184,31 @@ def parse_article(data: bytes, filename: str, *, source_path: str = "") -> Artic
     return _parse(data, filename, source_path or filename)
 
 
-# Files in corpus/ that configure it rather than being articles.
+# Files in corpus/ that configure or describe it rather than being articles: matched by exact name only,
+# so that no article file name (``<id>.md``, ids are lowercase slugs) can ever be mistaken for one.
 CORPUS_SETTINGS_FILES = frozenset({"aliases.yaml"})
+CORPUS_NOTES_FILES = frozenset({"README.md"})
+
+
+def is_article_file_name(relative: str | Path) -> bool:
+    """True when the corpus loader reads a file at this path (relative to corpus/) as an article.
+
+    False for hidden files and folders, the maintainers' notes (``README.md``), the alias file and
+    unsupported extensions. Used by the loader and by ``index add`` before it writes a file.
+    """
+    parts = Path(relative).parts
+    if not parts or any(part.startswith(".") for part in parts):
+        return False
+    name = parts[-1]
+    if name in CORPUS_NOTES_FILES or name in CORPUS_SETTINGS_FILES:
+        return False
+    return Path(name).suffix.lower() in SUPPORTED_EXTENSIONS
 
 
 def load_corpus(corpus_dir: Path) -> CorpusLoad:
     """Every article under ``corpus_dir`` (recursively), sorted by id, and the files that were rejected.
 
-    Hidden files, files whose name starts with README and the corpus's alias file are skipped.
+    Hidden files, the maintainers' ``README.md`` and the corpus's alias file are skipped (exact names).
     When two files give the same id, the first by path is kept and the other is reported.
     """
     corpus_dir = Path(corpus_dir)
@@ -207,7 +224,7 @@ def load_corpus(corpus_dir: Path) -> CorpusLoad:
         relative = path.relative_to(corpus_dir)
         if not path.is_file() or any(part.startswith(".") for part in relative.parts):
             continue
-        if path.name.upper().startswith("README") or path.name in CORPUS_SETTINGS_FILES:
+        if path.name in CORPUS_NOTES_FILES or path.name in CORPUS_SETTINGS_FILES:
             log.debug("skipping %s", path)
             continue
         try:
