@@ -121,6 +121,7 @@ def numbers_in(text: str) -> list[str]:
 
 
 _ABBREVIATIONS = ("e.g.", "i.e.", "vs.", "Mr.", "Mrs.", "Dr.", "Inc.", "Corp.", "U.S.", "approx.", "No.")
+_INITIAL_RE = re.compile(r"\b[A-Z]\.$")  # "J. Smith": not a sentence end
 _SENTENCE_END_RE = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"'“‘(]?[A-Z0-9$])")
 
 
@@ -136,9 +137,10 @@ def split_sentences(paragraph: str) -> list[str]:
             continue
         start = 0
         for match in _SENTENCE_END_RE.finditer(line):
-            candidate = line[start : match.start()].strip()
-            if candidate.endswith(_ABBREVIATIONS) or re.search(r"\b[A-Z]\.$", candidate):
+            end = match.start()  # tested in place: a line of many "e.g." would otherwise be copied again and again
+            if line.endswith(_ABBREVIATIONS, start, end) or _INITIAL_RE.search(line, max(start, end - 3), end):
                 continue
+            candidate = line[start:end].strip()
             if candidate:
                 sentences.append(candidate)
             start = match.end()
