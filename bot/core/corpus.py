@@ -5,8 +5,8 @@ separated by one blank line, tables as Markdown pipe tables (HTML, Markdown) or 
 they were written in (plain text). Anything that cannot be read becomes an ``ArticleError`` that names
 the file, says what is wrong and what to do about it.
 
-Encoding: UTF-8 (with or without a BOM). Text that is not UTF-8 is accepted as Windows-1252 only when
-every byte decodes and the result reads as text (letters and typographic punctuation, no C1
+Encoding: UTF-8 (with or without a BOM), or UTF-16/UTF-32 with a BOM. Text that is not UTF-8 is accepted
+as Windows-1252 only when every byte decodes and the result reads as text (letters and typographic punctuation, no C1
 controls, no UTF-8 mojibake); anything else is rejected rather than guessed.
 """
 
@@ -19,6 +19,7 @@ import logging
 import re
 import unicodedata
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
@@ -52,6 +53,13 @@ _BINARY_MAGIC = {
     b"GIF8": "a GIF image",
     b"\xd0\xcf\x11\xe0": "an old Microsoft Office document",
 }
+# Longest first: the UTF-32-LE BOM begins with the UTF-16-LE one.
+_UNICODE_BOMS = (
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
 # Characters Windows-1252 text legitimately has above ASCII, besides letters.
 _CP1252_PUNCTUATION = frozenset("‘’‚“”„–—…•€£¥¢°©®™§¶·«»×÷±¼½¾¹²³µ¿¡ªº† ‡‰‹›")
 _MOJIBAKE_RE = re.compile(r"[ÃÂâÅÆ][\u0080-\u00bf\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]")
@@ -273,6 +281,16 @@ def _check_size(size: int, name: str) -> None:
 def _decode_text(data: bytes, name: str) -> str:
     if not data.strip():
         raise ArticleError(name, "the file is empty", "add the article's text and try again")
+    for bom, encoding in _UNICODE_BOMS:  # UTF-16/32 text is full of NUL bytes: tell it by its BOM first
+        if data.startswith(bom):
+            try:
+                return data[len(bom) :].decode(encoding)
+            except UnicodeDecodeError as exc:
+                raise ArticleError(
+                    name,
+                    f"the text is not valid {encoding.upper()} (bad bytes at position {exc.start + len(bom)})",
+                    "save the file as UTF-8 and try again",
+                ) from exc
     for magic, what in _BINARY_MAGIC.items():
         if data.startswith(magic):
             raise ArticleError(name, f"the file is {what}, not text", _SUPPORTED_HINT)
@@ -460,6 +478,16 @@ def _split_front_matter(text: str, name: str) -> tuple[dict, str]:
         line = f" (line {where.line + 2})" if where is not None else ""
         raise ArticleError(
             name, f"the front matter is not valid YAML{line}", "fix the YAML between the --- lines"
+        ) from exc
+    except (ValueError, OverflowError) as exc:  # a value YAML reads as a type it cannot build, e.g. 2026-13-45
+        raise ArticleError(
+            name,
+            f"the front matter has a value that is not valid ({exc})",
+            "fix it between the --- lines (dates are written 2026-04-08)",
+        ) from exc
+    except RecursionError as exc:
+        raise ArticleError(
+            name, "the front matter is nested too deeply", "write it as `key: value` lines between the --- lines"
         ) from exc
     if meta is None:
         meta = {}
@@ -657,7 +685,90 @@ def _ends_sentence(line: str) -> bool:
 # ---------------------------------------------------------------------------------------------- HTML
 
 
+# libxml2 drops what lies deeper than 256 elements; a page nested deeper is flattened to this depth first.
+_MAX_HTML_DEPTH = 100
+_VOID_ELEMENTS = frozenset("area base br col embed hr img input link meta param source track wbr".split())
+
+
+class _HtmlFlattener(HTMLParser):
+    """Re-writes HTML with no element deeper than ``max_depth``: deeper start and end tags are dropped,
+    their text is kept. Streaming and without recursion, so any depth costs linear time."""
+
+    def __init__(self, max_depth: int) -> None:
+        super().__init__(convert_charrefs=False)
+        self.max_depth = max_depth
+        self.out: list[str] = []
+        self.open: list[tuple[str, bool]] = []  # (tag, written)
+        self.open_counts: dict[str, int] = {}
+        self.written = 0
+        self.deepest = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _VOID_ELEMENTS:
+            self.out.append(self.get_starttag_text() or "")
+            return
+        write = self.written < self.max_depth
+        self.open.append((tag, write))
+        self.open_counts[tag] = self.open_counts.get(tag, 0) + 1
+        self.deepest = max(self.deepest, len(self.open))
+        if write:
+            self.written += 1
+            self.out.append(self.get_starttag_text() or "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.open_counts.get(tag):
+            return  # closes nothing that is open
+        while self.open:
+            open_tag, written = self.open.pop()
+            self.open_counts[open_tag] -= 1
+            if written:
+                self.written -= 1
+                self.out.append(f"</{open_tag}>")
+            if open_tag == tag:
+                return
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.out.append(self.get_starttag_text() or "")
+
+    def handle_data(self, data: str) -> None:
+        self.out.append(data)
+
+    def handle_entityref(self, name: str) -> None:
+        self.out.append(f"&{name};")
+
+    def handle_charref(self, name: str) -> None:
+        self.out.append(f"&#{name};")
+
+    def handle_decl(self, decl: str) -> None:
+        self.out.append(f"<!{decl}>")
+
+
+def _flattened_html(text: str) -> str | None:
+    """The page with its nesting cut to ``_MAX_HTML_DEPTH``; None when it was not nested that deep."""
+    flattener = _HtmlFlattener(_MAX_HTML_DEPTH)
+    flattener.feed(text)
+    flattener.close()
+    if flattener.deepest <= _MAX_HTML_DEPTH:
+        return None
+    return "".join(flattener.out) + "".join(f"</{tag}>" for tag, written in reversed(flattener.open) if written)
+
+
 def _parse_html(text: str, name: str, source_path: str) -> Article:
+    try:
+        return _parse_html_tree(text, name, source_path)
+    except (ArticleError, RecursionError) as exc:
+        flat = _flattened_html(text)
+        if flat is None:
+            if isinstance(exc, RecursionError):
+                raise ArticleError(
+                    name, "the HTML is nested too deeply", "save the page again from the browser"
+                ) from exc
+            raise
+        log.info("%s is nested deeper than %d elements; reading it flattened", name, _MAX_HTML_DEPTH)
+        return _parse_html_tree(flat, name, source_path)
+
+
+def _parse_html_tree(text: str, name: str, source_path: str) -> Article:
     import trafilatura  # slow to import (lxml, htmldate); only HTML needs it
 
     try:
