@@ -289,7 +289,7 @@ def cmd_index_build(args: argparse.Namespace) -> int:
         def progress(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
-        report = service.build_index(progress=progress)
+        report = service.build_index(progress=progress, full=True)
     print_change(console, report)
     return EXIT_OK
 

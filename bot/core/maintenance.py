@@ -67,6 +67,10 @@ class MaintenanceError(MusebotError):
     """A re-index request that cannot be carried out as asked; nothing was changed."""
 
 
+class CorpusLockedError(MaintenanceError):
+    """Another change holds the corpus lock and did not finish within the time allowed."""
+
+
 # ---------------------------------------------------------------------------------------------
 # Values
 
@@ -163,7 +167,7 @@ def _acquire_flock(path: Path, timeout: float | None) -> int:
                 raise
         if deadline is not None and time.monotonic() >= deadline:
             os.close(fd)
-            raise MaintenanceError("Another re-index is still running; wait for it to finish, then try again.")
+            raise CorpusLockedError("Another re-index is still running; wait for it to finish, then try again.")
         if not announced:
             log.info("Waiting for another re-index of %s to finish", path.parent)
             announced = True
@@ -178,7 +182,7 @@ def corpus_lock(index_dir: Path, timeout: float | None = None) -> Iterator[None]
     with _process_locks_guard:
         entry = _process_locks.setdefault(str(index_dir.resolve()), _ProcessLock())
     if not entry.threads.acquire(timeout=-1 if timeout is None else timeout):
-        raise MaintenanceError("Another re-index is still running; wait for it to finish, then try again.")
+        raise CorpusLockedError("Another re-index is still running; wait for it to finish, then try again.")
     try:
         if entry.depth == 0:
             entry.fd = _acquire_flock(index_dir / LOCK_FILE, timeout)
@@ -586,11 +590,14 @@ def _describe(journal: Mapping[str, Any]) -> str:
     return f"{journal.get('operation', 'change')} of {', '.join(dict.fromkeys(ids)) or 'nothing'}"
 
 
-def recover_interrupted_change(corpus_dir: Path, index_dir: Path) -> tuple[str, ...]:
-    """Finish or undo what a killed re-index left (journal, staged files, half-made builds); says what it did."""
+def recover_interrupted_change(corpus_dir: Path, index_dir: Path, *, timeout: float | None = None) -> tuple[str, ...]:
+    """Finish or undo what a killed re-index left (journal, staged files, half-made builds); says what it did.
+
+    Waits for a change in progress at most `timeout` seconds when given (then CorpusLockedError).
+    """
     from bot.core.index_store import recover_partial_builds
 
-    with corpus_lock(index_dir):
+    with corpus_lock(index_dir, timeout):
         notes: list[str] = []
         journal = load_journal(index_dir)
         if journal is not None and journal.get("token") in _live_journals:
@@ -718,6 +725,8 @@ def verify_index(corpus_dir: Path, index_dir: Path) -> VerifyReport:
         for article_id, article in index.articles.items():
             if article_content_hash(article) != indexed.get(article_id):
                 problems.append(f"articles.json and the manifest disagree on {article_id}; run: musebot index build")
+        if "files" not in index.manifest:
+            problems.append("the build has no file checksums (it predates them); run: musebot index build")
         norms = np.linalg.norm(index.vectors, axis=1) if len(index.vectors) else np.ones(0)
         if not np.all(np.abs(norms - 1.0) < 1e-3):
             problems.append("vectors.npy has rows that are not unit length; run: musebot index build")
