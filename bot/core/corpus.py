@@ -27,7 +27,7 @@ import yaml
 
 from bot.core.errors import MusebotError
 from bot.core.models import Article
-from bot.core.text import normalize_text
+from bot.core.text import normalize_text, remove_control_characters
 
 log = logging.getLogger(__name__)
 
@@ -42,8 +42,6 @@ _HTML_MIN_WORDS_IN_A_LINE = 5  # a page whose longest line is shorter than this 
 _FRONT_MATTER_KEYS = frozenset({"id", "title", "outlet", "author", "url", "published"})
 _SUPPORTED_HINT = "save the article as .md (with YAML front matter), .txt or .html"
 
-# C0/C1 controls except tab and newline, plus invisible format characters that break matching.
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 _NEWLINES_RE = re.compile(r"\r\n?|[\u2028\u2029\x85\x0b\x0c]")
 _BINARY_MAGIC = {
     b"%PDF": "a PDF document",
@@ -179,9 +177,9 @@ def parse_article(data: bytes, filename: str, *, source_path: str = "") -> Artic
     """Read an uploaded article from its bytes; the same validation as ``load_article``.
 
     ``filename`` is the name the uploader gave: it only chooses the format and must be a bare file
-    name (no folders, no ``..``).
+    name (no folders; ``x..md`` is fine, only a ``..`` component would be traversal).
     """
-    if not filename or "/" in filename or "\\" in filename or ".." in filename or "\x00" in filename:
+    if not filename or "/" in filename or "\\" in filename or filename in {".", ".."} or "\x00" in filename:
         raise ArticleError(
             filename or "(no name)",
             "the file name must be a plain name without folders or '..'",
@@ -331,7 +329,7 @@ def _decode_cp1252(data: bytes) -> str | None:
 
 def _clean_text(text: str) -> str:
     text = _NEWLINES_RE.sub("\n", text)
-    return _CONTROL_RE.sub("", text)
+    return remove_control_characters(text)
 
 
 def _clean_field(value: str) -> str:

@@ -21,6 +21,19 @@ STOPWORDS = frozenset(
 # only valid with the text pipeline that made them (an older build is then rebuilt).
 TOKENIZER_VERSION = 4
 
+# C0/C1 controls except tab and newline; invisible format characters that break matching (soft hyphen,
+# zero-width space/joiners, word joiner, BOM); and direction controls (LRM/RLM, Arabic letter mark,
+# embeddings and overrides U+202A-E, isolates U+2066-9), which can reorder how a title or a quote reads.
+_CONTROL_CHARACTERS_RE = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u2060\ufeff\u061c\u202a-\u202e\u2066-\u2069]"
+)
+
+
+def remove_control_characters(text: str) -> str:
+    """The text without control, invisible-format and direction-control characters (tab and newline stay)."""
+    return _CONTROL_CHARACTERS_RE.sub("", text)
+
+
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-", "\u00a0": " "})
 
 # A number as articles write it: 1,444 / 14.3 / 80.5% / 10x / $14.3 / 58M.
