@@ -11,7 +11,6 @@ import argparse
 import json
 import logging
 import os
-import re
 import sys
 from collections.abc import Sequence
 from dataclasses import asdict
@@ -120,7 +119,6 @@ def _to_json(value: object) -> str:
 
 
 _ANSI = {"bold": "\x1b[1m", "dim": "\x1b[2m"}
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # never let text drive the terminal
 
 
 def print_answer(stream: TextIO, answer: Answer) -> None:
@@ -129,6 +127,8 @@ def print_answer(stream: TextIO, answer: Answer) -> None:
     Plain writes rather than rich: this is all `musebot ask` prints, and rich costs ~0.07 s of a cold
     start to import and ~2 ms per answer to render (benchmarks/perf.py).
     """
+    from bot.core.text import remove_control_characters  # never let text drive the terminal or its direction
+
     styled = stream.isatty() and not os.environ.get("NO_COLOR")
 
     def style(text: str, name: str) -> str:
@@ -149,7 +149,7 @@ def print_answer(stream: TextIO, answer: Answer) -> None:
             where = f" — {citation.outlet}" if citation.outlet else ""
             lines.append(f"  {style(f'[{citation.marker}]', 'bold')} {' '.join(sentence.split())}")
             lines.append("      " + style(f"{citation.title}{where}  ({citation.chunk_id})", "dim"))
-    stream.write(_CONTROL_RE.sub("", "\n".join(lines)) + "\n")
+    stream.write(remove_control_characters("\n".join(lines)) + "\n")
 
 
 def _fact_cell(facts: Sequence[Any], markers: dict[str, int]) -> str:
@@ -295,7 +295,7 @@ def cmd_index_build(args: argparse.Namespace) -> int:
         def progress(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
-        report = service.build_index(progress=progress)
+        report = service.build_index(progress=progress, full=True)
     print_change(console, report)
     return EXIT_OK
 
@@ -438,7 +438,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     ask = sub.add_parser("ask", help="answer a question with cited passages")
     ask.add_argument("question")
-    ask.add_argument("--top-k", type=int, help="passages to retrieve (env MUSEBOT_TOP_K; default 5)")
+    ask.add_argument("--top-k", type=_top_k_flag, help="passages to retrieve (env MUSEBOT_TOP_K; default 5)")
     ask.add_argument("--json", action="store_true", help="print the structured answer")
     _add_location_options(ask)
     ask.set_defaults(func=cmd_ask)
@@ -475,7 +475,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     evaluate = sub.add_parser("eval", help="score the bot on a question set (JSONL)")
     evaluate.add_argument("file")
-    evaluate.add_argument("--top-k", type=int)
+    evaluate.add_argument("--top-k", type=_top_k_flag)
     evaluate.add_argument("--json", action="store_true")
     evaluate.add_argument(
         "--totals", action="store_true", help="print only the figures, no question (for a sealed set)"
@@ -487,6 +487,26 @@ def build_parser() -> argparse.ArgumentParser:
     _add_location_options(run)
     run.set_defaults(func=cmd_run)
     return parser
+
+
+def _print_error(message: str) -> None:
+    """One line on stderr; the message may hold user text, so rich must not read it as markup."""
+    from rich.markup import escape
+
+    from bot.core.text import remove_control_characters
+
+    _console(stderr=True).print(f"[red]error:[/red] {escape(remove_control_characters(message))}", highlight=False)
+
+
+def _top_k_flag(raw: str) -> int:
+    """--top-k as argparse checks it, so that the message names the flag (MUSEBOT_TOP_K has the same bounds)."""
+    try:
+        value = int(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number from 1 to 20, not {raw!r}") from None
+    if not 1 <= value <= 20:
+        raise argparse.ArgumentTypeError(f"expected a whole number from 1 to 20, not {value}")
+    return value
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -508,13 +528,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args) or EXIT_OK)
     except MusebotError as error:
-        _console(stderr=True).print(f"[red]error:[/red] {error}", highlight=False)
+        _print_error(str(error))
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
     except LookupError as error:
-        message = error.args[0] if error.args else str(error)
-        _console(stderr=True).print(f"[red]error:[/red] {message}", highlight=False)
+        _print_error(str(error.args[0] if error.args else error))
         return EXIT_ERROR
 
 

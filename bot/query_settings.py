@@ -8,6 +8,7 @@ use; tests/test_query_settings.py checks that the two agree.
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,11 +39,16 @@ def _parse_top_k(raw: str) -> int:
     return value
 
 
-def _parse_float(raw: str) -> float:
+def _parse_threshold(raw: str) -> float:
     try:
-        return float(raw.strip())
+        value = float(raw.strip())
     except ValueError:
         raise ValueError("Input should be a valid number") from None
+    if not math.isfinite(value):
+        raise ValueError("Input should be a finite number")
+    if not 0.0 <= value <= 1.0:
+        raise ValueError("Input should be between 0 and 1")
+    return value
 
 
 def _parse_backend(raw: str) -> str:
@@ -58,7 +64,7 @@ _FIELDS = {
     "model_path": ("MUSEBOT_MODEL_PATH", str),
     "embed_backend": ("MUSEBOT_EMBED_BACKEND", _parse_backend),
     "top_k": ("MUSEBOT_TOP_K", _parse_top_k),
-    "abstain_threshold": ("MUSEBOT_ABSTAIN_THRESHOLD", _parse_float),
+    "abstain_threshold": ("MUSEBOT_ABSTAIN_THRESHOLD", _parse_threshold),
 }
 
 

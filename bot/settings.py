@@ -33,7 +33,10 @@ class Settings(BaseSettings):
 
     # Answering.
     top_k: int = Field(default=5, ge=1, le=20, validation_alias="MUSEBOT_TOP_K")
-    abstain_threshold: float = Field(default=0.50, validation_alias="MUSEBOT_ABSTAIN_THRESHOLD")
+    # A cosine-like score: a finite number from 0 to 1 (bot/query_settings.py reads it with the same bounds).
+    abstain_threshold: float = Field(
+        default=0.50, ge=0.0, le=1.0, allow_inf_nan=False, validation_alias="MUSEBOT_ABSTAIN_THRESHOLD"
+    )
 
     # Discord.
     discord_token: SecretStr | None = Field(default=None, validation_alias="DISCORD_TOKEN")

@@ -17,13 +17,36 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
+from bot.core.errors import MusebotError
 from bot.core.models import Article, Chunk
 from bot.core.text import split_sentences
+
+if TYPE_CHECKING:
+    from tokenizers import Tokenizer
 
 log = logging.getLogger(__name__)
 
 TokenCounter = Callable[[str], int]
+
+
+@runtime_checkable
+class WordPieceCounter(Protocol):
+    """A token counter that also gives the character span of each word piece (special tokens left out).
+
+    Its word pieces never span white space, so the count of two texts joined by white space is the sum
+    of their counts (less one set of special tokens): long texts are cut after a single pass.
+    """
+
+    def __call__(self, text: str) -> int: ...
+
+    def token_offsets(self, text: str) -> list[tuple[int, int]]: ...
+
+
+class ChunkingError(MusebotError):
+    """An article that could not be split within the work allowed for its size (a bug guard)."""
+
 
 # Paragraphs are packed up to this many word pieces of embed_text, which leaves room below the
 # 256-piece hard limit for a single long paragraph to stay whole. ~190 pieces is ~140 words of text
@@ -34,6 +57,14 @@ DEFAULT_MAX_TOKENS = 256
 # The title and heading read by the model are shortened when they would take more than this share
 # of the budget (only with absurdly long titles); the chunk's own fields keep them whole.
 _MAX_PREFIX_SHARE = 0.4
+# No passage's text is longer than this many characters per word piece of the limit. English runs at
+# ~4.5 characters a piece; the cap only binds on pathological text (a "word" of 100+ letters is one
+# [UNK] piece), and it lets an over-long text be refused without tokenising it.
+MAX_CHARS_PER_TOKEN = 8
+# Characters the chunker may tokenise per character of body (plus a constant): the split is linear, so
+# this is only reached by a bug, which then fails one article with a clear error instead of holding the lock.
+_WORK_PER_BODY_CHAR = 400
+_WORK_CONSTANT = 4_000_000
 
 _HEADING_RE = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _FENCE_RE = re.compile(r"^\s*(```|~~~)")
@@ -64,10 +95,24 @@ class _Section:
 # ---------------------------------------------------------------------------------------------- token counters
 
 
-def load_token_counter(model_path: Path) -> TokenCounter:
-    """Count word pieces as the model sees them (special tokens included, nothing truncated or padded).
+class ModelTokenCounter:
+    """Word pieces as the model sees them (special tokens included, nothing truncated or padded)."""
 
-    Reads ``<model_path>/tokenizer.json`` with the ``tokenizers`` library: fast, and no torch import.
+    def __init__(self, tokenizer: Tokenizer) -> None:
+        self._tokenizer = tokenizer
+        self._specials = len(tokenizer.encode("", add_special_tokens=True).ids)
+
+    def __call__(self, text: str) -> int:
+        return len(self._tokenizer.encode(text, add_special_tokens=True).ids)
+
+    def token_offsets(self, text: str) -> list[tuple[int, int]]:
+        return [tuple(span) for span in self._tokenizer.encode(text, add_special_tokens=False).offsets]  # type: ignore[misc]
+
+
+def load_token_counter(model_path: Path) -> ModelTokenCounter:
+    """Count word pieces as the model sees them, from ``<model_path>/tokenizer.json``.
+
+    Reads it with the ``tokenizers`` library: fast, and no torch import.
     """
     from tokenizers import Tokenizer
 
@@ -79,11 +124,7 @@ def load_token_counter(model_path: Path) -> TokenCounter:
     tokenizer = Tokenizer.from_file(str(tokenizer_file))
     tokenizer.no_truncation()  # the shipped tokenizer.json truncates and pads to 128
     tokenizer.no_padding()
-
-    def count_tokens(text: str) -> int:
-        return len(tokenizer.encode(text, add_special_tokens=True).ids)
-
-    return count_tokens
+    return ModelTokenCounter(tokenizer)
 
 
 def approximate_token_counter(text: str) -> int:
@@ -109,14 +150,19 @@ def approximate_token_counter(text: str) -> int:
 def split_into_chunks(
     article: Article, count_tokens: TokenCounter, max_tokens: int = DEFAULT_MAX_TOKENS
 ) -> tuple[Chunk, ...]:
-    """The article's passages in document order, ids ``<article-id>#<n>``; each embed_text fits max_tokens."""
+    """The article's passages in document order, ids ``<article-id>#<n>``; each embed_text fits max_tokens.
+
+    The work is linear in the length of the body (a ``WordPieceCounter`` tokenises an over-long text
+    once), and bounded: past the allowance the article fails with ``ChunkingError``.
+    """
     if max_tokens < 16:
         raise ValueError(f"max_tokens={max_tokens} is too small to hold a passage; use the model's limit (256)")
     target = min(TARGET_TOKENS, max_tokens)
+    counter = _CountingCounter(count_tokens, article.id, _WORK_PER_BODY_CHAR * len(article.body) + _WORK_CONSTANT)
     chunks: list[Chunk] = []
     for section in _sections_of(article.body):
-        prefix = _embed_prefix(article.title, section.heading, count_tokens, max_tokens)
-        packer = _Packer(prefix, count_tokens, target, max_tokens)
+        prefix = _embed_prefix(article.title, section.heading, counter, max_tokens)
+        packer = _Packer(prefix, counter, target, max_tokens)
         for text in packer.pack(section.blocks):
             chunks.append(
                 Chunk(
@@ -128,7 +174,7 @@ def split_into_chunks(
                     embed_text=prefix + text,
                 )
             )
-    log.debug("article %s: %d chunks", article.id, len(chunks))
+    log.debug("article %s: %d chunks (%d characters tokenised)", article.id, len(chunks), counter.work)
     return tuple(chunks)
 
 
@@ -137,19 +183,56 @@ def build_embed_text(title: str, heading: str, text: str) -> str:
     return f"{title} — {heading}\n{text}" if heading else f"{title}\n{text}"
 
 
+class _CountingCounter:
+    """The caller's counter, charging every character it tokenises to the article's allowance."""
+
+    def __init__(self, count_tokens: TokenCounter, article_id: str, allowance: int) -> None:
+        self._count = count_tokens
+        self._offsets = count_tokens.token_offsets if isinstance(count_tokens, WordPieceCounter) else None
+        self.article_id = article_id
+        self.allowance = allowance
+        self.work = 0
+
+    @property
+    def is_additive(self) -> bool:
+        return self._offsets is not None
+
+    def _charge(self, characters: int) -> None:
+        self.work += characters
+        if self.work > self.allowance:
+            raise ChunkingError(
+                f"Article {self.article_id}: splitting it into passages took far more work than its length "
+                "allows (a bug in musebot's chunker); take the file out of corpus/ and report it."
+            )
+
+    def __call__(self, text: str) -> int:
+        self._charge(len(text))
+        return self._count(text)
+
+    def token_offsets(self, text: str) -> list[tuple[int, int]] | None:
+        if self._offsets is None:
+            return None
+        self._charge(len(text))
+        return self._offsets(text)
+
+
 def _embed_prefix(title: str, heading: str, count_tokens: TokenCounter, max_tokens: int) -> str:
     budget = int(max_tokens * _MAX_PREFIX_SHARE)
+    max_chars = budget * MAX_CHARS_PER_TOKEN
     prefix = build_embed_text(title, heading, "")
-    if count_tokens(prefix) <= budget:
+    if len(prefix) <= max_chars and count_tokens(prefix) <= budget:
         return prefix
-    title_words, heading_words = title.split(), heading.split()
-    while count_tokens(prefix) > budget and (len(title_words) > 4 or len(heading_words) > 4):
+    # Every word is at least one piece: no more than `budget` words of either can be left.
+    title_words, heading_words = title.split()[: budget + 1], heading.split()[: budget + 1]
+    while (len(prefix) > max_chars or count_tokens(prefix) > budget) and (
+        len(title_words) > 4 or len(heading_words) > 4
+    ):
         if len(title_words) >= len(heading_words):
             title_words = title_words[:-1]
         else:
             heading_words = heading_words[:-1]
         prefix = build_embed_text(" ".join(title_words) + " …", " ".join(heading_words), "")
-    if count_tokens(prefix) > budget:  # a few enormous "words": cut by characters
+    if len(prefix) > max_chars or count_tokens(prefix) > budget:  # a few enormous "words": cut by characters
         prefix = build_embed_text(title[:60] + " …", heading[:40], "")
     return prefix
 
@@ -157,32 +240,63 @@ def _embed_prefix(title: str, heading: str, count_tokens: TokenCounter, max_toke
 class _Packer:
     """Greedy packing of one section's blocks into chunk texts that fit the budget."""
 
-    def __init__(self, prefix: str, count_tokens: TokenCounter, target: int, max_tokens: int) -> None:
+    def __init__(self, prefix: str, counter: _CountingCounter, target: int, max_tokens: int) -> None:
         self.prefix = prefix
-        self.count_tokens = count_tokens
+        self.counter = counter
         self.target = target
         self.max_tokens = max_tokens
+        self.prefix_tokens = counter(prefix)
+
+    def max_chars(self, limit: int) -> int:
+        """The longest text (after the prefix) that may hold `limit` pieces."""
+        return limit * MAX_CHARS_PER_TOKEN - len(self.prefix)
+
+    def count(self, text: str, limit: int) -> int | None:
+        """Pieces of prefix + text; None, without tokenising, when the text is too long for `limit` anyway."""
+        if len(text) > self.max_chars(limit):
+            return None
+        return self.counter(self.prefix + text)
 
     def fits(self, text: str, limit: int) -> bool:
-        return self.count_tokens(self.prefix + text) <= limit
+        pieces = self.count(text, limit)
+        return pieces is not None and pieces <= limit
 
     def pack(self, blocks: tuple[_Block, ...]) -> list[str]:
         out: list[str] = []
-        current = ""
+        current, current_pieces = "", 0
         for unit in _units_of(blocks):
-            joined = f"{current}\n\n{_unit_text(unit)}" if current else _unit_text(unit)
-            if self.fits(joined, self.target):
-                current = joined
+            text = _unit_text(unit)
+            text_pieces: int | None = None  # pieces of prefix + text, once counted
+            if not current:
+                joined, joined_pieces = text, self.count(text, self.target)
+                text_pieces = joined_pieces
+            elif self.counter.is_additive:  # count the new unit alone, not the chunk so far again
+                joined = f"{current}\n\n{text}"
+                text_pieces = self.count(text, self.max_tokens)
+                joined_pieces = (
+                    None
+                    if text_pieces is None or len(joined) > self.max_chars(self.target)
+                    else current_pieces + text_pieces - self.prefix_tokens
+                )
+            else:
+                joined = f"{current}\n\n{text}"
+                joined_pieces = self.count(joined, self.target)
+            if joined_pieces is not None and joined_pieces <= self.target:
+                current, current_pieces = joined, joined_pieces
                 continue
             if current:
                 out.append(current)
                 current = ""
-            if self.fits(_unit_text(unit), self.max_tokens):
-                current = _unit_text(unit)
+            if text_pieces is None:
+                text_pieces = self.count(text, self.max_tokens)
+            if text_pieces is not None and text_pieces <= self.max_tokens:
+                current, current_pieces = text, text_pieces
                 continue
             pieces = self.split_unit(unit)
             out.extend(pieces[:-1])
             current = pieces[-1]
+            if self.counter.is_additive:
+                current_pieces = self.count(current, self.max_tokens) or self.max_tokens + 1
         if current:
             out.append(current)
         return out
@@ -212,49 +326,144 @@ class _Packer:
         spans = _sentence_spans(text)
         pieces: list[str] = []
         start = end = None
+        piece_pieces = 0  # pieces of prefix + text[start:end], kept up to date when the counter is additive
         for s_start, s_end in spans:
-            if start is not None and self.fits(text[start:s_end], self.target):
+            if start is not None and end is not None and self._extends(text, start, end, s_end, piece_pieces):
+                if self.counter.is_additive:
+                    piece_pieces += (self.count(text[end:s_end], self.target) or 0) - self.prefix_tokens
                 end = s_end
                 continue
             if start is not None:
                 pieces.append(text[start:end])
             start, end = s_start, s_end
-            if not self.fits(text[s_start:s_end], self.max_tokens):
+            piece_pieces = self.count(text[s_start:s_end], self.max_tokens) or self.max_tokens + 1
+            if piece_pieces > self.max_tokens:
                 words = self.split_words(text[s_start:s_end])
                 pieces.extend(words[:-1])
                 last = words[-1]
                 start = s_end - len(last)
+                piece_pieces = self.count(last, self.max_tokens) or self.max_tokens + 1
         if start is not None:
             pieces.append(text[start:end])
         return pieces
 
+    def _extends(self, text: str, start: int, end: int, s_end: int, piece_pieces: int) -> bool:
+        """Whether text[start:s_end] (the piece so far and the next sentence) fits the target.
+
+        An additive counter counts only what is added: the gap between sentences is white space or
+        closing punctuation, where word pieces always break.
+        """
+        if not self.counter.is_additive:
+            return self.fits(text[start:s_end], self.target)
+        if s_end - start > self.max_chars(self.target):
+            return False
+        added = self.count(text[end:s_end], self.target)
+        return added is not None and piece_pieces + added - self.prefix_tokens <= self.target
+
     def split_words(self, text: str) -> list[str]:
-        """Last resort: the longest run of whole words that fits, again and again."""
+        """Last resort: the longest run of whole words that fits, again and again.
+
+        Linear: each word's pieces are known from one pass (``span_pieces``), so the cut is found by
+        adding them up; each cut is then checked on a text no longer than one chunk.
+        """
         words = [(m.start(), m.end()) for m in re.finditer(r"\S+", text)]
         pieces: list[str] = []
-        i = 0
-        while i < len(words):
-            low, high = i, len(words) - 1  # find the last word j such that words i..j fit
-            while low < high:
-                middle = (low + high + 1) // 2
-                if self.fits(text[words[i][0] : words[middle][1]], self.max_tokens):
-                    low = middle
-                else:
-                    high = middle - 1
-            piece = text[words[i][0] : words[low][1]]
-            if low == i and not self.fits(piece, self.max_tokens):
-                pieces.extend(self.split_characters(piece))
+        for first, last in self._runs(text, words, self.span_pieces(text, words)):
+            if last < first:  # one word over the limit (a pasted URL or hash)
+                pieces.extend(self.split_word(text[words[first][0] : words[first][1]]))
             else:
-                pieces.append(piece)
-            i = low + 1
+                pieces.append(text[words[first][0] : words[last][1]])
         return pieces
+
+    def split_word(self, word: str) -> list[str]:
+        """A single 'word' over the limit: cut between its word pieces where the counter gives them."""
+        offsets = self.counter.token_offsets(word)
+        if not offsets:
+            return self.split_characters(word)
+        spans = [(a, b) for a, b in offsets if b > a]
+        # Every character belongs to a span, so the pieces join back into the word exactly.
+        spans = [(spans[n - 1][1] if n else 0, b) for n, (_a, b) in enumerate(spans)]
+        spans[-1] = (spans[-1][0], len(word))
+        pieces: list[str] = []
+        for first, last in self._runs(word, spans, [1] * len(spans)):
+            if last < first:
+                pieces.extend(self.split_characters(word[spans[first][0] : spans[first][1]]))
+            else:
+                pieces.append(word[spans[first][0] : spans[last][1]])
+        return pieces
+
+    def _runs(self, text: str, spans: list[tuple[int, int]], costs: list[int]) -> list[tuple[int, int]]:
+        """Consecutive runs (first, last) of spans that fit, longest first; (i, i - 1) for a span that cannot."""
+        room = self.max_tokens - self.prefix_tokens
+        max_chars = self.max_chars(self.max_tokens)
+        runs: list[tuple[int, int]] = []
+        i = 0
+        while i < len(spans):
+            start = spans[i][0]
+            guess, used = i - 1, 0  # the last span that the pieces say fits
+            while guess + 1 < len(spans) and spans[guess + 1][1] - start <= max_chars:
+                if used + costs[guess + 1] > room:
+                    break
+                guess += 1
+                used += costs[guess]
+            window = max(guess, i - 1)  # the last span within the character cap
+            while window + 1 < len(spans) and spans[window + 1][1] - start <= max_chars:
+                window += 1
+            last = self._last_fitting(text, spans, i, guess, window)
+            runs.append((i, last))
+            i = max(last, i) + 1
+        return runs
+
+    def span_pieces(self, text: str, spans: list[tuple[int, int]]) -> list[int]:
+        """How many pieces each span is: from one tokenisation of the text, or each distinct span counted once."""
+        offsets = self.counter.token_offsets(text)
+        if offsets is not None:
+            costs = [0] * len(spans)
+            w = 0
+            for token_start, _token_end in offsets:
+                while w + 1 < len(spans) and token_start >= spans[w][1]:
+                    w += 1
+                costs[w] += 1
+            return costs
+        specials = self.counter("")
+        known: dict[str, int] = {}
+        for a, b in spans:
+            word = text[a:b]
+            if word not in known:
+                known[word] = max(1, self.counter(word) - specials)
+        return [known[text[a:b]] for a, b in spans]
+
+    def _last_fitting(self, text: str, spans: list[tuple[int, int]], i: int, guess: int, window: int) -> int:
+        """The last span j in i..window such that spans i..j fit (i - 1 when none does), starting from a guess."""
+
+        def fits_to(j: int) -> bool:
+            return self.fits(text[spans[i][0] : spans[j][1]], self.max_tokens)
+
+        if window < i:
+            return i - 1
+        if guess >= i and fits_to(guess):
+            if guess == window or not fits_to(guess + 1):
+                return guess  # what the pieces said: the usual case, two checks
+            low, high = guess + 1, window
+        else:
+            low, high = i - 1, (guess - 1 if guess >= i else window)
+        while low < high:
+            middle = (low + high + 1) // 2
+            if fits_to(middle):
+                low = middle
+            else:
+                high = middle - 1
+        return low
 
     def split_characters(self, word: str) -> list[str]:
         """For a single 'word' over the limit (a pasted URL or hash): cut it into pieces that fit."""
         pieces: list[str] = []
         start = 0
+        max_chars = max(1, self.max_chars(self.max_tokens))
         while start < len(word):
-            low, high = start + 1, len(word)
+            low, high = start + 1, min(len(word), start + max_chars)
+            if self.fits(word[start:high], self.max_tokens):  # e.g. a run of letters the model reads as one [UNK]
+                low = high
             while low < high:
                 middle = (low + high + 1) // 2
                 if self.fits(word[start:middle], self.max_tokens):

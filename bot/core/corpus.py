@@ -5,8 +5,8 @@ separated by one blank line, tables as Markdown pipe tables (HTML, Markdown) or 
 they were written in (plain text). Anything that cannot be read becomes an ``ArticleError`` that names
 the file, says what is wrong and what to do about it.
 
-Encoding: UTF-8 (with or without a BOM). Text that is not UTF-8 is accepted as Windows-1252 only when
-every byte decodes and the result reads as text (letters and typographic punctuation, no C1
+Encoding: UTF-8 (with or without a BOM), or UTF-16/UTF-32 with a BOM. Text that is not UTF-8 is accepted
+as Windows-1252 only when every byte decodes and the result reads as text (letters and typographic punctuation, no C1
 controls, no UTF-8 mojibake); anything else is rejected rather than guessed.
 """
 
@@ -19,6 +19,7 @@ import logging
 import re
 import unicodedata
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
@@ -26,7 +27,7 @@ import yaml
 
 from bot.core.errors import MusebotError
 from bot.core.models import Article
-from bot.core.text import normalize_text
+from bot.core.text import normalize_text, remove_control_characters
 
 log = logging.getLogger(__name__)
 
@@ -41,8 +42,6 @@ _HTML_MIN_WORDS_IN_A_LINE = 5  # a page whose longest line is shorter than this 
 _FRONT_MATTER_KEYS = frozenset({"id", "title", "outlet", "author", "url", "published"})
 _SUPPORTED_HINT = "save the article as .md (with YAML front matter), .txt or .html"
 
-# C0/C1 controls except tab and newline, plus invisible format characters that break matching.
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 _NEWLINES_RE = re.compile(r"\r\n?|[\u2028\u2029\x85\x0b\x0c]")
 _BINARY_MAGIC = {
     b"%PDF": "a PDF document",
@@ -52,6 +51,13 @@ _BINARY_MAGIC = {
     b"GIF8": "a GIF image",
     b"\xd0\xcf\x11\xe0": "an old Microsoft Office document",
 }
+# Longest first: the UTF-32-LE BOM begins with the UTF-16-LE one.
+_UNICODE_BOMS = (
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
 # Characters Windows-1252 text legitimately has above ASCII, besides letters.
 _CP1252_PUNCTUATION = frozenset("‘’‚“”„–—…•€£¥¢°©®™§¶·«»×÷±¼½¾¹²³µ¿¡ªº† ‡‰‹›")
 _MOJIBAKE_RE = re.compile(r"[ÃÂâÅÆ][\u0080-\u00bf\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]")
@@ -171,9 +177,9 @@ def parse_article(data: bytes, filename: str, *, source_path: str = "") -> Artic
     """Read an uploaded article from its bytes; the same validation as ``load_article``.
 
     ``filename`` is the name the uploader gave: it only chooses the format and must be a bare file
-    name (no folders, no ``..``).
+    name (no folders; ``x..md`` is fine, only a ``..`` component would be traversal).
     """
-    if not filename or "/" in filename or "\\" in filename or ".." in filename or "\x00" in filename:
+    if not filename or "/" in filename or "\\" in filename or filename in {".", ".."} or "\x00" in filename:
         raise ArticleError(
             filename or "(no name)",
             "the file name must be a plain name without folders or '..'",
@@ -184,14 +190,31 @@ def parse_article(data: bytes, filename: str, *, source_path: str = "") -> Artic
     return _parse(data, filename, source_path or filename)
 
 
-# Files in corpus/ that configure it rather than being articles.
+# Files in corpus/ that configure or describe it rather than being articles: matched by exact name only,
+# so that no article file name (``<id>.md``, ids are lowercase slugs) can ever be mistaken for one.
 CORPUS_SETTINGS_FILES = frozenset({"aliases.yaml"})
+CORPUS_NOTES_FILES = frozenset({"README.md"})
+
+
+def is_article_file_name(relative: str | Path) -> bool:
+    """True when the corpus loader reads a file at this path (relative to corpus/) as an article.
+
+    False for hidden files and folders, the maintainers' notes (``README.md``), the alias file and
+    unsupported extensions. Used by the loader and by ``index add`` before it writes a file.
+    """
+    parts = Path(relative).parts
+    if not parts or any(part.startswith(".") for part in parts):
+        return False
+    name = parts[-1]
+    if name in CORPUS_NOTES_FILES or name in CORPUS_SETTINGS_FILES:
+        return False
+    return Path(name).suffix.lower() in SUPPORTED_EXTENSIONS
 
 
 def load_corpus(corpus_dir: Path) -> CorpusLoad:
     """Every article under ``corpus_dir`` (recursively), sorted by id, and the files that were rejected.
 
-    Hidden files, files whose name starts with README and the corpus's alias file are skipped.
+    Hidden files, the maintainers' ``README.md`` and the corpus's alias file are skipped (exact names).
     When two files give the same id, the first by path is kept and the other is reported.
     """
     corpus_dir = Path(corpus_dir)
@@ -207,7 +230,7 @@ def load_corpus(corpus_dir: Path) -> CorpusLoad:
         relative = path.relative_to(corpus_dir)
         if not path.is_file() or any(part.startswith(".") for part in relative.parts):
             continue
-        if path.name.upper().startswith("README") or path.name in CORPUS_SETTINGS_FILES:
+        if path.name in CORPUS_NOTES_FILES or path.name in CORPUS_SETTINGS_FILES:
             log.debug("skipping %s", path)
             continue
         try:
@@ -256,6 +279,16 @@ def _check_size(size: int, name: str) -> None:
 def _decode_text(data: bytes, name: str) -> str:
     if not data.strip():
         raise ArticleError(name, "the file is empty", "add the article's text and try again")
+    for bom, encoding in _UNICODE_BOMS:  # UTF-16/32 text is full of NUL bytes: tell it by its BOM first
+        if data.startswith(bom):
+            try:
+                return data[len(bom) :].decode(encoding)
+            except UnicodeDecodeError as exc:
+                raise ArticleError(
+                    name,
+                    f"the text is not valid {encoding.upper()} (bad bytes at position {exc.start + len(bom)})",
+                    "save the file as UTF-8 and try again",
+                ) from exc
     for magic, what in _BINARY_MAGIC.items():
         if data.startswith(magic):
             raise ArticleError(name, f"the file is {what}, not text", _SUPPORTED_HINT)
@@ -296,7 +329,7 @@ def _decode_cp1252(data: bytes) -> str | None:
 
 def _clean_text(text: str) -> str:
     text = _NEWLINES_RE.sub("\n", text)
-    return _CONTROL_RE.sub("", text)
+    return remove_control_characters(text)
 
 
 def _clean_field(value: str) -> str:
@@ -443,6 +476,16 @@ def _split_front_matter(text: str, name: str) -> tuple[dict, str]:
         line = f" (line {where.line + 2})" if where is not None else ""
         raise ArticleError(
             name, f"the front matter is not valid YAML{line}", "fix the YAML between the --- lines"
+        ) from exc
+    except (ValueError, OverflowError) as exc:  # a value YAML reads as a type it cannot build, e.g. 2026-13-45
+        raise ArticleError(
+            name,
+            f"the front matter has a value that is not valid ({exc})",
+            "fix it between the --- lines (dates are written 2026-04-08)",
+        ) from exc
+    except RecursionError as exc:
+        raise ArticleError(
+            name, "the front matter is nested too deeply", "write it as `key: value` lines between the --- lines"
         ) from exc
     if meta is None:
         meta = {}
@@ -640,7 +683,90 @@ def _ends_sentence(line: str) -> bool:
 # ---------------------------------------------------------------------------------------------- HTML
 
 
+# libxml2 drops what lies deeper than 256 elements; a page nested deeper is flattened to this depth first.
+_MAX_HTML_DEPTH = 100
+_VOID_ELEMENTS = frozenset("area base br col embed hr img input link meta param source track wbr".split())
+
+
+class _HtmlFlattener(HTMLParser):
+    """Re-writes HTML with no element deeper than ``max_depth``: deeper start and end tags are dropped,
+    their text is kept. Streaming and without recursion, so any depth costs linear time."""
+
+    def __init__(self, max_depth: int) -> None:
+        super().__init__(convert_charrefs=False)
+        self.max_depth = max_depth
+        self.out: list[str] = []
+        self.open: list[tuple[str, bool]] = []  # (tag, written)
+        self.open_counts: dict[str, int] = {}
+        self.written = 0
+        self.deepest = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _VOID_ELEMENTS:
+            self.out.append(self.get_starttag_text() or "")
+            return
+        write = self.written < self.max_depth
+        self.open.append((tag, write))
+        self.open_counts[tag] = self.open_counts.get(tag, 0) + 1
+        self.deepest = max(self.deepest, len(self.open))
+        if write:
+            self.written += 1
+            self.out.append(self.get_starttag_text() or "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.open_counts.get(tag):
+            return  # closes nothing that is open
+        while self.open:
+            open_tag, written = self.open.pop()
+            self.open_counts[open_tag] -= 1
+            if written:
+                self.written -= 1
+                self.out.append(f"</{open_tag}>")
+            if open_tag == tag:
+                return
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.out.append(self.get_starttag_text() or "")
+
+    def handle_data(self, data: str) -> None:
+        self.out.append(data)
+
+    def handle_entityref(self, name: str) -> None:
+        self.out.append(f"&{name};")
+
+    def handle_charref(self, name: str) -> None:
+        self.out.append(f"&#{name};")
+
+    def handle_decl(self, decl: str) -> None:
+        self.out.append(f"<!{decl}>")
+
+
+def _flattened_html(text: str) -> str | None:
+    """The page with its nesting cut to ``_MAX_HTML_DEPTH``; None when it was not nested that deep."""
+    flattener = _HtmlFlattener(_MAX_HTML_DEPTH)
+    flattener.feed(text)
+    flattener.close()
+    if flattener.deepest <= _MAX_HTML_DEPTH:
+        return None
+    return "".join(flattener.out) + "".join(f"</{tag}>" for tag, written in reversed(flattener.open) if written)
+
+
 def _parse_html(text: str, name: str, source_path: str) -> Article:
+    try:
+        return _parse_html_tree(text, name, source_path)
+    except (ArticleError, RecursionError) as exc:
+        flat = _flattened_html(text)
+        if flat is None:
+            if isinstance(exc, RecursionError):
+                raise ArticleError(
+                    name, "the HTML is nested too deeply", "save the page again from the browser"
+                ) from exc
+            raise
+        log.info("%s is nested deeper than %d elements; reading it flattened", name, _MAX_HTML_DEPTH)
+        return _parse_html_tree(flat, name, source_path)
+
+
+def _parse_html_tree(text: str, name: str, source_path: str) -> Article:
     import trafilatura  # slow to import (lxml, htmldate); only HTML needs it
 
     try:

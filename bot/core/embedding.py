@@ -30,6 +30,8 @@ from bot.core.text import tokenize
 if TYPE_CHECKING:
     from tokenizers import Tokenizer
 
+    from bot.core.chunking import ModelTokenCounter
+
 log = logging.getLogger(__name__)
 
 MODEL_PATH_SETTING = "MUSEBOT_MODEL_PATH"
@@ -250,9 +252,16 @@ class SentenceTransformerEmbedder:
                 progress(min(start + batch_size, len(order)))
         return out
 
-    def count_tokens(self, text: str) -> int:
+    @property
+    def count_tokens(self) -> Callable[[str], int]:
+        """Word pieces of a text; the model's tokenizer.json also gives their offsets (a WordPieceCounter)."""
         if self._counter is not None:
-            return len(self._counter.encode(text).ids)
+            from bot.core.chunking import ModelTokenCounter
+
+            return ModelTokenCounter(self._counter)
+        return self._count_with_model_tokenizer
+
+    def _count_with_model_tokenizer(self, text: str) -> int:
         return len(self._model.tokenizer(text, add_special_tokens=True, truncation=False)["input_ids"])
 
 
@@ -281,7 +290,7 @@ class OnnxEmbedder:
             ) from exc
         self.onnx_dir = onnx_dir
         self._tokenizer = _load_tokenizer(onnx_dir / "tokenizer.json", self.max_seq_length)
-        self._counter: Tokenizer | None = None  # only index builds count word pieces: loaded on first use
+        self._counter: ModelTokenCounter | None = None  # only index builds count word pieces: loaded on first use
         options = ort.SessionOptions()
         options.intra_op_num_threads = intra_op_threads
         options.inter_op_num_threads = 1
@@ -318,10 +327,14 @@ class OnnxEmbedder:
                 progress(min(start + batch_size, len(order)))
         return out
 
-    def count_tokens(self, text: str) -> int:
+    @property
+    def count_tokens(self) -> ModelTokenCounter:
+        """Word pieces of a text, with their offsets (a WordPieceCounter: the chunker cuts long text in one pass)."""
         if self._counter is None:
-            self._counter = _load_tokenizer(self.onnx_dir / "tokenizer.json", None)
-        return len(self._counter.encode(text).ids)
+            from bot.core.chunking import ModelTokenCounter
+
+            self._counter = ModelTokenCounter(_load_tokenizer(self.onnx_dir / "tokenizer.json", None))
+        return self._counter
 
 
 def _pid_is_alive(pid: int) -> bool:

@@ -596,6 +596,8 @@ def _write_build(
     previous: LoadedIndex | None,
     progress: Callable[[int, int], None] | None,
     chunker_version: str,
+    *,
+    reuse_fact_state: bool = True,
 ) -> LoadedIndex:
     """Write every file of a build into `partial` (fsynced); returns it as it will be once renamed to `final`."""
     import numpy as np
@@ -637,7 +639,9 @@ def _write_build(
     fsync_dir(partial / "bm25")
 
     if isinstance(extract_facts, ReusingFactExtractor):
-        saved = _read_saved_state(previous.path / FACTS_STATE_FILE) if previous is not None else None
+        saved = (
+            _read_saved_state(previous.path / FACTS_STATE_FILE) if previous is not None and reuse_fact_state else None
+        )
         facts, state = extract_facts.extract_reusing(ordered, chunks, saved)
         _write_json(partial / FACTS_STATE_FILE, state, indent=None)
     else:
@@ -661,6 +665,7 @@ def _write_build(
             "embedded": embedded,
             "reused": len(chunks) - embedded,
         },
+        "files": build_file_checksums(partial),
         "faiss_type": faiss_type,
         "unit_faiss_type": choose_faiss_type(len(units)),
         "chunker_version": chunker_version,
@@ -699,6 +704,45 @@ def _write_build(
 def _fields(value: Any) -> dict[str, Any]:
     """A flat dataclass as a dict (dataclasses.asdict deep-copies every field: 3x slower on a big corpus)."""
     return {name: getattr(value, name) for name in value.__dataclass_fields__}
+
+
+MANIFEST_FILE = "manifest.json"
+
+
+def _sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def build_file_checksums(folder: Path) -> dict[str, str]:
+    """SHA-256 (hex) of every file of a build but its manifest, by path relative to the build (posix)."""
+    return {
+        path.relative_to(folder).as_posix(): _sha256_of(path)
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and path.name != MANIFEST_FILE
+    }
+
+
+def check_build_files(index_dir: Path, build_id: str, path: Path, manifest: Mapping[str, Any]) -> None:
+    """IndexDamagedError naming every build file that is missing or differs from the checksum the manifest holds.
+
+    A build written before checksums existed has none to check (`verify` reports that separately).
+    """
+    expected = manifest.get("files")
+    if not isinstance(expected, Mapping):
+        return
+    bad: list[str] = []
+    for name, checksum in sorted(expected.items()):
+        try:
+            if _sha256_of(path / name) != checksum:
+                bad.append(f"{name} was changed")
+        except OSError:
+            bad.append(f"{name} is missing")
+    if bad:
+        raise _damaged(index_dir, build_id, f"{', '.join(bad)} since it was built")
 
 
 def _read_saved_state(path: Path) -> Mapping[str, Any] | None:
@@ -768,13 +812,15 @@ def build_index(
     progress: Callable[[int, int], None] | None = None,
     timeout: float | None = None,
     chunker_version: str = "",
+    reuse_fact_state: bool = True,
 ) -> tuple[LoadedIndex, BuildStats]:
     """Write a new build of `articles` and make it CURRENT; returns it loaded, with what it cost.
 
     Vectors of `previous` are reused for chunks whose (id, embed_text) did not change. When
     `chunker_version` is given and `previous` was chunked by the same version and model, an article
     whose content hash did not change keeps its chunks and answer units without being chunked again.
-    A `ReusingFactExtractor` re-reads only changed articles, from the state it saved in `previous`.
+    A `ReusingFactExtractor` re-reads only changed articles, from the state it saved in `previous`
+    (unless `reuse_fact_state` is False: a full build reads the facts of every article again).
     `progress(done, total)` follows the embedding of the chunks that need it. Waits for another
     builder holding `index/.lock`, at most `timeout` seconds when given (then IndexLockedError).
     The build is written to `builds/<id>.partial/`, renamed to `builds/<id>/`, then CURRENT is
@@ -792,7 +838,16 @@ def build_index(
         partial.mkdir()
         try:
             loaded = _write_build(
-                partial, final, articles, chunker, embedder, extract_facts, previous, progress, chunker_version
+                partial,
+                final,
+                articles,
+                chunker,
+                embedder,
+                extract_facts,
+                previous,
+                progress,
+                chunker_version,
+                reuse_fact_state=reuse_fact_state,
             )
         except BaseException:
             shutil.rmtree(partial, ignore_errors=True)
@@ -970,6 +1025,7 @@ def _load_build(index_dir: Path, build_id: str, path: Path, expected_model_id: s
             problems.append(f"bm25/ covers {bm25.num_docs} chunks, not {len(chunks)}")
     if problems:
         raise _damaged(index_dir, build_id, "; ".join(problems))
+    check_build_files(index_dir, build_id, path, manifest)  # after the checks above, which say more
     doc_freq = None
     term_stats = _read_saved_state(path / TERM_STATS_FILE)
     if (
@@ -1039,7 +1095,15 @@ def load_facts_only(index_dir: Path) -> tuple[tuple[BenchmarkFact, ...], tuple[S
     """
     index_dir = Path(index_dir)
     build_id, path = _current_build_dir(index_dir)
-    _read_manifest(index_dir, build_id, path)
+    manifest = _read_manifest(index_dir, build_id, path)
+    files = manifest.get("files")
+    if isinstance(files, Mapping):  # only the two files read here: a cold lookup stays cheap
+        check_build_files(
+            index_dir,
+            build_id,
+            path,
+            {"files": {k: v for k, v in files.items() if k in {"facts.json", "articles.json"}}},
+        )
     facts = _read_facts(index_dir, build_id, path)
     articles = _read_articles(index_dir, build_id, path)
     sources = tuple(

@@ -30,6 +30,7 @@ import os
 import re
 import secrets
 import shutil
+import stat
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -42,6 +43,7 @@ from bot.core.corpus import (
     MAX_ARTICLE_BYTES,
     SUPPORTED_EXTENSIONS,
     ArticleError,
+    is_article_file_name,
     load_article,
     load_corpus,
     parse_article,
@@ -63,6 +65,10 @@ _WORD_RE = re.compile(r"\w+")
 
 class MaintenanceError(MusebotError):
     """A re-index request that cannot be carried out as asked; nothing was changed."""
+
+
+class CorpusLockedError(MaintenanceError):
+    """Another change holds the corpus lock and did not finish within the time allowed."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -161,7 +167,7 @@ def _acquire_flock(path: Path, timeout: float | None) -> int:
                 raise
         if deadline is not None and time.monotonic() >= deadline:
             os.close(fd)
-            raise MaintenanceError("Another re-index is still running; wait for it to finish, then try again.")
+            raise CorpusLockedError("Another re-index is still running; wait for it to finish, then try again.")
         if not announced:
             log.info("Waiting for another re-index of %s to finish", path.parent)
             announced = True
@@ -176,7 +182,7 @@ def corpus_lock(index_dir: Path, timeout: float | None = None) -> Iterator[None]
     with _process_locks_guard:
         entry = _process_locks.setdefault(str(index_dir.resolve()), _ProcessLock())
     if not entry.threads.acquire(timeout=-1 if timeout is None else timeout):
-        raise MaintenanceError("Another re-index is still running; wait for it to finish, then try again.")
+        raise CorpusLockedError("Another re-index is still running; wait for it to finish, then try again.")
     try:
         if entry.depth == 0:
             entry.fd = _acquire_flock(index_dir / LOCK_FILE, timeout)
@@ -196,21 +202,48 @@ def corpus_lock(index_dir: Path, timeout: float | None = None) -> Iterator[None]
 # Reading what the maintainer gives
 
 
-def _is_hidden(path: Path, root: Path) -> bool:
-    return any(part.startswith(".") for part in path.relative_to(root).parts)
+def _files_in_folder(given: Path) -> list[Path]:
+    """The article files inside a folder, as real paths; never through a link that leaves the folder.
+
+    Walks without following symbolic links. A link inside the folder must point inside it too (its
+    target is then found and read as itself), or the whole add is refused.
+    """
+    root = given.resolve()
+    found: list[Path] = []
+    for folder, subfolders, files in os.walk(given, followlinks=False):
+        here = Path(folder)
+        subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
+        linked = [here / d for d in subfolders if (here / d).is_symlink()]  # os.walk does not enter these
+        for path in [*(here / f for f in sorted(files) if not f.startswith(".")), *linked]:
+            is_link = path.is_symlink()
+            if not is_link and not is_article_file_name(path.relative_to(given)):
+                continue
+            target = path.resolve()
+            if is_link and not target.is_relative_to(root):
+                raise MaintenanceError(
+                    f"{path} is a symbolic link to {target}, outside the folder {given}; nothing was added. "
+                    "Copy the article into the folder instead of linking to it."
+                )
+            if target.is_file() and is_article_file_name(target.relative_to(root)):
+                found.append(target)
+    return sorted(dict.fromkeys(found))
 
 
 def collect_article_paths(paths: Sequence[Path]) -> list[Path]:
-    """Files as given, and the article files (.md, .txt, .html…) inside folders, recursively, hidden ones skipped."""
+    """Files as given, and the article files (.md, .txt, .html…) inside folders, recursively.
+
+    In folders, hidden files and what the corpus loader skips (``README.md``) are left out, and a symbolic
+    link must stay inside the folder. A symbolic link given as a file is refused: name the file it points to.
+    """
     found: list[Path] = []
     for given in paths:
         path = Path(given).expanduser()
+        if path.is_symlink() and not path.is_dir():
+            raise MaintenanceError(
+                f"{given} is a symbolic link (to {path.resolve()}); nothing was added. Give the file it points to."
+            )
         if path.is_dir():
-            inside = [
-                p
-                for p in sorted(path.rglob("*"))
-                if p.is_file() and p.suffix.lower() in SUPPORTED_EXTENSIONS and not _is_hidden(p, path)
-            ]
+            inside = _files_in_folder(path)
             if not inside:
                 raise MaintenanceError(f"{given}: the folder has no .md, .txt or .html files; nothing was added.")
             found.extend(inside)
@@ -229,19 +262,28 @@ def read_article_upload(data: bytes, filename: str) -> ArticleInput:
 
 def _read_article_file(path: Path) -> ArticleInput:
     try:
-        size = path.stat().st_size
+        # O_NOFOLLOW: a link swapped in after the folder was checked is not followed.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
     except OSError as error:
-        raise ArticleError(str(path), f"cannot be read ({error.strerror or error})", "check the path") from error
-    if size > MAX_ARTICLE_BYTES:  # refused before reading it into memory
-        raise ArticleError(
-            str(path),
-            f"the file is {size / 1024 / 1024:.1f} MB, over the {MAX_ARTICLE_BYTES // 1024 // 1024} MB limit",
-            "keep only the article text (no embedded images or scripts)",
-        )
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise ArticleError(str(path), f"cannot be read ({error.strerror or error})", "check its permissions") from error
+        hint = "give the file it points to" if error.errno == errno.ELOOP else "check the path and its permissions"
+        raise ArticleError(str(path), f"cannot be read ({error.strerror or error})", hint) from error
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise ArticleError(str(path), "is not a regular file", "give an article file (.md, .txt or .html)")
+        if info.st_size > MAX_ARTICLE_BYTES:  # refused before reading it into memory
+            raise ArticleError(
+                str(path),
+                f"the file is {info.st_size / 1024 / 1024:.1f} MB, over the {MAX_ARTICLE_BYTES // 1024 // 1024} MB "
+                "limit",
+                "keep only the article text (no embedded images or scripts)",
+            )
+        try:
+            data = handle.read(MAX_ARTICLE_BYTES + 1)
+        except OSError as error:
+            raise ArticleError(
+                str(path), f"cannot be read ({error.strerror or error})", "check its permissions"
+            ) from error
     item = read_article_upload(data, path.name)
     return dataclasses.replace(item, name=str(path))
 
@@ -336,6 +378,8 @@ def _choose_target(corpus_dir: Path, article_id: str, suffix: str, freed: set[st
     """`<id><suffix>`, or `<id>-2<suffix>`… when a file that stays in corpus/ already has that name."""
     for n in range(1, 1000):
         name = f"{article_id}{suffix}" if n == 1 else f"{article_id}-{n}{suffix}"
+        if not is_article_file_name(name):  # never write a file the corpus loader would skip
+            raise MaintenanceError(f"{name} cannot hold an article in corpus/; give the article another `id:`.")
         if name not in taken and (name in freed or not (Path(corpus_dir) / name).exists()):
             return name
     raise MaintenanceError(f"corpus/ has too many files named {article_id}*; tidy it up and try again.")
@@ -546,11 +590,14 @@ def _describe(journal: Mapping[str, Any]) -> str:
     return f"{journal.get('operation', 'change')} of {', '.join(dict.fromkeys(ids)) or 'nothing'}"
 
 
-def recover_interrupted_change(corpus_dir: Path, index_dir: Path) -> tuple[str, ...]:
-    """Finish or undo what a killed re-index left (journal, staged files, half-made builds); says what it did."""
+def recover_interrupted_change(corpus_dir: Path, index_dir: Path, *, timeout: float | None = None) -> tuple[str, ...]:
+    """Finish or undo what a killed re-index left (journal, staged files, half-made builds); says what it did.
+
+    Waits for a change in progress at most `timeout` seconds when given (then CorpusLockedError).
+    """
     from bot.core.index_store import recover_partial_builds
 
-    with corpus_lock(index_dir):
+    with corpus_lock(index_dir, timeout):
         notes: list[str] = []
         journal = load_journal(index_dir)
         if journal is not None and journal.get("token") in _live_journals:
@@ -678,6 +725,8 @@ def verify_index(corpus_dir: Path, index_dir: Path) -> VerifyReport:
         for article_id, article in index.articles.items():
             if article_content_hash(article) != indexed.get(article_id):
                 problems.append(f"articles.json and the manifest disagree on {article_id}; run: musebot index build")
+        if "files" not in index.manifest:
+            problems.append("the build has no file checksums (it predates them); run: musebot index build")
         norms = np.linalg.norm(index.vectors, axis=1) if len(index.vectors) else np.ones(0)
         if not np.all(np.abs(norms - 1.0) < 1e-3):
             problems.append("vectors.npy has rows that are not unit length; run: musebot index build")

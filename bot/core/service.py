@@ -185,39 +185,55 @@ class MuseService:
         if serving is not None:
             return serving
         from bot.core.index_store import IndexLockedError, IndexStoreError, is_stale
+        from bot.core.maintenance import CorpusLockedError
 
         if not auto_build:
             with self._lock:
                 if self._serving is None:
                     self._serving = self._load_serving()
                 return self._serving
-        self._recover(notify)
+        # A reader never waits for a writer: the build CURRENT names is immutable, so it can serve meanwhile.
+        try:
+            self._recover(notify, timeout=0)
+            writer_busy = False
+        except CorpusLockedError:
+            writer_busy = True
         try:
             loaded = self._load_serving()
         except IndexLockedError:
             raise
         except IndexStoreError as error:
+            if writer_busy:
+                raise IndexLockedError(
+                    f"{error.args[0].split('; run:')[0]}, and another musebot process is changing the index; "
+                    "try again when it has finished."
+                ) from error
             if notify:
                 notify(f"{error.args[0].split('; run:')[0]}. Building the index from corpus/ now (once).")
-            self.build_index()
+            self.build_index(lock_timeout=0)
             return self._serving  # type: ignore[return-value]
         articles, _errors = self.load_corpus()
         if is_stale(loaded.index, articles).is_stale:
-            if notify:
-                notify("corpus/ changed since the last build; updating the index.")
             with self._lock:
                 self._serving = self._serving or loaded
-            self.build_index(articles=articles)
+            try:
+                if writer_busy:
+                    raise CorpusLockedError("another process is changing the index")
+                if notify:
+                    notify("corpus/ changed since the last build; updating the index.")
+                self.build_index(articles=articles, lock_timeout=0)
+            except CorpusLockedError:
+                log.info("corpus/ changed, but another process is changing the index: serving the current build")
             return self._serving  # type: ignore[return-value]
         with self._lock:
             if self._serving is None:
                 self._serving = loaded
             return self._serving
 
-    def _recover(self, notify: Callable[[str], None] | None) -> tuple[str, ...]:
+    def _recover(self, notify: Callable[[str], None] | None, *, timeout: float | None = None) -> tuple[str, ...]:
         from bot.core.maintenance import recover_interrupted_change
 
-        notes = recover_interrupted_change(self.config.corpus_dir, self.config.index_dir)
+        notes = recover_interrupted_change(self.config.corpus_dir, self.config.index_dir, timeout=timeout)
         for note in notes:
             log.warning("recovered: %s", note)
             if notify:
@@ -229,18 +245,22 @@ class MuseService:
         *,
         articles: Sequence[Article] | None = None,
         progress: Callable[[int, int], None] | None = None,
+        full: bool = False,
+        lock_timeout: float | None = None,
     ) -> ChangeReport:
         """Build a new immutable index from corpus/ (reusing unchanged chunks' vectors) and serve it.
 
         Holds the corpus lock (so a concurrent add cannot slip between reading corpus/ and moving
-        CURRENT) but not the serving lock: queries go on from the old build until the swap.
+        CURRENT) but not the serving lock: queries go on from the old build until the swap. A `full`
+        build (`musebot index build`) reads the benchmark facts of every article again instead of
+        reusing the previous build's fact state. `lock_timeout` bounds the wait for another writer.
         """
         from bot.core import chunking, text
         from bot.core.benchmarks import FactExtractor
         from bot.core.index_store import build_index, read_current_build_id, source_version, try_load_index
         from bot.core.maintenance import corpus_lock
 
-        with corpus_lock(self.config.index_dir):  # re-entrant: maintenance calls this while holding it
+        with corpus_lock(self.config.index_dir, lock_timeout):  # re-entrant: maintenance calls this holding it
             if articles is None:
                 articles, _errors = self.load_corpus()
             if not articles:
@@ -262,6 +282,7 @@ class MuseService:
                 previous=previous,
                 progress=progress,
                 chunker_version=source_version(chunking, text),
+                reuse_fact_state=not full,
             )
             report = describe_change(previous, index, build_stats)
             serving = self._make_serving(index)

@@ -21,6 +21,19 @@ STOPWORDS = frozenset(
 # only valid with the text pipeline that made them (an older build is then rebuilt).
 TOKENIZER_VERSION = 4
 
+# C0/C1 controls except tab and newline; invisible format characters that break matching (soft hyphen,
+# zero-width space/joiners, word joiner, BOM); and direction controls (LRM/RLM, Arabic letter mark,
+# embeddings and overrides U+202A-E, isolates U+2066-9), which can reorder how a title or a quote reads.
+_CONTROL_CHARACTERS_RE = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u2060\ufeff\u061c\u202a-\u202e\u2066-\u2069]"
+)
+
+
+def remove_control_characters(text: str) -> str:
+    """The text without control, invisible-format and direction-control characters (tab and newline stay)."""
+    return _CONTROL_CHARACTERS_RE.sub("", text)
+
+
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-", "\u00a0": " "})
 
 # A number as articles write it: 1,444 / 14.3 / 80.5% / 10x / $14.3 / 58M.
@@ -121,6 +134,7 @@ def numbers_in(text: str) -> list[str]:
 
 
 _ABBREVIATIONS = ("e.g.", "i.e.", "vs.", "Mr.", "Mrs.", "Dr.", "Inc.", "Corp.", "U.S.", "approx.", "No.")
+_INITIAL_RE = re.compile(r"\b[A-Z]\.$")  # "J. Smith": not a sentence end
 _SENTENCE_END_RE = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"'“‘(]?[A-Z0-9$])")
 
 
@@ -136,9 +150,10 @@ def split_sentences(paragraph: str) -> list[str]:
             continue
         start = 0
         for match in _SENTENCE_END_RE.finditer(line):
-            candidate = line[start : match.start()].strip()
-            if candidate.endswith(_ABBREVIATIONS) or re.search(r"\b[A-Z]\.$", candidate):
+            end = match.start()  # tested in place: a line of many "e.g." would otherwise be copied again and again
+            if line.endswith(_ABBREVIATIONS, start, end) or _INITIAL_RE.search(line, max(start, end - 3), end):
                 continue
+            candidate = line[start:end].strip()
             if candidate:
                 sentences.append(candidate)
             start = match.end()

@@ -295,7 +295,7 @@ def test_unsafe_front_matter_ids_are_rejected(bad_id: str) -> None:
     assert "Use lowercase letters, digits and hyphens only" in str(caught.value)
 
 
-@pytest.mark.parametrize("filename", ["../x.md", "sub/x.md", "sub\\x.md", "..", "", "x..md"])
+@pytest.mark.parametrize("filename", ["../x.md", "sub/x.md", "sub\\x.md", "..", "", "."])
 def test_upload_file_names_with_folders_are_rejected(filename: str) -> None:
     with pytest.raises(ArticleError, match="the file name must be a plain name"):
         parse_article(md("title: Muse Spark"), filename)

@@ -14,7 +14,7 @@ from discord.ext import commands
 from bot.core.errors import MusebotError
 from bot.discord_app.errors import NotMaintainer
 from bot.discord_app.render import NO_MENTIONS, ReindexOutcome, render_choices, render_reindex_outcomes
-from bot.discord_app.uploads import check_upload
+from bot.discord_app.uploads import UploadError, check_upload
 
 if TYPE_CHECKING:
     from bot.core.models import ChangeReport
@@ -102,7 +102,7 @@ class ReindexCog(commands.Cog):
     ) -> None:
         """Add or remove news articles and rebuild the index (maintainers only)."""
         uploads = [attachment for attachment in (file, file2, file3) if attachment is not None]
-        self._check_request(uploads, url, remove)
+        refused = self._check_request(uploads, url, remove)
         await interaction.response.defer(ephemeral=True, thinking=True)
         log.info(
             "User %s started /reindex (%d files, url=%s, remove=%r)",
@@ -112,27 +112,47 @@ class ReindexCog(commands.Cog):
             remove,
         )
         async with self._lock:
-            outcomes = await self._apply(uploads, url, remove, force=force)
+            outcomes = await self._apply(uploads, url, remove, force=force, refused=refused)
         await interaction.followup.send(embeds=render_reindex_outcomes(outcomes), allowed_mentions=NO_MENTIONS)
 
-    def _check_request(self, uploads: list[discord.Attachment], url: str | None, remove: str | None) -> None:
+    def _check_request(self, uploads: list[discord.Attachment], url: str | None, remove: str | None) -> dict[int, str]:
+        """Why each refused attachment is refused (by position); raised at once when nothing else is asked."""
         if not (uploads or url or remove):
             raise MusebotError("Attach an article file, give a url, or name an article to remove.")
         if url and self.fetch_article_url is None:
             raise MusebotError("URL fetching is not enabled; download the article and attach it as a file.")
-        for attachment in uploads:
-            check_upload(
-                attachment.filename, attachment.size, attachment.content_type, max_bytes=self.settings.max_upload_bytes
-            )
+        refused: dict[int, UploadError] = {}
+        for position, attachment in enumerate(uploads):
+            try:
+                check_upload(
+                    attachment.filename,
+                    attachment.size,
+                    attachment.content_type,
+                    max_bytes=self.settings.max_upload_bytes,
+                )
+            except UploadError as error:  # reported beside the good attachments, which still go ahead
+                refused[position] = error
+        if refused and len(refused) == len(uploads) and not (url or remove):
+            raise refused[0]
+        return {position: str(error) for position, error in refused.items()}
 
     async def _apply(
-        self, uploads: list[discord.Attachment], url: str | None, remove: str | None, *, force: bool
+        self,
+        uploads: list[discord.Attachment],
+        url: str | None,
+        remove: str | None,
+        *,
+        force: bool,
+        refused: dict[int, str] | None = None,
     ) -> list[ReindexOutcome]:
         outcomes: list[ReindexOutcome] = []
         if remove:
             ids = [part.strip() for part in remove.split(",") if part.strip()]
             outcomes.append(await self._run(f"remove {', '.join(ids)}", self.service.remove_articles, ids))
-        for attachment in uploads:
+        for position, attachment in enumerate(uploads):
+            if refused and position in refused:
+                outcomes.append((attachment.filename, refused[position]))
+                continue
             try:
                 data = await attachment.read()
             except discord.HTTPException as exc:

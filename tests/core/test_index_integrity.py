@@ -1,0 +1,98 @@
+"""A build's files are checksummed in its manifest, and a full build reads every article's facts again.
+
+Real builds in tmp folders; the fake embedder stands in for the model.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bot import cli
+from bot.core.embedding import HashingEmbedder
+from bot.core.index_store import (
+    IndexDamagedError,
+    build_file_checksums,
+    load_facts_only,
+    load_index,
+    read_current_build_id,
+)
+from bot.core.service import MuseService, ServiceConfig
+from tests.core.test_maintenance import LAUNCH, Workspace
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Workspace:
+    workspace = Workspace(tmp_path)
+    (workspace.corpus / "launch.md").write_text(LAUNCH, encoding="utf-8")
+    workspace.service.build_index()
+    return workspace
+
+
+def current_build(ws: Workspace) -> Path:
+    return ws.index / "builds" / str(read_current_build_id(ws.index))
+
+
+def test_the_manifest_holds_a_sha256_of_every_build_file(ws: Workspace) -> None:
+    build = current_build(ws)
+    files = json.loads((build / "manifest.json").read_text())["files"]
+    expected = {p.relative_to(build).as_posix() for p in build.rglob("*") if p.is_file()} - {"manifest.json"}
+    assert set(files) == expected
+    assert {"chunks.jsonl", "units.jsonl", "facts.json", "vectors.npy", "facts_state.json"} <= set(files)
+    assert files == build_file_checksums(build)
+    assert all(len(checksum) == 64 for checksum in files.values())
+
+
+def _tamper(path: Path) -> None:
+    """An edit that keeps the file well-formed: only a number in it changes."""
+    text = path.read_text(encoding="utf-8")
+    assert "42.8" in text, path.name
+    path.write_text(text.replace("42.8", "99.9"), encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", ["chunks.jsonl", "units.jsonl", "facts.json", "articles.json"])
+def test_a_tampered_build_file_is_detected_by_loading_and_verify(ws: Workspace, name: str) -> None:
+    _tamper(current_build(ws) / name)
+    with pytest.raises(IndexDamagedError, match=rf"{name} was changed since it was built; run: musebot index build"):
+        load_index(ws.index, expected_model_id=None)
+    report = ws.service.verify_index()
+    assert not report.ok
+    assert any(f"{name} was changed" in problem and "musebot index build" in problem for problem in report.problems)
+
+
+@pytest.mark.parametrize("name", ["facts.json", "articles.json"])
+def test_cold_lookups_check_the_files_they_read(ws: Workspace, name: str) -> None:
+    _tamper(current_build(ws) / name)
+    with pytest.raises(IndexDamagedError, match=f"{name} was changed"):
+        load_facts_only(ws.index)
+
+
+def test_an_intact_build_verifies(ws: Workspace) -> None:
+    assert ws.service.verify_index().ok
+
+
+def test_index_build_reads_the_facts_of_every_article_again(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Stale fact state (as an older extractor, or a hand edit, leaves it) with a checksum that matches.
+    build = current_build(ws)
+    state_file = build / "facts_state.json"
+    state_file.write_text(state_file.read_text(encoding="utf-8").replace("42.8", "99.9"), encoding="utf-8")
+    manifest = json.loads((build / "manifest.json").read_text())
+    manifest["files"] = build_file_checksums(build)
+    (build / "manifest.json").write_text(json.dumps(manifest))
+    assert "99.9" in state_file.read_text(encoding="utf-8")
+
+    def make_service(settings: object) -> MuseService:
+        config = ServiceConfig(corpus_dir=settings.corpus_dir, index_dir=settings.index_dir)  # type: ignore[attr-defined]
+        return MuseService(config, embedder_factory=lambda: HashingEmbedder(dim=64))
+
+    monkeypatch.setattr(cli, "make_service", make_service)
+    monkeypatch.setenv("MUSEBOT_CORPUS_DIR", str(ws.corpus))
+    monkeypatch.setenv("MUSEBOT_INDEX_DIR", str(ws.index))
+    assert cli.main(["index", "build"]) == 0
+    facts, _sources = load_facts_only(ws.index)
+    values = {fact.value_text for fact in facts if fact.benchmark == "HealthBench Hard" and fact.model == "Muse Spark"}
+    assert values == {"42.8%"}
