@@ -65,7 +65,12 @@ _EVENT_Q = re.compile(r"\b(when|at the time|back then)\b", re.IGNORECASE)
 _LATENCY_A = re.compile(r"\d\s*(ms|milliseconds?|seconds?|s)\b", re.IGNORECASE)
 _PERCENT_A = re.compile(r"\d\s?%|\bper ?cent\b", re.IGNORECASE)
 _MONTHS = "january february march april may june july august september october november december"
-_DATE_A = re.compile(r"\b(1[89]\d\d|20\d\d|" + "|".join(_MONTHS.split()) + r"|yesterday|today)\b", re.I)
+_WEEKDAYS = "monday tuesday wednesday thursday friday saturday sunday"
+_DATE_A = re.compile(
+    r"\b(1[89]\d\d|20\d\d|" + "|".join((_MONTHS + " " + _WEEKDAYS).split())
+    + r"|yesterday|today|tonight|(last|this|next) (week|month|year|quarter)|(days|weeks|months) (ago|later|after))\b",
+    re.I,
+)
 _QUESTION_WORDS = frozenset(
     "what which who whom whose when where why how is are was were do does did can could".split()
 )

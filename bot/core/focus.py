@@ -41,6 +41,12 @@ GENERIC_WORDS = frozenset(
     )
 )
 
+# Nouns that name a variant: the word before one ("instant mode", "lite version") says which.
+VARIANT_NOUNS = frozenset(
+    "mode modes version versions tier tiers plan plans edition editions setting settings variant variants "
+    "effort subscription package".split()
+)
+
 # Words whose siblings are different facts: "per hour" is not "per minute", "in Europe" not "in Asia".
 # They must be in the sentence as written (or an acronym / a very close neighbour: "EU" for "Europe").
 QUALIFIER_WORDS = frozenset(
@@ -80,7 +86,7 @@ _DIGIT_WORDS = {digit: word for word, digit in _NUMBER_WORDS.items()}
 # ("muse", "spark", "meta" here): it cannot tell one fact from its neighbour, so it is wording, not identity.
 DISTINCTIVE_IDF = 1.38
 
-_PIECE_RE = re.compile(r"[\w.$%'’²³-]+", re.UNICODE)
+_PIECE_RE = re.compile(r"[\w.$%'’²³]+", re.UNICODE)  # "gpt-5" is two words: the number is its own term
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +102,10 @@ class GroundingPolicy:
 
     wording_neighbour: float = 0.62
     identity_neighbour: float = 0.78
+    # A word the corpus never uses whose closest corpus word is further than this names something the
+    # articles never discuss (a place, a person, a product: "spain" 0.0, "paris" 0.0 here), while ordinary
+    # words always have some neighbour ("take" 0.49, "credit" 0.57, "gains" 0.49).
+    isolation: float = 0.45
     max_neighbours: int = 6
     context_credit: float = 0.5  # a wording term found only elsewhere in the passage counts half
 
@@ -123,6 +133,7 @@ class Focus:
     model_tokens: Mapping[str, frozenset[str]]  # every catalog model -> its tokens (to see another model named)
     benchmark_tokens: Mapping[str, frozenset[str]] = field(default_factory=dict)  # the same for benchmarks
     corpus_names: frozenset[str] = frozenset()  # distinctive names of the corpus (to see another one named)
+    model_names: frozenset[str] = frozenset()  # names the corpus writes with a version: models, products
 
     @property
     def identity(self) -> tuple[FocusTerm, ...]:
@@ -237,7 +248,13 @@ def read_focus(
         else:
             seen.add(token)
             typed_capital = word[:1].isupper() and not question.lstrip().startswith(word)
-            term = _word_term(word, token, idf, lexicon, word_vectors or {}, is_common_word, typed_capital, policy)
+            after = pieces[index][0].lower() if index < len(pieces) else ""
+            # "instant mode", "the lite version", "pro tier": the word naming a variant is the question's point.
+            names_variant = after in VARIANT_NOUNS and token not in VARIANT_NOUNS
+            term = _word_term(
+                word, token, idf, lexicon, word_vectors or {}, is_common_word, typed_capital or names_variant, policy,
+                variant=names_variant,
+            )  # fmt: skip
             before = pieces[index - 2][0] if index >= 2 else ""
             if term.role == "number" and before.isalpha() and before.lower() not in STOPWORDS | GENERIC_WORDS:
                 # "gemini 3", not just "3": a sentence about "Gemini 3.1" that also says "3 times" is not it.
@@ -258,6 +275,7 @@ def read_focus(
         model_tokens=model_tokens,
         benchmark_tokens=benchmark_tokens,
         corpus_names=lexicon.distinctive_names(idf, DISTINCTIVE_IDF) if lexicon is not None else frozenset(),
+        model_names=lexicon.versioned if lexicon is not None else frozenset(),
     )
 
 
@@ -285,6 +303,8 @@ def _word_term(
     is_common_word: Callable[[str], bool] | None,
     typed_capital: bool,
     policy: GroundingPolicy,
+    *,
+    variant: bool = False,
 ) -> FocusTerm:
     weight = idf(token)
     if token[0].isdigit() or token in _NUMBER_WORDS:
@@ -315,7 +335,15 @@ def _word_term(
         alternatives.append(frozenset(acronym))
     known_tokens = [token, *corrected]
     # "us" is a country only when written so ("US", "U.S."); "tell us" is not.
-    is_qualifier = any(t in QUALIFIER_WORDS for t in known_tokens) and (word.lower() != "us" or word.upper() == word)
+    is_qualifier = variant or (
+        any(t in QUALIFIER_WORDS for t in known_tokens) and (word.lower() != "us" or word.upper() == word)
+    )
+    if not is_qualifier and not in_corpus and not corrected:
+        # A word the corpus never uses whose closest corpus word is a region, platform, unit or tier is one
+        # too ("spain" near "europe"): its siblings are different facts.
+        vector = word_vectors.get(word.lower())
+        closest = lexicon.neighbours(vector, policy.wording_neighbour, 1) if vector is not None else ()
+        is_qualifier = bool(closest) and closest[0][0] in QUALIFIER_WORDS
     if is_qualifier:
         for t in known_tokens:
             alternatives += [frozenset(tokenize(form)) for form in _QUALIFIER_FORMS.get(t, ())]
@@ -334,6 +362,8 @@ def _word_term(
             if neighbour != token and not neighbour[0].isdigit() and frozenset({neighbour}) not in alternatives:
                 loose.append(frozenset({neighbour}))
         known = known or bool(loose)
+        if not known and role == "word" and not lexicon.neighbours(vector, policy.isolation, 1):
+            role = "rare"  # nothing in the corpus is even near it: the articles never discuss it
     if not known and role == "word" and not (is_common_word(word.lower()) if is_common_word else True):
         role = "rare"  # a name nothing in the corpus says in any form ("osworld"): the question's point
     return FocusTerm(word.lower(), role, weight, tuple(dict.fromkeys(alternatives)), known, tuple(loose))
@@ -418,7 +448,11 @@ def ground(
         carried = False
         if term.role == "model":
             if names_other_model is None:
-                names_other_model = any(tokens <= sentence for tokens in focus.model_tokens.values() if tokens)
+                asked = {t for q in focus.terms for alt in q.alternatives for t in alt}
+                names_other_model = any(
+                    tokens <= sentence for tokens in focus.model_tokens.values() if tokens
+                ) or bool(((sentence - heading) & focus.model_names) - asked)
+            # Carried by the passage only when the sentence names no other model ("Maverick has 17B").
             carried = not names_other_model and bool(_holds(term, context))
         elif term.role in {"name", "rare"}:
             # An article or section about it frames the sentence; so does the passage around it, when the
@@ -427,7 +461,7 @@ def ground(
             if not carried and _holds(term, context):
                 if names_other is None:
                     asked = {t for q in focus.terms for alt in q.alternatives for t in alt}
-                    names_other = bool((sentence & focus.corpus_names) - asked)
+                    names_other = bool(((sentence - heading) & focus.corpus_names) - asked)
                 carried = not names_other
         if carried:
             with_context += term.weight
@@ -466,8 +500,6 @@ def words_to_embed(question: str, lexicon: Lexicon | None) -> list[str]:
     for word, tokens in _pieces(question):
         tokens = [t for t in tokens if t not in STOPWORDS and t not in GENERIC_WORDS]
         if not tokens or tokens[0][0].isdigit() or lexicon.has(tokens[0]) or tokens[0] in lexicon.acronyms:
-            continue
-        if lexicon.corrections(tokens[0]) or lexicon.splits(tokens[0]):
             continue
         if word.lower() not in words:
             words.append(word.lower())

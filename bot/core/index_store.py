@@ -1015,6 +1015,9 @@ def _load_build(index_dir: Path, build_id: str, path: Path, expected_model_id: s
         problems.append("chunks.jsonl names articles that articles.json lacks")
     if manifest["bm25"].get("tokenizer_version") != TOKENIZER_VERSION:
         problems.append("its BM25 index was made by another version of the tokenizer")
+    lexicon = load_lexicon(path)
+    if lexicon is None:
+        problems.append("its lexicon is missing or was made by another version of musebot")
     bm25 = None
     if manifest["bm25"].get("indexed"):
         try:
@@ -1053,7 +1056,7 @@ def _load_build(index_dir: Path, build_id: str, path: Path, expected_model_id: s
         _units_by_chunk=_group_units(units),
         _unit_dense=unit_dense,
         doc_freq=doc_freq,
-        lexicon=load_lexicon(path),
+        lexicon=lexicon,
     )
 
 

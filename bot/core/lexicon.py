@@ -30,7 +30,14 @@ log = logging.getLogger(__name__)
 
 LEXICON_FILE = "lexicon.json"
 LEXICON_VECTORS_FILE = "lexicon_vectors.npy"
-LEXICON_VERSION = 1
+LEXICON_VERSION = 2
+
+
+def _lexicon_version() -> str:
+    """LEXICON_VERSION and a digest of this module: a build's lexicon is only valid with the code that learnt it."""
+    import hashlib
+
+    return f"{LEXICON_VERSION}-{hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]}"
 EMBED_BATCH = 256
 
 _WORD_RE = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+", re.UNICODE)  # the pieces text.tokenize reads
@@ -51,6 +58,7 @@ class Lexicon:
     proper: frozenset[str]  # tokens the articles write as names (capitalised mid-sentence)
     acronyms: Mapping[str, tuple[str, ...]]  # acronym token -> the tokens of what it stands for
     vectors: np.ndarray | None = field(default=None, repr=False)  # (len(words), dim), normalised
+    versioned: frozenset[str] = frozenset()  # names written with a version number: models and products
     _rows: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
     _by_deletion: dict[str, set[str]] = field(default_factory=dict, repr=False, compare=False)
     _memo: dict[str, frozenset[str]] = field(default_factory=dict, repr=False, compare=False)
@@ -200,15 +208,25 @@ def _learn_one(acronym: str, words: list[str], found: dict[str, tuple[str, ...]]
                     return
 
 
-def learn_words(texts: Iterable[str]) -> tuple[dict[str, str], set[str]]:
-    """(token -> its most frequent lower-case word, tokens written as names).
+_CALENDAR = frozenset(
+    "january february march april may june july august september october november december monday tuesday "
+    "wednesday thursday friday saturday sunday q1 q2 q3 q4".split()
+)
+_YEAR_RE = re.compile(r"(19|20)\d\d")
 
-    A token is a name when, wherever a sentence does not start, the articles always capitalise it.
+
+def learn_words(texts: Iterable[str]) -> tuple[dict[str, str], set[str], set[str]]:
+    """(token -> its most frequent lower-case word, tokens written as names, names written with a version).
+
+    A token is a name when, wherever a sentence does not start, the articles always capitalise it. A
+    name written next to a version number ("Llama 4 Maverick", "GPT-5.4") names a model or product.
     """
     surfaces: dict[str, Counter[str]] = defaultdict(Counter)
     capital: Counter[str] = Counter()
     lower: Counter[str] = Counter()
+    versioned: set[str] = set()
     for text in texts:
+        recent: list[tuple[int, str, bool]] = []  # (end offset, token, is a version number) of the last pieces
         for match in _WORD_RE.finditer(text):
             word = match.group(0)
             if len(word) < 2 and not word.isdigit():
@@ -217,6 +235,13 @@ def learn_words(texts: Iterable[str]) -> tuple[dict[str, str], set[str]]:
             if not tokens:
                 continue
             token = tokens[0]
+            is_version = word[0].isdigit() and len(word) <= 4 and not _YEAR_RE.fullmatch(word)
+            near = [r for r in recent if match.start() - r[0] <= 2]
+            if word[0].isupper() and token not in _CALENDAR and any(r[2] for r in near[-2:]):
+                versioned.add(token)
+            if is_version:
+                versioned.update(r[1] for r in near[-2:] if not r[2] and r[1] not in _CALENDAR)
+            recent = [*recent[-2:], (match.end(), token if word[0].isupper() else "", is_version)]
             surfaces[token][word.lower()] += 1
             for part in tokens[1:]:  # "HealthBench" is also "health" and "bench"
                 surfaces[part][part] += 1
@@ -226,8 +251,9 @@ def learn_words(texts: Iterable[str]) -> tuple[dict[str, str], set[str]]:
             else:
                 lower[token] += 1
     words = {token: counts.most_common(1)[0][0] for token, counts in surfaces.items()}
-    proper = {token for token, count in capital.items() if count >= 1 and lower[token] == 0}
-    return words, proper
+    # Mostly capitalised counts too: "Instant" (a mode) is also an ordinary word now and then.
+    proper = {token for token, count in capital.items() if lower[token] == 0 or count >= 2 * lower[token] >= 2}
+    return words, proper, (versioned & proper) - {""}
 
 
 def build_lexicon(
@@ -237,12 +263,14 @@ def build_lexicon(
     import numpy as np
 
     texts = _texts_of(articles, chunks)
-    words, proper = learn_words(texts)
+    words, proper, versioned = learn_words(texts)
     acronyms = learn_acronyms(texts)
     tokens = tuple(sorted(words))
     surface = tuple(words[t] for t in tokens)
     if embedder is None or not tokens:
-        return Lexicon(words=surface, tokens=tokens, proper=frozenset(proper), acronyms=acronyms)
+        return Lexicon(
+            words=surface, tokens=tokens, proper=frozenset(proper), acronyms=acronyms, versioned=frozenset(versioned)
+        )
     vectors = np.zeros((len(tokens), embedder.dim), dtype=np.float32)
     todo: list[int] = []
     for row, (token, word) in enumerate(zip(tokens, surface, strict=True)):
@@ -258,7 +286,14 @@ def build_lexicon(
     log.debug("lexicon: %d words (%d embedded), %d names, %d acronyms", len(tokens), len(todo), len(proper),
               len(acronyms))  # fmt: skip
     vectors.setflags(write=False)
-    return Lexicon(words=surface, tokens=tokens, proper=frozenset(proper), acronyms=acronyms, vectors=vectors)
+    return Lexicon(
+        words=surface,
+        tokens=tokens,
+        proper=frozenset(proper),
+        acronyms=acronyms,
+        vectors=vectors,
+        versioned=frozenset(versioned),
+    )
 
 
 def save_lexicon(folder: Path, lexicon: Lexicon) -> None:
@@ -267,10 +302,11 @@ def save_lexicon(folder: Path, lexicon: Lexicon) -> None:
     import numpy as np
 
     body = {
-        "version": LEXICON_VERSION,
+        "version": _lexicon_version(),
         "words": list(lexicon.words),
         "tokens": list(lexicon.tokens),
         "proper": sorted(lexicon.proper),
+        "versioned": sorted(lexicon.versioned),
         "acronyms": {k: list(v) for k, v in sorted(lexicon.acronyms.items())},
     }
     write_durably(folder / LEXICON_FILE, json.dumps(body, ensure_ascii=False).encode("utf-8"))
@@ -289,7 +325,7 @@ def load_lexicon(folder: Path) -> Lexicon | None:
 
     try:
         body = json.loads(path.read_text(encoding="utf-8"))
-        if body.get("version") != LEXICON_VERSION:
+        if body.get("version") != _lexicon_version():
             return None
         words, tokens = tuple(body["words"]), tuple(body["tokens"])
         vectors = None
@@ -304,6 +340,7 @@ def load_lexicon(folder: Path) -> Lexicon | None:
             words=words,
             tokens=tokens,
             proper=frozenset(body["proper"]),
+            versioned=frozenset(body.get("versioned", ())),
             acronyms={k: tuple(v) for k, v in body["acronyms"].items()},
             vectors=vectors,
         )
