@@ -217,6 +217,7 @@ def score_sentences(
     focus: Focus | None = None,
     titles: Mapping[str, str] | None = None,
     comparison: bool = False,
+    article_tokens: Callable[[str], set[str]] | None = None,
 ) -> list[ScoredSentence]:
     """Every answer unit of the passages, scored against the question, best first.
 
@@ -244,6 +245,7 @@ def score_sentences(
                     tokens | heading_tokens,
                     tokens | heading_tokens | passage_tokens,
                     sentence_key=f"{name_key(sentence)} | {name_key(passage.chunk.heading)}",
+                    article=(lambda aid=passage.chunk.article_id: article_tokens(aid)) if article_tokens else None,
                     frame=frame,
                     heading=heading_tokens - tokens,
                     comparison=comparison,
@@ -505,6 +507,7 @@ def build_answer(
     entity_terms: Sequence[str] = (),
     build_id: str = "",
     focus: Focus | None = None,
+    article_tokens: Callable[[str], set[str]] | None = None,
 ) -> Answer:
     """The extractive answer for a question from its retrieved passages (and benchmark facts, if any).
 
@@ -517,7 +520,7 @@ def build_answer(
     titles = {aid: ref.title for aid, ref in sources.items()}
     scored = score_sentences(
         shape, passages, stats, units=units, entity_terms=entity_terms, focus=focus, titles=titles,
-        comparison=comparison,
+        comparison=comparison, article_tokens=article_tokens,
     )  # fmt: skip
     best = scored[0] if scored else None
     book = _CitationBook(sources)

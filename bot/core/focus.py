@@ -36,7 +36,9 @@ GENERIC_WORDS = frozenset(
         articles report reported mention mentioned anything something someone anyone there any get got go
         happen happened happening tell told know known wondering wonder question answer lol hey hi ok okay
         thanks thank plz pls u ur r ya yeah yes yo guys dude mean means meaning currently today date day
-        time year when much elo point points pts""",
+        time year when much elo point points pts
+        didnt doesnt dont isnt wasnt werent arent cant couldnt wouldnt shouldnt wont havent hasnt hadnt
+        whats hows whos wheres whens thats theres youre theyre im ive id ill""",
         keep_stopwords=True,
     )
 )
@@ -53,7 +55,7 @@ QUALIFIER_WORDS = frozenset(
     tokenize(
         """eu europe european us usa america american uk britain british china chinese india indian japan
         japanese asia asian africa african canada canadian australia australian germany german france french
-        brazil korea korean global worldwide international region regions country countries
+        brazil korea korean global worldwide international
         mobile desktop web browser ios android iphone ipad mac windows linux phone phones tablet glasses
         second seconds minute minutes hour hours hourly daily weekly monthly annual annually quarterly
         week weeks month months quarter quarters decade
@@ -119,6 +121,7 @@ class FocusTerm:
     known: bool  # the corpus holds one of the alternatives somewhere
     loose: tuple[frozenset[str], ...] = ()  # the model's neighbours: they ground the term at partial credit
     phrase: str = ""  # a number with the word before it ("gemini 3"): the sentence must say them together
+    common: bool = False  # a name that is also an ordinary word ("API"): the article around it may carry it
 
     @property
     def is_identity(self) -> bool:
@@ -307,6 +310,7 @@ def _word_term(
     variant: bool = False,
 ) -> FocusTerm:
     weight = idf(token)
+    common = False
     if token[0].isdigit() or token in _NUMBER_WORDS:
         # "2" and "two" are one number; a different digit is a different thing.
         other = _DIGIT_WORDS.get(token) or _NUMBER_WORDS.get(token)
@@ -353,6 +357,7 @@ def _word_term(
         role, threshold = "qualifier", policy.identity_neighbour
     elif is_name or (typed_capital and weight >= DISTINCTIVE_IDF) or bool(acronym):
         role, threshold = "name", policy.identity_neighbour
+        common = bool(is_common_word and is_common_word(word.lower()))
     else:
         role, threshold = "word", policy.wording_neighbour
     vector = lexicon.vector_of(token) if in_corpus else word_vectors.get(word.lower())
@@ -366,7 +371,9 @@ def _word_term(
             role = "rare"  # nothing in the corpus is even near it: the articles never discuss it
     if not known and role == "word" and not (is_common_word(word.lower()) if is_common_word else True):
         role = "rare"  # a name nothing in the corpus says in any form ("osworld"): the question's point
-    return FocusTerm(word.lower(), role, weight, tuple(dict.fromkeys(alternatives)), known, tuple(loose))
+    return FocusTerm(
+        word.lower(), role, weight, tuple(dict.fromkeys(alternatives)), known, tuple(loose), common=common
+    )
 
 
 NEIGHBOUR_CREDIT = 0.7  # a neighbour is less sure than the word itself
@@ -398,6 +405,7 @@ def ground(
     comparison: bool = False,
     context_credit: float = 0.5,
     sentence_key: str = "",
+    article: Callable[[], set[str]] | None = None,
 ) -> Grounding:
     """How well one sentence (its tokens with its heading's) grounds the focus.
 
@@ -463,6 +471,8 @@ def ground(
                     asked = {t for q in focus.terms for alt in q.alternatives for t in alt}
                     names_other = bool(((sentence - heading) & focus.corpus_names) - asked)
                 carried = not names_other
+            if not carried and term.common and article is not None:
+                carried = bool(_holds(term, article()))
         if carried:
             with_context += term.weight
             if term in focus.entities:

@@ -63,6 +63,20 @@ class _Serving:
     facts: object  # FactTable
     sources: dict[str, SourceRef] = field(default_factory=dict)
     chunk_text: dict[str, str] = field(default_factory=dict)
+    _article_tokens: dict[str, set[str]] = field(default_factory=dict)
+
+    def article_tokens(self, article_id: str) -> set[str]:
+        """The search tokens of one whole article, made on first use (for names an article carries)."""
+        tokens = self._article_tokens.get(article_id)
+        if tokens is None:
+            from bot.core.text import tokenize
+
+            tokens = set()
+            for chunk in self.index.chunks:  # type: ignore[attr-defined]
+                if chunk.article_id == article_id:
+                    tokens.update(tokenize(chunk.embed_text))
+            self._article_tokens[article_id] = tokens
+        return tokens
 
 
 def source_ref_of(article: Article) -> SourceRef:
@@ -372,6 +386,7 @@ class MuseService:
             entity_terms=entity_terms,
             build_id=serving.index.build_id,  # type: ignore[attr-defined]
             focus=focus,
+            article_tokens=serving.article_tokens,
         )
 
     # ----- benchmark lookups (facts.json only: no FAISS, no model) ------------------------------
