@@ -424,6 +424,7 @@ _MONEY_VALUE_RE = re.compile(r"[$€£¥]\s?\d[\d,.]*(?:\s?(?:million|billion|tr
 _PERCENT_VALUE_RE = re.compile(r"\d[\d,.]*\s?(?:%|per ?cent\b)", re.IGNORECASE)
 # A second source counts as stating the same quantity when it covers nearly as much of the question.
 CONFLICT_COVERAGE_RATIO = 0.6
+CONFLICT_SIMILARITY_GAP = 0.3
 MAX_NEAREST = 2
 
 
@@ -465,6 +466,31 @@ def _trimmed_quote(chunk_text: str, sentences: Sequence[str]) -> str:
     return quote
 
 
+def _value_classes(sentence: str, kind: str, ignore: set[str]) -> dict[str, frozenset[str]]:
+    """The values a sentence states, by unit: amounts of money, percentages, dates and plain numbers.
+
+    A question after words ("what is its context window") still has values when the sentences state some.
+    """
+    if kind == "date":
+        return {"date": values_of_kind(sentence, "date", ignore)}
+    money = values_of_kind(sentence, "money", ignore)
+    percent = values_of_kind(sentence, "percent", ignore)
+    numbers = values_of_kind(sentence, "number", ignore)
+    as_numbers = {re.sub(r"[^\d.]", "", v) for v in money | percent}
+    plain = frozenset(v for v in numbers if v not in as_numbers)
+    return {"money": money, "percent": percent, "number": plain}
+
+
+def _differ(mine: dict[str, frozenset[str]], theirs: dict[str, frozenset[str]]) -> str | None:
+    """The unit in which two sentences state different values (and none the same), or None."""
+    if any(mine[unit] & theirs[unit] for unit in mine):
+        return None
+    for unit in mine:
+        if mine[unit] and theirs[unit] and len(mine[unit]) <= 3 and len(theirs[unit]) <= 2:
+            return unit
+    return None
+
+
 def _find_value_conflict(
     shape: QuestionShape,
     best: ScoredSentence,
@@ -472,12 +498,10 @@ def _find_value_conflict(
     passages: Sequence[Passage],
     policy: AnswerPolicy,
     ignore: set[str],
-) -> ScoredSentence | None:
-    """A sentence from another article that states a different value of the same quantity, if any."""
-    # A question after words ("what is its context window") still has a value when both sentences state one.
-    kind = shape.kind if shape.kind != "text" else "number"
-    mine = values_of_kind(best.text, kind, ignore)
-    if not mine:
+) -> tuple[ScoredSentence, str] | None:
+    """A sentence from another article that states a different value of the same quantity, with its unit."""
+    mine = _value_classes(best.text, shape.kind, ignore)
+    if not any(mine.values()):
         return None
     article = passages[best.passage_index].chunk.article_id
     for other in scored:
@@ -485,11 +509,11 @@ def _find_value_conflict(
             continue
         if passages[other.passage_index].chunk.article_id == article or not is_supported(shape, other, policy):
             continue
-        if other.similarity < best.similarity - FOLLOW_UP_SIMILARITY_GAP:
+        if other.similarity < best.similarity - CONFLICT_SIMILARITY_GAP:
             continue
-        theirs = values_of_kind(other.text, kind, ignore)
-        if theirs and not (theirs & mine) and len(theirs) <= 2 and len(mine) <= 2:
-            return other
+        unit = _differ(mine, _value_classes(other.text, shape.kind, ignore))
+        if unit is not None:
+            return other, unit
     return None
 
 
@@ -537,10 +561,10 @@ def build_answer(
         compared = tuple(t.word for t in focus.entities) if focus is not None and comparison else ()
         chosen = select_answer_sentences(shape, scored, policy, entities=compared)
     ignore = {t for term in (focus.terms if focus else ()) for alt in term.alternatives for t in alt}
-    rival = _find_value_conflict(shape, chosen[0], scored, passages, policy, ignore) if chosen else None
+    found = _find_value_conflict(shape, chosen[0], scored, passages, policy, ignore) if chosen else None
+    rival, rival_unit = found if found is not None else (None, "")
     if rival is not None and rival not in chosen:
-        chosen = [*chosen[: policy.max_sentences - 1], rival] if len(chosen) >= policy.max_sentences else [
-            *chosen, rival]  # fmt: skip
+        chosen = [*chosen, rival]  # the other source's figure, even past max_sentences: both must show
     by_chunk: dict[str, list[str]] = {}
     for sentence in chosen:
         by_chunk.setdefault(passages[sentence.passage_index].chunk.id, []).append(sentence.text)
@@ -553,9 +577,8 @@ def build_answer(
         markers[number] = marker
         lines.append(f"{sentence.text} [{marker}]")
     if rival is not None and chosen and rival in chosen:
-        value_kind = shape.kind if shape.kind != "text" else "number"
-        mine = values_of_kind(chosen[0].text, value_kind, ignore)
-        theirs = values_of_kind(rival.text, value_kind, ignore)
+        mine = _value_classes(chosen[0].text, shape.kind, ignore)[rival_unit]
+        theirs = _value_classes(rival.text, shape.kind, ignore)[rival_unit]
         first, second = markers[0], markers[chosen.index(rival)]
         lines.append(
             f"The articles differ: {' / '.join(sorted(mine))} [{first}] vs {' / '.join(sorted(theirs))} [{second}]."
