@@ -26,7 +26,7 @@ class QuerySettings:
     model_path: str = ""
     embed_backend: str = "onnx"
     top_k: int = 5
-    abstain_threshold: float = 0.50
+    abstain_threshold: float = 0.75
 
 
 def _parse_top_k(raw: str) -> int:

