@@ -52,7 +52,9 @@ def test_answer_cites_the_sentence_and_keeps_numbers_verbatim() -> None:
 def test_markers_point_at_their_own_passage() -> None:
     # No unit vectors here (similarity 0), so the bar is the share of terms alone.
     lenient = AnswerPolicy(abstain_threshold=0.5)
-    answer = build_answer("who makes muse spark and is it closed source", _passages(1, 0), STATS, SOURCES, policy=lenient)
+    answer = build_answer(
+        "who makes muse spark and is it closed source", _passages(1, 0), STATS, SOURCES, policy=lenient
+    )
 
     markers = {int(m) for m in re.findall(r"\[(\d+)\]", answer.text)}
     assert markers == {c.marker for c in answer.citations}
