@@ -36,7 +36,7 @@ GENERIC_WORDS = frozenset(
         articles report reported mention mentioned anything something someone anyone there any get got go
         happen happened happening tell told know known wondering wonder question answer lol hey hi ok okay
         thanks thank plz pls u ur r ya yeah yes yo guys dude mean means meaning currently today date day
-        time year when much elo point points pts
+        time when much elo point points pts
         didnt doesnt dont isnt wasnt werent arent cant couldnt wouldnt shouldnt wont havent hasnt hadnt
         whats hows whos wheres whens thats theres youre theyre im ive id ill""",
         keep_stopwords=True,
@@ -57,7 +57,8 @@ QUALIFIER_WORDS = frozenset(
         japanese asia asian africa african canada canadian australia australian germany german france french
         brazil korea korean global worldwide international
         mobile desktop web browser ios android iphone ipad mac windows linux phone phones tablet glasses
-        second seconds minute minutes hour hours hourly daily weekly monthly annual annually quarterly
+        second seconds minute minutes hour hours hourly daily weekly monthly annual annually quarterly year years
+        day days
         week weeks month months quarter quarters decade
         lite light mini nano pro max ultra flash plus turbo preview premium enterprise basic standard
         free input output tomorrow yesterday
@@ -88,6 +89,12 @@ _DIGIT_WORDS = {digit: word for word, digit in _NUMBER_WORDS.items()}
 # ("muse", "spark", "meta" here): it cannot tell one fact from its neighbour, so it is wording, not identity.
 DISTINCTIVE_IDF = 1.38
 
+_ASKS_NAME_RE = re.compile(
+    r"^\W*(who|whom|whose|which)\b|\b(who|which \w+)\s*\??\s*$"
+    r"|\bwhat (company|firm|companies|firms|partners?|customers?|people|person)\b",
+    re.IGNORECASE,
+)
+_ASKS_FOR_RE = re.compile(r"\b(?:what|which|how many|how long|in what)\s+(year|month|day|week|date|hour)s?\b")
 _PIECE_RE = re.compile(r"[\w.$%'’²³]+", re.UNICODE)  # "gpt-5" is two words: the number is its own term
 
 
@@ -109,6 +116,8 @@ class GroundingPolicy:
     # words always have some neighbour ("take" 0.49, "credit" 0.57, "gains" 0.49).
     isolation: float = 0.45
     unseen_word_weight: float = 2.0  # about the idf of a word one passage in eight uses
+    sibling: float = 0.5  # a name or qualifier this close to the one asked is a rival ("thinking" 0.6 here)
+    other_name_idf: float = 0.8  # names rarer than the corpus's subject ("muse", "meta") tell entities apart
     max_neighbours: int = 6
     context_credit: float = 0.5  # a wording term found only elsewhere in the passage counts half
 
@@ -123,6 +132,8 @@ class FocusTerm:
     loose: tuple[frozenset[str], ...] = ()  # the model's neighbours: they ground the term at partial credit
     phrase: str = ""  # a number with the word before it ("gemini 3"): the sentence must say them together
     common: bool = False  # a name that is also an ordinary word ("API"): the article around it may carry it
+    siblings: frozenset[str] = frozenset()  # names or qualifiers the model puts near it ("thinking" for
+    # "contemplating"): a sentence that says one of them instead is about that one, whatever its heading says
 
     @property
     def is_identity(self) -> bool:
@@ -138,6 +149,8 @@ class Focus:
     benchmark_tokens: Mapping[str, frozenset[str]] = field(default_factory=dict)  # the same for benchmarks
     corpus_names: frozenset[str] = frozenset()  # distinctive names of the corpus (to see another one named)
     model_names: frozenset[str] = frozenset()  # names the corpus writes with a version: models, products
+    other_names: frozenset[str] = frozenset()  # names rarer than the corpus's subject (to see another named)
+    asks_for_name: bool = False  # "who …", "which companies …": the answer is itself a name
 
     @property
     def identity(self) -> tuple[FocusTerm, ...]:
@@ -230,10 +243,12 @@ def read_focus(
     seen: set[str] = set()
     index = 0
     last_name_piece = -2
+    # "what year", "which day": the word says what kind of answer is wanted, not which fact.
+    asks_for = set(tokenize(" ".join(_ASKS_FOR_RE.findall(normalize_text(question).lower()))))
     while index < len(pieces):
         word, tokens = pieces[index]
         index += 1
-        tokens = [t for t in tokens if t not in STOPWORDS and t not in GENERIC_WORDS]
+        tokens = [t for t in tokens if t not in STOPWORDS and t not in GENERIC_WORDS and t not in asks_for]
         if not tokens or tokens[0] in seen:
             continue
         token = tokens[0]
@@ -279,7 +294,11 @@ def read_focus(
         model_tokens=model_tokens,
         benchmark_tokens=benchmark_tokens,
         corpus_names=lexicon.distinctive_names(idf, DISTINCTIVE_IDF) if lexicon is not None else frozenset(),
-        model_names=lexicon.versioned if lexicon is not None else frozenset(),
+        model_names=(lexicon.versioned & lexicon.distinctive_names(idf, policy.other_name_idf))
+        if lexicon is not None
+        else frozenset(),
+        other_names=lexicon.distinctive_names(idf, policy.other_name_idf) if lexicon is not None else frozenset(),
+        asks_for_name=bool(_ASKS_NAME_RE.search(normalize_text(question))),
     )
 
 
@@ -362,6 +381,8 @@ def _word_term(
     else:
         role, threshold = "word", policy.wording_neighbour
     vector = lexicon.vector_of(token) if in_corpus else word_vectors.get(word.lower())
+    if vector is None and corrected:
+        vector = lexicon.vector_of(corrected[0])
     loose: list[frozenset[str]] = []
     if vector is not None and role in {"word", "rare", "qualifier"}:
         for neighbour, _sim in lexicon.neighbours(vector, threshold, policy.max_neighbours):
@@ -370,6 +391,13 @@ def _word_term(
         known = known or bool(loose)
         if not known and role == "word" and not lexicon.neighbours(vector, policy.isolation, 1):
             role = "rare"  # nothing in the corpus is even near it: the articles never discuss it
+    siblings: frozenset[str] = frozenset()
+    if vector is not None and role in {"name", "qualifier"}:
+        own = {t for alt in alternatives for t in alt}
+        siblings = frozenset(
+            t for t, _sim in lexicon.neighbours(vector, policy.sibling, 12)
+            if t not in own and (t in lexicon.capitalised or t in QUALIFIER_WORDS) and not t[0].isdigit()
+        )  # fmt: skip
     if not known and role == "word" and not (is_common_word(word.lower()) if is_common_word else True):
         role = "rare"  # a name nothing in the corpus says in any form ("osworld"): the question's point
     if not in_corpus and role == "word":
@@ -377,7 +405,14 @@ def _word_term(
         # would let it outweigh everything the sentence does match.
         weight = min(weight, policy.unseen_word_weight)
     return FocusTerm(
-        word.lower(), role, weight, tuple(dict.fromkeys(alternatives)), known, tuple(loose), common=common
+        word.lower(),
+        role,
+        weight,
+        tuple(dict.fromkeys(alternatives)),
+        known,
+        tuple(loose),
+        common=common,
+        siblings=siblings,
     )
 
 
@@ -436,6 +471,8 @@ def ground(
     entity_missing: list[FocusTerm] = []
     for term in focus.terms:
         credit = _holds(term, sentence)
+        if credit and term.siblings and (sentence - heading) & term.siblings and not _holds(term, sentence - heading):
+            credit = 0.0  # the heading says it, the sentence says a rival: the figure is the rival's
         if credit and term.phrase and sentence_key:
             credit = 1.0 if re.search(rf"(?<![\w.]){re.escape(term.phrase)}(?![\w]|\.\d)", sentence_key) else 0.0
         if term.role == "benchmark" and credit and not _holds(term, sentence - heading):
@@ -462,22 +499,25 @@ def ground(
         if term.role == "model":
             if names_other_model is None:
                 asked = {t for q in focus.terms for alt in q.alternatives for t in alt}
-                names_other_model = any(
-                    tokens <= sentence for tokens in focus.model_tokens.values() if tokens
-                ) or bool(((sentence - heading) & focus.model_names) - asked)
-            # Carried by the passage only when the sentence names no other model ("Maverick has 17B").
-            carried = not names_other_model and bool(_holds(term, context))
+                names_other_model = any(tokens <= sentence for tokens in focus.model_tokens.values() if tokens) or bool(
+                    ((sentence - heading) & focus.model_names) - asked
+                )
+            # Carried by the passage only when the sentence names no other model ("Maverick has 17B"); a score
+            # on a named benchmark must be said of the model, or under a heading or title that names it.
+            where = frame if focus.benchmarks else context
+            carried = not names_other_model and bool(_holds(term, where))
         elif term.role in {"name", "rare"}:
-            # An article or section about it frames the sentence; so does the passage around it, when the
-            # sentence names nobody else ("She joined at 24" after "Nadia Forsberg leads …").
-            carried = bool(_holds(term, frame))
-            if not carried and _holds(term, context):
-                if names_other is None:
-                    asked = {t for q in focus.terms for alt in q.alternatives for t in alt}
-                    names_other = bool(((sentence - heading) & focus.corpus_names) - asked)
-                carried = not names_other
-            if not carried and term.common and article is not None:
-                carried = bool(_holds(term, article()))
+            # The heading, the article's title or the passage around it can say who or what a sentence is
+            # about ("She joined at 24" after "Nadia Forsberg leads …"; an article about "the API"), but not
+            # when the sentence names someone else, or a rival of the term ("Thinking" for "Contemplating").
+            if names_other is None:
+                asked = {t for q in focus.terms for alt in q.alternatives for t in alt}
+                # A question after a name ("which companies …") is answered by sentences that name others.
+                names_other = not focus.asks_for_name and bool(((sentence - heading) & focus.other_names) - asked)
+            if not names_other and not (sentence - heading) & term.siblings:
+                carried = bool(_holds(term, frame) or _holds(term, context))
+                if not carried and term.common and article is not None:
+                    carried = bool(_holds(term, article()))
         if carried:
             with_context += term.weight
             if term in focus.entities:
@@ -566,9 +606,7 @@ def _is_misspelt(word: str, lexicon: Lexicon, is_common_word: Callable[[str], bo
     return bool(tokens) and word.isalpha() and not lexicon.has(tokens[0]) and not is_common_word(word.lower())
 
 
-def _correct_names(
-    question: str, lexicon: Lexicon, is_common_word: Callable[[str], bool], catalog: NameCatalog
-) -> str:
+def _correct_names(question: str, lexicon: Lexicon, is_common_word: Callable[[str], bool], catalog: NameCatalog) -> str:
     """Runs of up to three words holding a misspelt word that spell exactly one known name, replaced by it."""
     words = question.split()
     flags = [_is_misspelt(w.strip("?!.,;:'\"()"), lexicon, is_common_word) for w in words]

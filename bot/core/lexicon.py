@@ -38,6 +38,8 @@ def _lexicon_version() -> str:
     import hashlib
 
     return f"{LEXICON_VERSION}-{hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]}"
+
+
 EMBED_BATCH = 256
 
 _WORD_RE = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+", re.UNICODE)  # the pieces text.tokenize reads
@@ -59,6 +61,7 @@ class Lexicon:
     acronyms: Mapping[str, tuple[str, ...]]  # acronym token -> the tokens of what it stands for
     vectors: np.ndarray | None = field(default=None, repr=False)  # (len(words), dim), normalised
     versioned: frozenset[str] = frozenset()  # names written with a version number: models and products
+    capitalised: frozenset[str] = frozenset()  # tokens written with a capital mid-sentence at least once
     _rows: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
     _by_deletion: dict[str, set[str]] = field(default_factory=dict, repr=False, compare=False)
     _memo: dict[str, frozenset[str]] = field(default_factory=dict, repr=False, compare=False)
@@ -215,7 +218,7 @@ _CALENDAR = frozenset(
 _YEAR_RE = re.compile(r"(19|20)\d\d")
 
 
-def learn_words(texts: Iterable[str]) -> tuple[dict[str, str], set[str], set[str]]:
+def learn_words(texts: Iterable[str]) -> tuple[dict[str, str], set[str], set[str], set[str]]:
     """(token -> its most frequent lower-case word, tokens written as names, names written with a version).
 
     A token is a name when, wherever a sentence does not start, the articles always capitalise it. A
@@ -237,10 +240,11 @@ def learn_words(texts: Iterable[str]) -> tuple[dict[str, str], set[str], set[str
             token = tokens[0]
             is_version = word[0].isdigit() and len(word) <= 4 and not _YEAR_RE.fullmatch(word)
             near = [r for r in recent if match.start() - r[0] <= 2]
-            if word[0].isupper() and token not in _CALENDAR and any(r[2] for r in near[-2:]):
+            # "Llama 4 Maverick": the word just before a version number and the one just after it.
+            if word[0].isupper() and token not in _CALENDAR and near and near[-1][2]:
                 versioned.add(token)
-            if is_version:
-                versioned.update(r[1] for r in near[-2:] if not r[2] and r[1] not in _CALENDAR)
+            if is_version and near and not near[-1][2] and near[-1][1] not in _CALENDAR:
+                versioned.add(near[-1][1])
             recent = [*recent[-2:], (match.end(), token if word[0].isupper() else "", is_version)]
             surfaces[token][word.lower()] += 1
             for part in tokens[1:]:  # "HealthBench" is also "health" and "bench"
@@ -253,7 +257,7 @@ def learn_words(texts: Iterable[str]) -> tuple[dict[str, str], set[str], set[str
     words = {token: counts.most_common(1)[0][0] for token, counts in surfaces.items()}
     # Mostly capitalised counts too: "Instant" (a mode) is also an ordinary word now and then.
     proper = {token for token, count in capital.items() if lower[token] == 0 or count >= 2 * lower[token] >= 2}
-    return words, proper, (versioned & proper) - {""}
+    return words, proper, (versioned & proper) - {""}, set(capital)
 
 
 def build_lexicon(
@@ -263,13 +267,18 @@ def build_lexicon(
     import numpy as np
 
     texts = _texts_of(articles, chunks)
-    words, proper, versioned = learn_words(texts)
+    words, proper, versioned, capitalised = learn_words(texts)
     acronyms = learn_acronyms(texts)
     tokens = tuple(sorted(words))
     surface = tuple(words[t] for t in tokens)
     if embedder is None or not tokens:
         return Lexicon(
-            words=surface, tokens=tokens, proper=frozenset(proper), acronyms=acronyms, versioned=frozenset(versioned)
+            words=surface,
+            tokens=tokens,
+            proper=frozenset(proper),
+            acronyms=acronyms,
+            versioned=frozenset(versioned),
+            capitalised=frozenset(capitalised),
         )
     vectors = np.zeros((len(tokens), embedder.dim), dtype=np.float32)
     todo: list[int] = []
@@ -293,6 +302,7 @@ def build_lexicon(
         acronyms=acronyms,
         vectors=vectors,
         versioned=frozenset(versioned),
+        capitalised=frozenset(capitalised),
     )
 
 
@@ -307,6 +317,7 @@ def save_lexicon(folder: Path, lexicon: Lexicon) -> None:
         "tokens": list(lexicon.tokens),
         "proper": sorted(lexicon.proper),
         "versioned": sorted(lexicon.versioned),
+        "capitalised": sorted(lexicon.capitalised),
         "acronyms": {k: list(v) for k, v in sorted(lexicon.acronyms.items())},
     }
     write_durably(folder / LEXICON_FILE, json.dumps(body, ensure_ascii=False).encode("utf-8"))
@@ -341,6 +352,7 @@ def load_lexicon(folder: Path) -> Lexicon | None:
             tokens=tokens,
             proper=frozenset(body["proper"]),
             versioned=frozenset(body.get("versioned", ())),
+            capitalised=frozenset(body.get("capitalised", ())),
             acronyms={k: tuple(v) for k, v in body["acronyms"].items()},
             vectors=vectors,
         )
