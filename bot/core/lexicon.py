@@ -104,7 +104,7 @@ class Lexicon:
             found |= self._by_deletion.get(variant, set())
         # Typing errors rarely touch the first letter; "gpus" is not "opus".
         found = {k for k in found if k[0] == token[0] and edit_distance(token, k, 1) <= 1}
-        if not found and len(token) >= 7:
+        if not found and len(token) >= 6:
             found = {
                 k for k in self.tokens
                 if abs(len(k) - len(token)) <= 2 and k[0] == token[0] and edit_distance(token, k, 2) <= 2
