@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -10,6 +15,7 @@ from bot import cli
 from bot.core.corpus import parse_article
 from bot.core.errors import MusebotError
 from bot.core.models import Answer, Citation
+from bot.core.service import check_question
 from bot.core.text import remove_control_characters
 from bot.query_settings import load_query_settings
 from bot.settings import load_settings
@@ -80,3 +86,36 @@ def test_direction_controls_are_stripped_from_titles_bodies_and_output() -> None
     stream = io.StringIO()
     cli.print_answer(stream, answer)
     assert not set(DIRECTION_CONTROLS) & set(stream.getvalue())
+
+
+def _musebot_bytes(shipped_index: tuple[Path, Path], *argv: str | bytes) -> subprocess.CompletedProcess[bytes]:
+    """`python -m bot ...` with arguments passed as bytes, as a shell passes `$'\\xff'` (no text decoding here)."""
+    corpus, index = shipped_index
+    env = {**os.environ, "MUSEBOT_CORPUS_DIR": str(corpus), "MUSEBOT_INDEX_DIR": str(index), "NO_COLOR": "1"}
+    return subprocess.run([sys.executable, "-m", "bot", *argv], env=env, capture_output=True, timeout=300, check=False)
+
+
+@pytest.mark.slow
+def test_a_byte_that_is_not_utf8_in_a_question_is_read_as_a_replacement_character(
+    shipped_index: tuple[Path, Path],
+) -> None:
+    asked = _musebot_bytes(shipped_index, "ask", b"\xff How did Muse Spark do on HealthBench Hard?", "--json")
+    assert asked.returncode == 0, asked.stderr.decode("utf-8", "replace")
+    answer = json.loads(asked.stdout.decode("utf-8"))
+    assert answer["question"] == "\ufffd How did Muse Spark do on HealthBench Hard?"
+    assert "42.8" in answer["text"]
+    printed = _musebot_bytes(shipped_index, "ask", b"How did Muse Spark do on HealthBench Hard\xc3?")
+    assert printed.returncode == 0, printed.stderr.decode("utf-8", "replace")
+    assert "42.8" in printed.stdout.decode("utf-8")
+
+    unreadable = _musebot_bytes(shipped_index, "ask", b"\xff\xfe \xc3")
+    assert unreadable.returncode == cli.EXIT_ERROR
+    err = unreadable.stderr.decode("utf-8")
+    assert err == "error: That question is not readable text (its bytes are not UTF-8); type it again as UTF-8.\n"
+
+
+def test_check_question_reads_undecodable_bytes_as_replacement_characters() -> None:
+    assert check_question(" \udcff what did Muse Spark score\udcc3? ") == "\ufffd what did Muse Spark score\ufffd?"
+    assert check_question("Muse Spark \ud800 launch") == "Muse Spark \ufffd launch"  # any lone surrogate
+    with pytest.raises(MusebotError, match="not readable text"):
+        check_question("\udcff \udcfe")
