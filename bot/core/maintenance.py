@@ -43,6 +43,7 @@ from bot.core.corpus import (
     MAX_ARTICLE_BYTES,
     SUPPORTED_EXTENSIONS,
     ArticleError,
+    compute_content_hash,
     is_article_file_name,
     load_article,
     load_corpus,
@@ -404,7 +405,8 @@ def plan_additions(
         by_url = {_normalized_url(a.url): a.id for a in articles.values() if a.url}
         old_id = new.id if new.id in articles else by_url.get(_normalized_url(new.url)) if new.url else None
         old = articles.get(old_id) if old_id else None
-        if old is not None and old.content_hash == new.content_hash:
+        # Hashed again on both sides: a build made before the hash covered the front matter holds an older hash.
+        if old is not None and compute_content_hash(old) == compute_content_hash(new):
             skipped.append((item.name, f"same text as the indexed article {old.id}; nothing to update"))
             continue
         if not force:
