@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import json
 import logging
 import re
 import unicodedata
@@ -145,12 +146,13 @@ def _slugify(text: str) -> str:
 
 
 def compute_content_hash(article: Article) -> str:
-    """sha256 (hex) of title and body: what the chunks and their embeddings depend on.
+    """sha256 (hex) of everything the index keeps of an article: title, outlet, author, url, published, body.
 
-    Metadata (outlet, author, url, published) is deliberately left out: changing it does not need
-    a re-embedding.
+    It decides whether an article changed (an update, a stale index, `index verify`), so a new outlet or
+    date is an update too. It costs no re-embedding: vectors are reused by their chunk's embed text.
     """
-    return hashlib.sha256(f"{article.title}\n\n{article.body}".encode()).hexdigest()
+    fields = [article.title, article.outlet, article.author, article.url, article.published, article.body]
+    return hashlib.sha256(json.dumps(fields, ensure_ascii=False).encode("utf-8")).hexdigest()
 
 
 # ---------------------------------------------------------------------------------------------- public loaders

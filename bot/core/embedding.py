@@ -160,7 +160,8 @@ def _write_model_id_cache(cache_file: Path, cached: dict[str, object]) -> None:
         os.replace(temp, cache_file)
     except OSError as exc:
         log.debug("Could not save the model id cache %s: %s", cache_file, exc)
-        temp.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # e.g. a file where index/ should be: there is no temp file either
+            temp.unlink(missing_ok=True)
 
 
 def _read_max_seq_length(model_path: Path, default: int = 256) -> int:

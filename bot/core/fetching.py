@@ -2,7 +2,8 @@
 
 Every host is resolved and each of its addresses checked before connecting, and the connection
 goes to the address that was checked (so a DNS answer cannot change between the check and the
-connect). Redirects are followed by hand so each hop is checked the same way.
+connect). Redirects are followed by hand so each hop is checked the same way. Link-local and
+cloud metadata addresses and names are refused always, even where private addresses are allowed.
 Synchronous on purpose: callers on an event loop run it with `asyncio.to_thread`.
 """
 
@@ -31,6 +32,18 @@ _USER_AGENT = "musebot/0.1 (article fetch for re-indexing)"
 
 Resolver = Callable[[str, int], list[str]]
 
+# Never fetched, whatever `allow_private` says: instance metadata (and the cloud credentials it hands out)
+# lives at link-local addresses (AWS, GCP, Azure, Oracle: 169.254.169.254; AWS over IPv6: fd00:ec2::254),
+# at Alibaba Cloud's 100.100.100.200, and under these host names. Names are refused before any lookup.
+_NEVER_NETWORKS = tuple(
+    ipaddress.ip_network(network)
+    for network in ("169.254.0.0/16", "fe80::/10", "fd00:ec2::254/128", "100.100.100.200/32")
+)
+_METADATA_HOSTS = frozenset(
+    {"metadata", "metadata.google.internal", "metadata.goog", "instance-data", "instance-data.ec2.internal"}
+)
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
 
 class FetchError(MusebotError):
     """The URL could not be fetched as an article; nothing was changed."""
@@ -52,6 +65,22 @@ def is_public_address(address: str) -> bool:
     return ip.is_global and not ip.is_multicast
 
 
+def is_never_fetched_address(address: str) -> bool:
+    """True for a link-local or cloud metadata address, also written as IPv4-mapped or NAT64 IPv6."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            ip = ip.ipv4_mapped
+        elif ip in _NAT64:
+            ip = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return any(ip in network for network in _NEVER_NETWORKS if network.version == ip.version)
+
+
+def is_metadata_host(host: str) -> bool:
+    """True for the host names of cloud metadata services (any case, with or without the final dot)."""
+    return host.lower().rstrip(".") in _METADATA_HOSTS
+
+
 def _check_url(url: str) -> tuple[str, str, int, str]:
     """(scheme, host, port, path+query) of an http(s) URL, or FetchError."""
     try:
@@ -71,9 +100,15 @@ def _check_url(url: str) -> tuple[str, str, int, str]:
 
 
 def _pick_address(host: str, port: int, *, allow_private: bool, resolve: Resolver) -> str:
+    never = "it is never fetched, even where private addresses are allowed; give the article's public URL."
+    if is_metadata_host(host):
+        raise FetchError(f"{host} is a cloud metadata service; {never}")
     addresses = resolve(host, port)
     if not addresses:
         raise FetchError(f"{host} has no address; check the URL.")
+    refused = [a for a in addresses if is_never_fetched_address(a)]
+    if refused:
+        raise FetchError(f"{host} resolves to a link-local or cloud metadata address ({refused[0]}); {never}")
     if not allow_private:
         blocked = [a for a in addresses if not is_public_address(a)]
         if blocked:
@@ -143,8 +178,8 @@ def fetch_article(
     """(data, file name) of the article at `url`; FetchError with the reason otherwise.
 
     `timeout` bounds each network step and the whole download. Only text/html, text/plain and
-    text/markdown are accepted. Private, loopback and link-local hosts are refused unless
-    `allow_private`; so is a redirect to one.
+    text/markdown are accepted. Private and loopback hosts are refused unless `allow_private`;
+    link-local and cloud metadata hosts always. A redirect is checked the same way before it is followed.
     """
     deadline = time.monotonic() + timeout
     current = url.strip()

@@ -43,13 +43,14 @@ from bot.core.corpus import (
     MAX_ARTICLE_BYTES,
     SUPPORTED_EXTENSIONS,
     ArticleError,
+    compute_content_hash,
     is_article_file_name,
     load_article,
     load_corpus,
     parse_article,
 )
 from bot.core.errors import MusebotError
-from bot.core.files import fsync_dir, replace_atomically
+from bot.core.files import fsync_dir, replace_atomically, write_durably
 from bot.core.models import Article, ChangeReport
 
 log = logging.getLogger(__name__)
@@ -404,7 +405,8 @@ def plan_additions(
         by_url = {_normalized_url(a.url): a.id for a in articles.values() if a.url}
         old_id = new.id if new.id in articles else by_url.get(_normalized_url(new.url)) if new.url else None
         old = articles.get(old_id) if old_id else None
-        if old is not None and old.content_hash == new.content_hash:
+        # Hashed again on both sides: a build made before the hash covered the front matter holds an older hash.
+        if old is not None and compute_content_hash(old) == compute_content_hash(new):
             skipped.append((item.name, f"same text as the indexed article {old.id}; nothing to update"))
             continue
         if not force:
@@ -496,33 +498,34 @@ def _stage(plan: ChangePlan, corpus_dir: Path, index_dir: Path, base_build: str 
     staging = Path(corpus_dir) / STAGING_DIR / token
     staging.mkdir(parents=True)
     writes = []
-    for n, write in enumerate(plan.writes):
-        staged = staging / f"{n:04d}-{Path(write.target).name}"
-        with staged.open("wb") as handle:
-            handle.write(write.data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        writes.append(
-            {
-                "id": write.article_id,
-                "hash": write.content_hash,
-                "staged": staged.relative_to(corpus_dir).as_posix(),
-                "target": write.target,
-            }
-        )
-    fsync_dir(staging)
-    journal = {
-        "version": JOURNAL_VERSION,
-        "operation": plan.operation,
-        "token": token,
-        "pid": os.getpid(),
-        "started_at": f"{datetime.now(UTC):%Y-%m-%dT%H:%M:%SZ}",
-        "corpus_dir": str(Path(corpus_dir).resolve()),
-        "base_build": base_build,
-        "writes": writes,
-        "deletes": [{"id": d.article_id, "path": d.path} for d in plan.deletes],
-    }
-    replace_atomically(_journal_path(index_dir), (json.dumps(journal, indent=1) + "\n").encode("utf-8"))
+    try:
+        for n, write in enumerate(plan.writes):
+            staged = staging / f"{n:04d}-{Path(write.target).name}"
+            write_durably(staged, write.data)
+            writes.append(
+                {
+                    "id": write.article_id,
+                    "hash": write.content_hash,
+                    "staged": staged.relative_to(corpus_dir).as_posix(),
+                    "target": write.target,
+                }
+            )
+        fsync_dir(staging)
+        journal = {
+            "version": JOURNAL_VERSION,
+            "operation": plan.operation,
+            "token": token,
+            "pid": os.getpid(),
+            "started_at": f"{datetime.now(UTC):%Y-%m-%dT%H:%M:%SZ}",
+            "corpus_dir": str(Path(corpus_dir).resolve()),
+            "base_build": base_build,
+            "writes": writes,
+            "deletes": [{"id": d.article_id, "path": d.path} for d in plan.deletes],
+        }
+        replace_atomically(_journal_path(index_dir), (json.dumps(journal, indent=1) + "\n").encode("utf-8"))
+    except BaseException:  # e.g. a full disk: leave nothing for the next run to report as an interrupted change
+        _discard_staging(corpus_dir, token)
+        raise
     return journal
 
 
@@ -590,10 +593,13 @@ def _describe(journal: Mapping[str, Any]) -> str:
     return f"{journal.get('operation', 'change')} of {', '.join(dict.fromkeys(ids)) or 'nothing'}"
 
 
-def recover_interrupted_change(corpus_dir: Path, index_dir: Path, *, timeout: float | None = None) -> tuple[str, ...]:
+def recover_interrupted_change(
+    corpus_dir: Path, index_dir: Path, *, timeout: float | None = None, own_failure: bool = False
+) -> tuple[str, ...]:
     """Finish or undo what a killed re-index left (journal, staged files, half-made builds); says what it did.
 
     Waits for a change in progress at most `timeout` seconds when given (then CorpusLockedError).
+    `own_failure`: settling a change that just failed in this process, whose error is reported already.
     """
     from bot.core.index_store import recover_partial_builds
 
@@ -610,7 +616,7 @@ def recover_interrupted_change(corpus_dir: Path, index_dir: Path, *, timeout: fl
                 notes.append(f"rolled back an interrupted {_describe(journal)} (the previous build kept serving)")
             _journal_path(index_dir).unlink(missing_ok=True)
             fsync_dir(Path(index_dir))
-            log.warning("Recovered: %s", notes[-1])
+            log.log(logging.INFO if own_failure else logging.WARNING, "Recovered: %s", notes[-1])
         stray = _discard_staging(Path(journal["corpus_dir"]) if journal else corpus_dir)
         if stray and journal is None:
             notes.append(f"deleted files staged by an interrupted change that never started: {', '.join(stray)}")
@@ -656,7 +662,7 @@ def run_corpus_change(
             # The build failed (or was interrupted) in this process: settle the journal now, by the same rule.
             _live_journals.discard(journal["token"])
             with contextlib.suppress(Exception):
-                recover_interrupted_change(corpus_dir, index_dir)
+                recover_interrupted_change(corpus_dir, index_dir, own_failure=True)
             raise
         finally:
             _live_journals.discard(journal["token"])

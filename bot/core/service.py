@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.core.errors import MusebotError
+from bot.core.files import StorageError, describe_storage_error
 from bot.core.models import (
     Answer,
     Article,
@@ -130,9 +133,10 @@ class MuseService:
                 else:
                     from bot.core.embedding import load_embedder
 
-                    self._embedder = load_embedder(
-                        self._model_path(), self.config.embed_backend, self.config.index_dir / "onnx"
-                    )
+                    with self._storage_errors():  # the first load exports the model into index/onnx/
+                        self._embedder = load_embedder(
+                            self._model_path(), self.config.embed_backend, self.config.index_dir / "onnx"
+                        )
             return self._embedder
 
     def load_embedder_in_background(self) -> None:
@@ -207,16 +211,22 @@ class MuseService:
                     self._serving = self._load_serving()
                 return self._serving
         # A reader never waits for a writer: the build CURRENT names is immutable, so it can serve meanwhile.
+        unwritable: StorageError | None = None  # e.g. a read-only index: its build can still serve
         try:
-            self._recover(notify, timeout=0)
+            with self._storage_errors():
+                self._recover(notify, timeout=0)
             writer_busy = False
         except CorpusLockedError:
             writer_busy = True
+        except StorageError as error:
+            writer_busy, unwritable = False, error
         try:
             loaded = self._load_serving()
         except IndexLockedError:
             raise
         except IndexStoreError as error:
+            if unwritable is not None:
+                raise unwritable from error
             if writer_busy:
                 raise IndexLockedError(
                     f"{error.args[0].split('; run:')[0]}, and another musebot process is changing the index; "
@@ -233,11 +243,15 @@ class MuseService:
             try:
                 if writer_busy:
                     raise CorpusLockedError("another process is changing the index")
+                if unwritable is not None:
+                    raise unwritable
                 if notify:
                     notify("corpus/ changed since the last build; updating the index.")
                 self.build_index(articles=articles, lock_timeout=0)
             except CorpusLockedError:
                 log.info("corpus/ changed, but another process is changing the index: serving the current build")
+            except StorageError as error:
+                log.warning("corpus/ changed, but the index cannot be updated: %s", error)
             return self._serving  # type: ignore[return-value]
         with self._lock:
             if self._serving is None:
@@ -274,7 +288,10 @@ class MuseService:
         from bot.core.index_store import build_index, read_current_build_id, source_version, try_load_index
         from bot.core.maintenance import corpus_lock
 
-        with corpus_lock(self.config.index_dir, lock_timeout):  # re-entrant: maintenance calls this holding it
+        with (
+            self._storage_errors(),
+            corpus_lock(self.config.index_dir, lock_timeout),  # re-entrant: maintenance calls this holding it
+        ):
             if articles is None:
                 articles, _errors = self.load_corpus()
             if not articles:
@@ -490,13 +507,41 @@ class MuseService:
     def _change_corpus(self, make_plan: Callable[[Mapping[str, Article]], ChangePlan]) -> ChangeReport:
         from bot.core.maintenance import run_corpus_change
 
-        return run_corpus_change(
-            make_plan,
-            corpus_dir=self.config.corpus_dir,
-            index_dir=self.config.index_dir,
-            load_current=self._reload_current_index,
-            build=lambda articles: self.build_index(articles=articles),
-        )
+        with self._storage_errors():
+            return run_corpus_change(
+                make_plan,
+                corpus_dir=self.config.corpus_dir,
+                index_dir=self.config.index_dir,
+                load_current=self._reload_current_index,
+                build=lambda articles: self.build_index(articles=articles),
+            )
+
+    @contextlib.contextmanager
+    def _storage_errors(self) -> Iterator[None]:
+        """A full disk, a read-only or forbidden folder, a file where a folder should be: one StorageError that
+        says what to do and which build still serves. Any other OSError is a bug and stays one."""
+        from bot.core.index_store import read_current_build_id
+
+        def serving_build() -> str | None:
+            with contextlib.suppress(OSError):
+                return read_current_build_id(self.config.index_dir)
+            return None
+
+        before = serving_build()
+        try:
+            yield
+        except OSError as error:
+            failed = Path(os.fsdecode(error.filename)) if error.filename else self.config.index_dir
+            if failed.absolute().is_relative_to(self.config.corpus_dir.absolute()):
+                folder, elsewhere = self.config.corpus_dir, "another articles folder (--corpus-dir, MUSEBOT_CORPUS_DIR)"
+            else:
+                folder, elsewhere = self.config.index_dir, "another index folder (--index-dir, MUSEBOT_INDEX_DIR)"
+            problem = describe_storage_error(error, folder, elsewhere)
+            if problem is None:
+                raise
+            if before is not None and serving_build() == before:
+                problem += f" Nothing was changed: build {before} still serves."
+            raise StorageError(problem) from error
 
     def _reload_current_index(self) -> object | None:
         """The build CURRENT names now (another process may have moved it), served; None if unusable."""
@@ -514,10 +559,14 @@ MAX_QUESTION_CHARS = 1000
 
 
 def check_question(question: str) -> str:
-    """The question stripped, or a MusebotError saying what is wrong with it."""
-    question = question.strip()
+    """The question stripped, with any byte that is not UTF-8 read as U+FFFD; or a MusebotError saying what is wrong."""
+    from bot.core.text import replace_undecodable_characters
+
+    question = replace_undecodable_characters(question).strip()
     if not question:
         raise MusebotError("Ask a question, e.g.: How did Muse Spark do on HealthBench Hard?")
+    if not question.replace("\ufffd", "").strip():
+        raise MusebotError("That question is not readable text (its bytes are not UTF-8); type it again as UTF-8.")
     if len(question) > MAX_QUESTION_CHARS:
         raise MusebotError(f"That question is too long; keep it under {MAX_QUESTION_CHARS:,} characters.")
     return question

@@ -34,6 +34,16 @@ def remove_control_characters(text: str) -> str:
     return _CONTROL_CHARACTERS_RE.sub("", text)
 
 
+# Lone surrogates: what Python makes of bytes that are not UTF-8 (argv and file names are decoded with
+# surrogateescape). No tokenizer, JSON encoder or terminal takes them.
+_LONE_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+
+
+def replace_undecodable_characters(text: str) -> str:
+    """The text with each lone surrogate (an undecodable byte) replaced by U+FFFD, as `errors="replace"` decodes."""
+    return _LONE_SURROGATE_RE.sub("\ufffd", text)
+
+
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-", "\u00a0": " "})
 
 # A number as articles write it: 1,444 / 14.3 / 80.5% / 10x / $14.3 / 58M.

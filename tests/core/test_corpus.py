@@ -405,14 +405,20 @@ def test_is_safe_slug(value: str, expected: bool) -> None:
     assert is_safe_slug(value) is expected
 
 
-def test_content_hash_covers_title_and_body_only() -> None:
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"title": "Muse Spark 2"}, {"body": "Muse Spark scores 53 on the Intelligence Index."}, {"outlet": "B"},
+        {"url": "https://b.example/x"}, {"author": "Ana"}, {"published": "2026-04-09"},
+    ],
+)  # fmt: skip
+def test_content_hash_covers_every_field_the_index_keeps(change: dict[str, str]) -> None:
     article = parse_article(md("title: Muse Spark\noutlet: A"), "a.md")
-    same_text = dataclasses.replace(article, outlet="B", url="https://b.example/x", content_hash="")
-    assert compute_content_hash(same_text) == article.content_hash
-    assert compute_content_hash(dataclasses.replace(article, body=article.body + "!")) != article.content_hash
-    assert compute_content_hash(dataclasses.replace(article, title="Muse Spark 2")) != article.content_hash
-    expected = hashlib.sha256(b"Muse Spark\n\nMuse Spark scores 52 on the Intelligence Index.").hexdigest()
-    assert article.content_hash == expected
+    assert compute_content_hash(dataclasses.replace(article, **change)) != article.content_hash
+    moved = dataclasses.replace(article, source_path="elsewhere/a.md", content_hash="")  # where it lives is no change
+    assert compute_content_hash(moved) == article.content_hash
+    expected = hashlib.sha256(b'["Muse Spark", "A", "", "", "", "Muse Spark scores 52 on the Intelligence Index."]')
+    assert article.content_hash == expected.hexdigest()
 
 
 def test_supported_extensions() -> None:

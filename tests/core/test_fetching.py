@@ -11,7 +11,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from bot.core import fetching
-from bot.core.fetching import FetchError, derive_filename, fetch_article, is_public_address, make_url_fetcher
+from bot.core.fetching import (
+    FetchError,
+    derive_filename,
+    fetch_article,
+    is_metadata_host,
+    is_never_fetched_address,
+    is_public_address,
+    make_url_fetcher,
+)
 
 ARTICLE = (
     b"<html><head><title>Muse Spark</title></head>"
@@ -57,6 +65,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._redirect(f"/hop/{left - 1}" if left > 0 else "/news/muse-spark-launch")
         elif path == "/to-loopback":
             self._redirect(f"http://127.0.0.1:{port}/news/muse-spark-launch")
+        elif path.startswith("/to-metadata/"):  # /to-metadata/<scheme>/<the URL's rest, e.g. 169.254.169.254/x>
+            _, _, scheme, rest = path.split("/", 3)
+            self._redirect(f"{scheme}://{rest}")
         elif path == "/to-ftp":
             self._redirect("ftp://example.com/article.html")
         elif path == "/big-declared":
@@ -105,6 +116,37 @@ def public_site(server: str, monkeypatch: pytest.MonkeyPatch) -> str:
 
     monkeypatch.setattr(fetching.socket, "create_connection", connect)
     return f"http://{PUBLIC_HOST}:{port}"
+
+
+class LoopbackOnly:
+    """The network as the fetcher sees it, kept to 127.0.0.1: each connection and name lookup is recorded;
+    a connection anywhere else is refused, and a name is never sent to DNS (numeric hosts are parsed locally)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.connected: list[tuple[str, int]] = []
+        self.looked_up: list[str] = []
+        real_connect, real_getaddrinfo = socket.create_connection, socket.getaddrinfo
+
+        def connect(address: tuple[str, int], *args: object, **kwargs: object) -> socket.socket:
+            self.connected.append(address)
+            if address[0] != "127.0.0.1":
+                raise ConnectionRefusedError(f"the test refused a connection to {address}")
+            return real_connect(address, *args, **kwargs)
+
+        def getaddrinfo(host: str, port: int, *args: object, **kwargs: object) -> list[tuple[object, ...]]:
+            self.looked_up.append(host)
+            try:
+                return real_getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_NUMERICHOST)
+            except socket.gaierror:
+                raise socket.gaierror(socket.EAI_NONAME, f"the test does not look up {host}") from None
+
+        monkeypatch.setattr(fetching.socket, "create_connection", connect)
+        monkeypatch.setattr(fetching.socket, "getaddrinfo", getaddrinfo)
+
+
+@pytest.fixture
+def network(monkeypatch: pytest.MonkeyPatch) -> LoopbackOnly:
+    return LoopbackOnly(monkeypatch)
 
 
 def _resolve(host: str, port: int) -> list[str]:
@@ -235,3 +277,74 @@ def test_derive_filename_is_a_safe_name(url: str, media_type: str, name: str) ->
 async def test_url_fetcher_runs_off_the_event_loop(server: str) -> None:
     fetch = make_url_fetcher(timeout=5.0, max_bytes=10_000, allow_private=True)
     assert await fetch(f"{server}/news/muse-spark-launch") == (ARTICLE, "muse-spark-launch.html")
+
+
+METADATA_URLS = [
+    "http://169.254.169.254/latest/meta-data/iam/security-credentials/",
+    "http://metadata.google.internal/computeMetadata/v1/instance/service-accounts/default/token",
+    "http://METADATA.Google.Internal./computeMetadata/v1/",
+    "http://metadata/computeMetadata/v1/",
+    "http://metadata.goog/computeMetadata/v1/",
+    "http://instance-data/latest/meta-data/",
+    "http://[fd00:ec2::254]/latest/meta-data/",
+    "http://[fe80::1]/",
+    "http://[::ffff:169.254.169.254]/latest/meta-data/",
+    "http://[64:ff9b::a9fe:a9fe]/latest/meta-data/",
+    "http://2852039166/latest/meta-data/",  # 169.254.169.254 as one number
+    "http://169.254.170.2/v2/credentials",  # ECS task credentials
+    "http://100.100.100.200/latest/meta-data/",  # Alibaba Cloud
+]
+
+
+@pytest.mark.parametrize("target", METADATA_URLS)
+def test_a_redirect_to_cloud_metadata_is_refused_before_connecting_even_with_private_allowed(
+    server: str, network: LoopbackOnly, target: str
+) -> None:
+    scheme, rest = target.split("://", 1)
+    with pytest.raises(FetchError, match="never fetched, even where private addresses are allowed"):
+        _fetch(f"{server}/to-metadata/{scheme}/{rest}", allow_private=True)
+    port = int(server.rsplit(":", 1)[1])
+    assert network.connected == [("127.0.0.1", port)]  # the first hop only
+    assert not {host for host in network.looked_up if not host[0].isdigit() and ":" not in host}  # no name sent
+
+
+@pytest.mark.parametrize("target", METADATA_URLS)
+def test_cloud_metadata_is_never_fetched_directly(network: LoopbackOnly, target: str) -> None:
+    with pytest.raises(FetchError, match="never fetched, even where private addresses are allowed"):
+        _fetch(target, allow_private=True)
+    assert network.connected == []
+    assert all(host[0].isdigit() or ":" in host for host in network.looked_up)  # metadata names: not even looked up
+
+
+def test_a_name_that_resolves_to_link_local_is_refused_before_connecting(network: LoopbackOnly) -> None:
+    def rebinding(host: str, port: int) -> list[str]:
+        return [PUBLIC_IP, "169.254.169.254"]  # one good address does not make the other safe
+
+    with pytest.raises(FetchError, match=r"news\.example resolves to a link-local or cloud metadata address"):
+        _fetch(f"http://{PUBLIC_HOST}/article", allow_private=True, resolve=rebinding)
+    assert network.connected == []
+
+
+def test_private_addresses_are_still_fetched_when_allowed(server: str, network: LoopbackOnly) -> None:
+    assert _fetch(f"{server}/news/muse-spark-launch", allow_private=True)[0] == ARTICLE
+    assert network.connected == [("127.0.0.1", int(server.rsplit(":", 1)[1]))]
+
+
+@pytest.mark.parametrize(
+    ("address", "never"),
+    [
+        ("169.254.169.254", True), ("169.254.0.1", True), ("fe80::1%eth0", True), ("febf::1", True),
+        ("fd00:ec2::254", True), ("::ffff:169.254.169.254", True), ("64:ff9b::a9fe:a9fe", True),
+        ("100.100.100.200", True), ("127.0.0.1", False), ("10.0.0.1", False), ("fd00:ec2::253", False),
+        ("fec0::1", False), ("93.184.216.34", False), ("100.100.100.201", False),
+    ],
+)  # fmt: skip
+def test_is_never_fetched_address(address: str, never: bool) -> None:
+    assert is_never_fetched_address(address) is never
+
+
+def test_is_metadata_host() -> None:
+    assert is_metadata_host("Metadata.Google.Internal.")
+    assert is_metadata_host("instance-data")
+    assert not is_metadata_host("metadata.example.com")
+    assert not is_metadata_host("news.example")

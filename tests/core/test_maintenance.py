@@ -5,6 +5,7 @@ Real files in tmp folders and a real index on disk; the fake embedder stands in 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -28,6 +29,8 @@ from bot.core.maintenance import (
     STAGING_DIR,
     find_near_duplicate,
     jaccard,
+    plan_additions,
+    read_article_upload,
     recover_interrupted_change,
     shingle_set,
 )
@@ -253,6 +256,58 @@ def test_identical_content_is_skipped_without_a_build(ws: Workspace) -> None:
     assert ws.embedder.texts == []
     assert "copy-of-launch.md" not in ws.corpus_files()
     assert any(line.startswith("skipped ") for line in describe_change_lines(report))
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("outlet: Tech Daily", "outlet: Tech Weekly"),
+        ("url: https://example.com/launch", "url: https://example.com/2026/launch"),
+        ("published: 2026-04-08", "published: 2026-04-07"),
+        ("outlet: Tech Daily", "outlet: Tech Daily\nauthor: Ana Li"),
+    ],
+)
+def test_an_update_of_the_front_matter_alone_is_applied_without_re_embedding(ws: Workspace, old: str, new: str) -> None:
+    before = ws.service.ensure_ready().index.articles["launch"]
+    changed = LAUNCH.replace(old, new)
+    report = ws.service.add_articles([ws.write("launch.md", changed)])
+
+    assert report.updated == ("launch",)
+    assert report.skipped == ()
+    assert "articles updated: launch" in describe_change_lines(report)
+    assert report.chunks_embedded == 0  # the embedded text (title, heading, passage) did not change
+    assert ws.corpus_files()["launch.md"] == changed.encode()
+    fresh = ws.new_service()
+    after = fresh.ensure_ready().index.articles["launch"]
+    field, _, value = new.splitlines()[-1].partition(": ")
+    assert getattr(after, field) == value != getattr(before, field)
+    source = next(s for s in fresh.list_sources() if s.article_id == "launch")
+    assert (source.outlet, source.url) == (after.outlet, after.url)
+    assert fresh.verify_index().ok
+    assert not fresh.index_status().is_stale
+    again = ws.service.add_articles([ws.write("launch.md", changed)])  # the identical file: still skipped
+    assert again.is_noop
+    assert again.skipped == (
+        (str(ws.inbox / "launch.md"), "same text as the indexed article launch; nothing to update"),
+    )
+
+
+def test_an_identical_file_is_skipped_against_a_build_hashed_the_older_way(tmp_path: Path) -> None:
+    upload = read_article_upload(LAUNCH.encode(), "launch.md")
+    indexed = dataclasses.replace(upload.article, content_hash="a1b2")  # what a build before the front matter held
+    plan = plan_additions([upload], {"launch": indexed}, tmp_path)
+    assert plan.is_empty
+    assert plan.skipped == (("launch.md", "same text as the indexed article launch; nothing to update"),)
+
+
+def test_front_matter_edited_in_corpus_by_hand_makes_the_index_stale(ws: Workspace) -> None:
+    (ws.corpus / "launch.md").write_text(LAUNCH.replace("outlet: Tech Daily", "outlet: Tech Weekly"), encoding="utf-8")
+    service = ws.new_service()
+    assert service.index_status().stale_changed == ("launch",)
+    assert any("launch.md (launch) changed since it was indexed" in p for p in service.verify_index().problems)
+    service.ensure_ready()  # a reader updates a stale index when it can
+    assert service.ensure_ready().index.articles["launch"].outlet == "Tech Weekly"
+    assert ws.new_service().verify_index().ok
 
 
 ANALYSIS = """---
