@@ -70,6 +70,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         "corpus_dir": getattr(args, "corpus_dir", None),
         "index_dir": getattr(args, "index_dir", None),
         "top_k": getattr(args, "top_k", None),
+        "data_dir": getattr(args, "data_dir", None),
     }
     return load_settings(**overrides)
 
@@ -82,6 +83,7 @@ def _query_settings(args: argparse.Namespace) -> QuerySettings:
         corpus_dir=getattr(args, "corpus_dir", None),
         index_dir=getattr(args, "index_dir", None),
         top_k=getattr(args, "top_k", None),
+        data_dir=getattr(args, "data_dir", None),
     )
 
 
@@ -242,20 +244,33 @@ def print_change(console: Console, report: ChangeReport) -> None:
 def cmd_ask(args: argparse.Namespace) -> int:
     from bot.core.service import check_question
 
-    check_question(args.question)  # before any work starts
-    service = make_service(_query_settings(args))
+    question = check_question(args.question)  # before any work starts; undecodable bytes read as U+FFFD
+    from bot.core.records import Origin
+    from bot.loop_cli import answer_payload, make_question_loop
+
+    settings = _query_settings(args)
+    service = make_service(settings)
     service.load_embedder_in_background()  # overlaps loading the index
     service.ensure_ready(notify=lambda message: _console(stderr=True).print(f"[yellow]{message}[/yellow]"))
-    answer = service.ask(args.question, top_k=args.top_k)
+    loop = make_question_loop(service, settings)
+    try:
+        asked = loop.ask(question, Origin("cli"), top_k=args.top_k)
+    finally:
+        loop.close()  # the record is written after the answer is made, before the process exits
     if args.json:
-        sys.stdout.write(_to_json(answer) + "\n")
+        sys.stdout.write(_to_json(answer_payload(asked)) + "\n")
     else:
-        print_answer(sys.stdout, answer)
+        print_answer(sys.stdout, asked.answer)
     return EXIT_OK
 
 
 def cmd_benchmark(args: argparse.Namespace) -> int:
     table = make_service(_query_settings(args)).benchmark_table(args.name)
+    if args.chart:
+        from bot.core.charts import render_benchmark_chart
+        from bot.loop_cli import write_chart
+
+        write_chart(args.chart, render_benchmark_chart(table))
     if args.json:
         sys.stdout.write(_to_json(table) + "\n")
     else:
@@ -274,6 +289,11 @@ def cmd_model(args: argparse.Namespace) -> int:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     comparison = make_service(_query_settings(args)).compare_models(args.a, args.b)
+    if args.chart:
+        from bot.core.charts import render_comparison_chart
+        from bot.loop_cli import write_chart
+
+        write_chart(args.chart, render_comparison_chart(comparison))
     if args.json:
         sys.stdout.write(_to_json(comparison) + "\n")
     else:
@@ -296,6 +316,13 @@ def cmd_index_build(args: argparse.Namespace) -> int:
             bar.update(task, completed=done, total=total)
 
         report = service.build_index(progress=progress, full=True)
+    from bot.loop_cli import make_question_loop
+
+    loop = make_question_loop(service, _settings(args))
+    try:
+        report = loop.after_reindex(report)  # re-ask what earlier builds could not answer
+    finally:
+        loop.close()
     print_change(console, report)
     return EXIT_OK
 
@@ -416,7 +443,13 @@ def cmd_run(args: argparse.Namespace) -> int:
         max_bytes=settings.max_upload_bytes,
         allow_private=settings.allow_private_urls,
     )
-    run_bot(settings, service, fetch_article_url=fetcher)
+    from bot.loop_cli import make_question_loop
+
+    loop = make_question_loop(service, settings)
+    try:
+        run_bot(settings, service, fetch_article_url=fetcher, question_loop=loop)
+    finally:
+        loop.close()
     return EXIT_OK
 
 
@@ -426,6 +459,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def _add_location_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--corpus-dir", type=Path, help="articles folder (env MUSEBOT_CORPUS_DIR; default corpus/)")
     parser.add_argument("--index-dir", type=Path, help="index folder (env MUSEBOT_INDEX_DIR; default index/)")
+    parser.add_argument("--data-dir", type=Path, help="question log folder (env MUSEBOT_DATA_DIR; default data/)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -450,6 +484,8 @@ def build_parser() -> argparse.ArgumentParser:
         lookup = sub.add_parser(name, help=help_text)
         lookup.add_argument("name")
         lookup.add_argument("--json", action="store_true")
+        if name == "benchmark":
+            lookup.add_argument("--chart", type=Path, metavar="FILE.png", help="also draw the scores as a PNG chart")
         _add_location_options(lookup)
         lookup.set_defaults(func=func)
 
@@ -457,6 +493,7 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("a")
     compare.add_argument("b")
     compare.add_argument("--json", action="store_true")
+    compare.add_argument("--chart", type=Path, metavar="FILE.png", help="also draw the comparison as a PNG chart")
     _add_location_options(compare)
     compare.set_defaults(func=cmd_compare)
 
@@ -482,6 +519,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_location_options(evaluate)
     evaluate.set_defaults(func=cmd_eval)
+
+    from bot.loop_cli import add_loop_commands  # chat / report
+
+    add_loop_commands(sub, _add_location_options)
 
     run = sub.add_parser("run", help="start the Discord bot (needs DISCORD_TOKEN)")
     _add_location_options(run)

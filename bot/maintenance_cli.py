@@ -64,6 +64,17 @@ def _fetch_urls(urls: list[str], folder: Path, settings: Any, allow_private: boo
     return paths
 
 
+def _reask(service: Any, settings: Any, report: Any) -> Any:
+    """The report with the earlier unanswered questions the new build answers (bot/core/records)."""
+    from bot.loop_cli import make_question_loop
+
+    loop = make_question_loop(service, settings)
+    try:
+        return loop.after_reindex(report)
+    finally:
+        loop.close()
+
+
 def cmd_index_add(args: argparse.Namespace) -> int:
     from bot import cli
 
@@ -74,15 +85,17 @@ def cmd_index_add(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="musebot-fetch-") as folder:
         paths += _fetch_urls(urls, Path(folder), settings, args.allow_private)
         report = service.add_articles(paths, force=args.force)
-    cli.print_change(cli._console(), report)
+    cli.print_change(cli._console(), _reask(service, settings, report))
     return cli.EXIT_OK
 
 
 def cmd_index_remove(args: argparse.Namespace) -> int:
     from bot import cli
 
-    report = cli.make_service(cli._settings(args)).remove_articles(args.ids)
-    cli.print_change(cli._console(), report)
+    settings = cli._settings(args)
+    service = cli.make_service(settings)
+    report = service.remove_articles(args.ids)
+    cli.print_change(cli._console(), _reask(service, settings, report))
     return cli.EXIT_OK
 
 

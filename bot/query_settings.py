@@ -1,6 +1,6 @@
 """The settings a one-shot query (`musebot ask | benchmark | model | compare`) reads, without pydantic.
 
-Importing pydantic-settings takes ~0.2 s, a fifth of a cold `musebot ask`. These six settings are read
+Importing pydantic-settings takes ~0.2 s, a fifth of a cold `musebot ask`. These settings are read
 with the same variable names, defaults, precedence (flags > environment > .env > defaults), .env parser
 (python-dotenv) and bounds as `bot.settings.Settings`, which every other command and the Discord bot
 use; tests/test_query_settings.py checks that the two agree.
@@ -27,6 +27,9 @@ class QuerySettings:
     embed_backend: str = "onnx"
     top_k: int = 5
     abstain_threshold: float = 0.75
+    data_dir: Path = PROJECT_ROOT / "data"
+    record: bool = True
+    record_days: int = 90
 
 
 def _parse_top_k(raw: str) -> int:
@@ -51,6 +54,27 @@ def _parse_threshold(raw: str) -> float:
     return value
 
 
+_TRUE = {"1", "true", "t", "yes", "y", "on"}
+_FALSE = {"0", "false", "f", "no", "n", "off"}
+
+
+def _parse_bool(raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in _TRUE or value in _FALSE:
+        return value in _TRUE
+    raise ValueError("Input should be a valid boolean, unable to interpret input")
+
+
+def _parse_days(raw: str) -> int:
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise ValueError("Input should be a valid integer") from None
+    if not 1 <= value <= 3650:
+        raise ValueError("Input should be between 1 and 3650")
+    return value
+
+
 def _parse_backend(raw: str) -> str:
     if raw not in {"onnx", "torch"}:
         raise ValueError("MUSEBOT_EMBED_BACKEND must be 'onnx' or 'torch'")
@@ -65,6 +89,9 @@ _FIELDS = {
     "embed_backend": ("MUSEBOT_EMBED_BACKEND", _parse_backend),
     "top_k": ("MUSEBOT_TOP_K", _parse_top_k),
     "abstain_threshold": ("MUSEBOT_ABSTAIN_THRESHOLD", _parse_threshold),
+    "data_dir": ("MUSEBOT_DATA_DIR", Path),
+    "record": ("MUSEBOT_RECORD", _parse_bool),
+    "record_days": ("MUSEBOT_RECORD_DAYS", _parse_days),
 }
 
 

@@ -55,6 +55,17 @@ class Settings(BaseSettings):
     allow_private_urls: bool = Field(default=False, validation_alias="MUSEBOT_ALLOW_PRIVATE_URLS")
     fetch_timeout_seconds: float = Field(default=10.0, validation_alias="MUSEBOT_FETCH_TIMEOUT_SECONDS")
 
+    # The question loop: the question log, votes and the report (README: "Maintainers: the question loop").
+    data_dir: Path = Field(default=PROJECT_ROOT / "data", validation_alias="MUSEBOT_DATA_DIR")
+    record: bool = Field(default=True, validation_alias="MUSEBOT_RECORD")
+    record_days: int = Field(default=90, ge=1, le=3650, validation_alias="MUSEBOT_RECORD_DAYS")
+    # A follow-up (a reply, a message in the answer's thread) is read with the conversation's last turns
+    # until it has been idle this long.
+    conversation_minutes: float = Field(default=30.0, gt=0, le=1440, validation_alias="MUSEBOT_CONVERSATION_MINUTES")
+    # Read every message in the bot's answer threads, not only those that mention it. Privileged: turn on
+    # Message Content Intent in the Developer Portal first (verification is needed from 100 servers on).
+    message_content: bool = Field(default=False, validation_alias="MUSEBOT_MESSAGE_CONTENT")
+
     log_level: str = Field(default="INFO", validation_alias="MUSEBOT_LOG_LEVEL")
 
     @field_validator("guild_ids", "maintainer_role_ids", "maintainer_user_ids", "shard_ids", mode="before")

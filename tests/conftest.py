@@ -18,6 +18,14 @@ from bot.core.service import MuseService, ServiceConfig
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def isolated_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Questions asked by the tests (and by the CLI they start) are logged here, never in the checkout's data/."""
+    path = tmp_path_factory.mktemp("data")
+    os.environ["MUSEBOT_DATA_DIR"] = str(path)
+    return path
+
+
 @pytest.fixture(scope="session")
 def model_path() -> Path:
     """The bundled all-MiniLM-L6-v2 folder."""

@@ -12,7 +12,8 @@ from bot.settings import load_settings
 
 FIELDS = tuple(QuerySettings.__dataclass_fields__)
 VARIABLES = ("MUSEBOT_CORPUS_DIR", "MUSEBOT_INDEX_DIR", "MUSEBOT_MODEL_PATH", "MUSEBOT_EMBED_BACKEND",
-             "MUSEBOT_TOP_K", "MUSEBOT_ABSTAIN_THRESHOLD")  # fmt: skip
+             "MUSEBOT_TOP_K", "MUSEBOT_ABSTAIN_THRESHOLD", "MUSEBOT_DATA_DIR", "MUSEBOT_RECORD",
+             "MUSEBOT_RECORD_DAYS")  # fmt: skip
 
 
 @pytest.fixture(autouse=True)
@@ -54,7 +55,7 @@ def test_environment_then_env_file_then_flags(monkeypatch: pytest.MonkeyPatch, t
 @pytest.mark.parametrize(
     ("variable", "value"),
     [("MUSEBOT_TOP_K", "zero"), ("MUSEBOT_TOP_K", "21"), ("MUSEBOT_TOP_K", "0"), ("MUSEBOT_EMBED_BACKEND", "tf"),
-     ("MUSEBOT_ABSTAIN_THRESHOLD", "high")],
+     ("MUSEBOT_ABSTAIN_THRESHOLD", "high"), ("MUSEBOT_RECORD", "maybe"), ("MUSEBOT_RECORD_DAYS", "0")],
 )  # fmt: skip
 def test_both_refuse_the_same_bad_values(monkeypatch: pytest.MonkeyPatch, variable: str, value: str) -> None:
     monkeypatch.setenv(variable, value)

@@ -196,6 +196,7 @@ class ChangeReport:
     conflicts_introduced: tuple[str, ...] = ()  # readable lines
     conflicts_resolved: tuple[str, ...] = ()
     recovered: tuple[str, ...] = ()  # half-made builds cleaned up before this one
+    now_answered: tuple[str, ...] = ()  # earlier unanswered questions this build answers (the question loop)
 
     @property
     def is_noop(self) -> bool:

@@ -31,4 +31,8 @@ def describe_change_lines(report: ChangeReport) -> list[str]:
         lines.append(f"new conflict: {line}")
     for line in report.conflicts_resolved:
         lines.append(f"conflict resolved: {line}")
+    if report.now_answered:
+        count = len(report.now_answered)
+        lines.append(f"now answered: {count} earlier question{'s' if count != 1 else ''}")
+        lines.extend(f"  “{question}”" for question in report.now_answered)
     return lines

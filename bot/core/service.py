@@ -440,6 +440,16 @@ class MuseService:
     def complete_names(self, partial: str, kind: str, limit: int = 25) -> list[str]:
         return self._lookup_table().complete(partial, kind, limit=limit)  # type: ignore[attr-defined]
 
+    # ----- for the question loop (bot/core/records): names in a question, vectors of questions ------------------
+
+    def name_mentions(self, text: str) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
+        """(kind, name, the key tokens that named it) for each model or benchmark `text` names, in order."""
+        return self._lookup_table().catalog.mention_grams(text)  # type: ignore[attr-defined]
+
+    def embed_texts(self, texts: Sequence[str]) -> object:
+        """Unit vectors of `texts` by the serving model (the report groups similar questions with them)."""
+        return self._get_embedder().embed(list(texts))  # type: ignore[attr-defined]
+
     # ----- about the index ---------------------------------------------------------------------
 
     def list_sources(self) -> tuple[SourceRef, ...]:

@@ -17,14 +17,18 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.core.conversation import ConversationPolicy, Conversations
 from bot.core.errors import MusebotError
 from bot.core.files import replace_atomically
+from bot.core.records import QuestionLoop
 from bot.discord_app.cogs.ask import AskCog
 from bot.discord_app.cogs.info import InfoCog
 from bot.discord_app.cogs.lookups import LookupsCog
 from bot.discord_app.cogs.reindex import ArticleFetcher, ReindexCog
+from bot.discord_app.cogs.report import ReportCog
 from bot.discord_app.cooldowns import UserCooldown
 from bot.discord_app.errors import report_interaction_error
+from bot.discord_app.feedback import VoteButton
 from bot.discord_app.paginator import PAGE_TIMEOUT
 from bot.discord_app.render import NO_MENTIONS
 
@@ -44,15 +48,15 @@ class MuseCommandTree(app_commands.CommandTree):
         await report_interaction_error(interaction, error)
 
 
-def build_intents() -> discord.Intents:
-    """The default intents without message_content.
+def build_intents(message_content: bool = False) -> discord.Intents:
+    """The default intents, without message_content unless MUSEBOT_MESSAGE_CONTENT asks for it.
 
     message_content is privileged (it needs approval once a bot is in 100+ servers). We don't need it:
-    Discord still sends the content of messages that mention the bot and of DMs, and those are the only
-    messages we read.
+    Discord still sends the content of messages that mention the bot (a reply pings its author by default)
+    and of DMs. With it, a follow-up in an answer's thread need not mention the bot.
     """
     intents = discord.Intents.default()
-    intents.message_content = False
+    intents.message_content = message_content
     return intents
 
 
@@ -65,6 +69,7 @@ class MuseBot(commands.AutoShardedBot):
         service: MuseService,
         settings: Settings,
         fetch_article_url: ArticleFetcher | None = None,
+        question_loop: QuestionLoop | None = None,
         refresh_seconds: float = REFRESH_SECONDS,
         page_timeout: float = PAGE_TIMEOUT,
         **options: Any,
@@ -72,7 +77,7 @@ class MuseBot(commands.AutoShardedBot):
         super().__init__(
             command_prefix=commands.when_mentioned,  # no prefix commands; mentions are questions (ask cog)
             help_command=None,
-            intents=build_intents(),
+            intents=build_intents(settings.message_content),
             tree_cls=MuseCommandTree,
             allowed_mentions=NO_MENTIONS,
             activity=discord.CustomActivity(name="Ask me about Muse Spark · /ask"),
@@ -83,6 +88,8 @@ class MuseBot(commands.AutoShardedBot):
         self.service = service
         self.settings = settings
         self.fetch_article_url = fetch_article_url
+        # Not recording without one: the entry point (`musebot run`) passes the loop over the data dir.
+        self.question_loop = question_loop or QuestionLoop(service, None)
         self.refresh_seconds = refresh_seconds
         self.page_timeout = page_timeout
         self._refresh_task: asyncio.Task[None] | None = None
@@ -94,10 +101,13 @@ class MuseBot(commands.AutoShardedBot):
 
     async def setup_hook(self) -> None:
         cooldown = UserCooldown(self.settings.ask_cooldown_rate, self.settings.ask_cooldown_seconds)
-        await self.add_cog(AskCog(self, self.service, cooldown))
+        conversations = Conversations(ConversationPolicy(expire_seconds=self.settings.conversation_minutes * 60))
+        await self.add_cog(AskCog(self, self.question_loop, cooldown, conversations))
         await self.add_cog(LookupsCog(self.service))
         await self.add_cog(InfoCog(self.service, page_timeout=self.page_timeout))
-        await self.add_cog(ReindexCog(self.service, self.settings, self.fetch_article_url))
+        await self.add_cog(ReindexCog(self.service, self.settings, self.fetch_article_url, self.question_loop))
+        await self.add_cog(ReportCog(self.question_loop, self.settings))
+        self.add_dynamic_items(VoteButton)  # 👍 / 👎 on any answer, sent before a restart too
         if self.syncs_commands:
             await self.sync_commands()
         self._refresh_task = asyncio.create_task(self._follow_index_builds(), name="musebot-index-refresh")
@@ -187,13 +197,20 @@ async def serve(
     service: MuseService,
     *,
     fetch_article_url: ArticleFetcher | None = None,
+    question_loop: QuestionLoop | None = None,
     **bot_options: Any,
 ) -> None:
     """Run the bot until it is closed or the process gets SIGINT/SIGTERM."""
     token = read_token(settings)
     log.info("Loading the index and the embedding model")
     await asyncio.to_thread(service.warm_up)
-    bot = MuseBot(service=service, settings=settings, fetch_article_url=fetch_article_url, **bot_options)
+    bot = MuseBot(
+        service=service,
+        settings=settings,
+        fetch_article_url=fetch_article_url,
+        question_loop=question_loop,
+        **bot_options,
+    )
     loop = asyncio.get_running_loop()
     installed = []
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -219,6 +236,12 @@ def _shut_down(bot: MuseBot, signum: int) -> None:
     bot.loop.create_task(bot.close())
 
 
-def run_bot(settings: Settings, service: MuseService, *, fetch_article_url: ArticleFetcher | None = None) -> None:
+def run_bot(
+    settings: Settings,
+    service: MuseService,
+    *,
+    fetch_article_url: ArticleFetcher | None = None,
+    question_loop: QuestionLoop | None = None,
+) -> None:
     """Entry point for `musebot run`: blocks until SIGINT/SIGTERM, then disconnects cleanly."""
-    asyncio.run(serve(settings, service, fetch_article_url=fetch_article_url))
+    asyncio.run(serve(settings, service, fetch_article_url=fetch_article_url, question_loop=question_loop))

@@ -570,6 +570,10 @@ def _ids(ids: Iterable[str]) -> list[str]:
     return [shorten(f"`{plain_text(article_id).replace('`', '')}`", 200) for article_id in ids]
 
 
+def _quoted(questions: Iterable[str]) -> list[str]:
+    return [shorten(f"“{clean_text(_one_line(question))}”", 300) for question in questions]
+
+
 def render_change_report(report: ChangeReport, *, action: str = "") -> discord.Embed:
     """What a re-index changed: articles, passages, benchmark values and conflicts."""
     state = "No changes" if report.is_noop else "Index updated"
@@ -591,6 +595,7 @@ def render_change_report(report: ChangeReport, *, action: str = "") -> discord.E
         (f"{WARNING} New conflicts", [shorten(clean_text(line), 300) for line in report.conflicts_introduced]),
         ("Conflicts resolved", [shorten(clean_text(line), 300) for line in report.conflicts_resolved]),
         ("Cleaned up", [shorten(clean_text(line), 300) for line in report.recovered]),
+        (f"Now answered: {len(report.now_answered)} earlier questions", _quoted(report.now_answered)),
     ]
     for name, lines in sections:
         budget.add_lines_field(name, lines)

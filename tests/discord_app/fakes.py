@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Sequence
 
+from bot.core.embedding import HashingEmbedder
 from bot.core.errors import MusebotError
 from bot.core.models import (
     Answer,
@@ -83,6 +85,21 @@ class FakeMuseService:
     def complete_names(self, partial: str, kind: str, limit: int = 25) -> list[str]:
         names = self.BENCHMARKS if kind == "benchmark" else self.MODELS
         return [name for name in names if partial.lower() in name.lower()][:limit]
+
+    def name_mentions(self, text: str) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
+        lowered = text.lower()
+        found = [
+            (lowered.find(name.lower()), kind, name)
+            for kind, names in (("benchmark", self.BENCHMARKS), ("model", self.MODELS))
+            for name in names
+            if name.lower() in lowered
+        ]
+        return tuple(
+            (kind, name, tuple(re.findall(r"[a-z]+|\d+(?:\.\d+)?", name.lower()))) for _, kind, name in sorted(found)
+        )
+
+    def embed_texts(self, texts: Sequence[str]) -> object:
+        return HashingEmbedder(dim=64).embed(list(texts))
 
     def list_sources(self) -> tuple[SourceRef, ...]:
         return self.sources

@@ -39,7 +39,7 @@ async def test_startup_identifies_without_message_content_and_syncs_exactly_our_
 
     assert emulator.commands[None] == [], "with guild ids configured, the global set is emptied"
     commands = {command["name"]: command for command in emulator.commands[emulator.guild_id]}
-    assert set(commands) == {"ask", "benchmark", "model", "compare", "sources", "about", "reindex"}
+    assert set(commands) == {"ask", "benchmark", "model", "compare", "sources", "about", "reindex", "report"}
     for command in commands.values():
         assert 1 <= len(command["description"]) <= 100
         assert all(1 <= len(option["description"]) <= 100 for option in command.get("options", []))
@@ -58,7 +58,9 @@ async def test_startup_identifies_without_message_content_and_syncs_exactly_our_
     assert not ask["public"].get("required")
     assert options_of(commands["benchmark"])["name"]["autocomplete"] is True
     assert options_of(commands["model"])["name"]["autocomplete"] is True
-    assert all(option["autocomplete"] for option in options_of(commands["compare"]).values())
+    assert all(options_of(commands["compare"])[name]["autocomplete"] for name in ("a", "b"))
+    assert options_of(commands["compare"])["chart"]["type"] == 5
+    assert options_of(commands["benchmark"])["chart"]["type"] == 5
     assert not commands["sources"].get("options")
     assert not commands["about"].get("options")
 
@@ -76,7 +78,7 @@ async def test_syncs_globally_without_guild_ids(emulator: DiscordEmulator, setti
     bot, running = await start_bot(emulator, settings.model_copy(update={"guild_ids": []}), FakeMuseService())
     try:
         assert set(emulator.commands) == {None}
-        assert len(emulator.commands[None]) == 7
+        assert len(emulator.commands[None]) == 8
     finally:
         await stop_bot(bot, running)
 

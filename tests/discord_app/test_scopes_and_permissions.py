@@ -13,7 +13,7 @@ from tests.discord_app.fakes import FakeMuseService
 from tests.discord_emulator import CommandUnavailableError, DiscordEmulator, Member
 from tests.discord_emulator.payloads import MEMBER_PERMISSIONS, PERM_ADMINISTRATOR, PERM_MANAGE_GUILD, new_snowflake
 
-OUR_COMMANDS = {"ask", "benchmark", "model", "compare", "sources", "about", "reindex"}
+OUR_COMMANDS = {"ask", "benchmark", "model", "compare", "sources", "about", "reindex", "report"}
 
 
 async def run_once(emulator: DiscordEmulator, settings: Settings) -> None:

@@ -15,6 +15,8 @@ PERM_VIEW_CHANNEL = 1 << 10
 PERM_SEND_MESSAGES = 1 << 11
 PERM_EMBED_LINKS = 1 << 14
 PERM_READ_HISTORY = 1 << 16
+PERM_ADD_REACTIONS = 1 << 6
+PERM_SEND_IN_THREADS = 1 << 38
 PERM_USE_APP_COMMANDS = 1 << 31
 PERM_MANAGE_GUILD = 1 << 5
 PERM_ADMINISTRATOR = 1 << 3
@@ -26,7 +28,8 @@ MEMBER_PERMISSIONS = (
 # Channel and interaction types.
 GUILD_TEXT = 0
 DM = 1
-PING, APPLICATION_COMMAND, MESSAGE_COMPONENT, AUTOCOMPLETE = 1, 2, 3, 4
+PUBLIC_THREAD = 11
+PING, APPLICATION_COMMAND, MESSAGE_COMPONENT, AUTOCOMPLETE, MODAL_SUBMIT = 1, 2, 3, 4, 5
 
 
 def new_snowflake(at: float | None = None) -> int:
@@ -124,6 +127,32 @@ def text_channel_payload(
     }
 
 
+def thread_payload(thread_id: int, parent_id: int, guild_id: int, name: str, owner_id: int) -> dict[str, Any]:
+    """A public thread started from a message: it has that message's id."""
+    return {
+        "id": str(thread_id),
+        "type": PUBLIC_THREAD,
+        "guild_id": str(guild_id),
+        "parent_id": str(parent_id),
+        "owner_id": str(owner_id),
+        "name": name,
+        "last_message_id": None,
+        "rate_limit_per_user": 0,
+        "message_count": 0,
+        "member_count": 1,
+        "total_message_sent": 0,
+        "flags": 0,
+        "thread_metadata": {
+            "archived": False,
+            "auto_archive_duration": 1440,
+            "archive_timestamp": iso_now(),
+            "locked": False,
+            "invitable": True,
+            "create_timestamp": iso_now(),
+        },
+    }
+
+
 def dm_channel_payload(channel_id: int, recipient: dict[str, Any]) -> dict[str, Any]:
     return {"id": str(channel_id), "type": DM, "last_message_id": None, "recipients": [recipient], "flags": 0}
 
@@ -158,6 +187,8 @@ def message_payload(
     components: list[dict[str, Any]] | None = None,
     flags: int = 0,
     message_reference: dict[str, Any] | None = None,
+    referenced_message: dict[str, Any] | None = None,
+    attachments: list[dict[str, Any]] | None = None,
     webhook_id: int | None = None,
     application_id: int | None = None,
 ) -> dict[str, Any]:
@@ -167,7 +198,7 @@ def message_payload(
         "type": 19 if message_reference else 0,
         "content": content,
         "author": author,
-        "attachments": [],
+        "attachments": attachments or [],
         "embeds": embeds or [],
         "components": components or [],
         "mentions": mentions or [],
@@ -185,6 +216,8 @@ def message_payload(
         data["member"] = member
     if message_reference is not None:
         data["message_reference"] = message_reference
+    if referenced_message is not None:
+        data["referenced_message"] = referenced_message
     if webhook_id is not None:
         data["webhook_id"] = str(webhook_id)
     if application_id is not None:

@@ -312,7 +312,100 @@ _ACTION_ROW = obj(
     },
     required=("type", "components"),
 )
-COMPONENTS = nullable(array(tagged("type", {1: _ACTION_ROW}), max_items=40))
+
+
+def _component_rules(value: Any, path: str) -> Problems:
+    """What Discord checks beyond the shapes: a link button has a url and no custom_id, any other button the
+    reverse; custom ids are unique within one message."""
+    seen: set[str] = set()
+    for r, row in enumerate(value or []):
+        for c, button in enumerate(row.get("components") or []):
+            where = f"{path}[{r}].components[{c}]"
+            is_link = button.get("style") == 5
+            if is_link and (button.get("custom_id") or not button.get("url")):
+                yield f"{where}: a link button has a url and no custom_id"
+            if not is_link and button.get("style") != 6 and not button.get("custom_id"):
+                yield f"{where}: a button needs a custom_id"
+            if not is_link and button.get("url"):
+                yield f"{where}: only a link button has a url"
+            if not (button.get("label") or button.get("emoji")):
+                yield f"{where}: a button needs a label or an emoji"
+            custom_id = button.get("custom_id")
+            if custom_id in seen:
+                yield f"{where}: custom_id {custom_id!r} is used twice in this message"
+            if custom_id:
+                seen.add(custom_id)
+
+
+COMPONENTS = nullable(both(array(tagged("type", {1: _ACTION_ROW}), max_items=40), _component_rules))
+
+# Modals (interaction callback type 9): text inputs, each in a label (type 18) or, the older way, an action row.
+_TEXT_INPUT_FIELDS: dict[str, Schema] = {
+    "type": integer(choices=(4,)),
+    "id": nullable(integer(minimum=0)),
+    "custom_id": string(min_length=1, max_length=100),
+    "style": integer(choices=(1, 2)),
+    "min_length": nullable(integer(minimum=0, maximum=4000)),
+    "max_length": nullable(integer(minimum=1, maximum=4000)),
+    "required": nullable(boolean()),
+    "value": nullable(string(max_length=4000)),
+    "placeholder": nullable(string(max_length=100)),
+}
+# Inside a label the text input has no label of its own (discord.py sends it as null).
+_TEXT_INPUT_IN_LABEL = obj({**_TEXT_INPUT_FIELDS, "label": nullable(string(max_length=0))},
+                           required=("type", "custom_id", "style"))  # fmt: skip
+_TEXT_INPUT_IN_ROW = obj({**_TEXT_INPUT_FIELDS, "label": string(min_length=1, max_length=45)},
+                         required=("type", "custom_id", "style", "label"))  # fmt: skip
+_MODAL_COMPONENT = tagged(
+    "type",
+    {
+        18: obj(
+            {
+                "type": integer(choices=(18,)),
+                "id": nullable(integer(minimum=0)),
+                "label": string(min_length=1, max_length=45),
+                "description": nullable(string(max_length=100)),
+                "component": tagged("type", {4: _TEXT_INPUT_IN_LABEL}),
+            },
+            required=("type", "label", "component"),
+        ),
+        1: obj(
+            {
+                "type": integer(choices=(1,)),
+                "id": nullable(integer(minimum=0)),
+                "components": array(tagged("type", {4: _TEXT_INPUT_IN_ROW}), min_items=1, max_items=1),
+            },
+            required=("type", "components"),
+        ),
+    },
+)
+
+
+def _modal_rules(value: Any, path: str) -> Problems:
+    ids = [
+        (component.get("component") or (component.get("components") or [{}])[0]).get("custom_id")
+        for component in value.get("components") or []
+    ]
+    if len(set(ids)) != len(ids):
+        yield f"{path}.components: custom ids are not unique"
+    for index, component in enumerate(value.get("components") or []):
+        text_input = component.get("component") or (component.get("components") or [{}])[0]
+        low, high = text_input.get("min_length") or 0, text_input.get("max_length") or 4000
+        if low > high:
+            yield f"{path}.components[{index}]: min_length {low} is above max_length {high}"
+
+
+MODAL = both(
+    obj(
+        {
+            "custom_id": string(min_length=1, max_length=100),
+            "title": string(min_length=1, max_length=45),
+            "components": array(_MODAL_COMPONENT, min_items=1, max_items=5),
+        },
+        required=("custom_id", "title", "components"),
+    ),
+    _modal_rules,
+)
 
 _ATTACHMENT = obj(
     {
@@ -363,6 +456,7 @@ INTERACTION_CALLBACK = tagged(
                required=("type",)),  # tts: see the docstring
         8: obj({"type": integer(), "data": obj({"choices": nullable(array(nullable(_CHOICE), max_items=25))})},
                required=("type", "data")),
+        9: obj({"type": integer(), "data": MODAL}, required=("type", "data")),
     },
 )  # fmt: skip
 

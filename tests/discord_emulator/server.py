@@ -28,7 +28,17 @@ Behaviour copied from the real service where discord.py depends on it:
   larger payloads split over two binary frames);
 - RESUME replays the events the client missed, then sends RESUMED; an unknown session gets INVALID_SESSION;
 - sharding: IDENTIFY's `shard` is honoured; guild events go to shard (guild_id >> 22) % shard_count, DMs to
-  shard 0.
+  shard 0;
+- components: `click` only clicks a button the message shows (and not a disabled one); buttons follow Discord's
+  rules (custom_id ≤ 100 characters, unique in the message, link buttons only with a url); a modal (callback 9)
+  is checked field by field (title ≤ 45, ≤ 5 text inputs, custom ids ≤ 100) and may not answer a modal submit;
+  `submit_modal` submits what the user typed, within the modal's own min/max/required as the client enforces;
+- uploads: multipart bodies (`payload_json` + `files[n]`) are checked like JSON ones; a file over the
+  interaction's `attachment_size_limit` gets 413 (40005); `attachments` must name the uploaded files and an
+  embed's `attachment://name` an uploaded file;
+- replies (`post_message(reply_to=…)`) ping the replied-to author unless `ping=False`, which is what lets a
+  bot without MESSAGE_CONTENT read them; threads (`create_thread`) have their starter message's id;
+- reactions need Add Reactions and Read Message History in the channel.
 
 Gateway faults to inject: `drop_gateway`, `send_reconnect` (op 7), `invalidate_session` (op 9, resumable or
 not) and `make_zombie` (the connection stays open but nothing, not even a heartbeat ACK, comes back).
@@ -137,6 +147,7 @@ class RecordedRequest:
     at: float = 0.0
     response_message: dict[str, Any] | None = None  # the message the request created or edited, as it was then
     rate_limit: dict[str, str] = field(default_factory=dict)  # the X-RateLimit-* headers of the response
+    files: list[tuple[str, bytes]] = field(default_factory=list)  # multipart uploads: (filename, data)
 
 
 RECORD = web.RequestKey("record", RecordedRequest)
@@ -346,7 +357,9 @@ class DiscordEmulator:
             self.guild_id: p.role_payload(self.guild_id, "@everyone", position=0, permissions=p.MEMBER_PERMISSIONS)
         }
         self.members: dict[int, Member] = {}
-        self.bot_member = self.add_member(self.bot_user, permissions=p.MEMBER_PERMISSIONS)
+        self.bot_member = self.add_member(
+            self.bot_user, permissions=p.MEMBER_PERMISSIONS | p.PERM_ADD_REACTIONS | p.PERM_SEND_IN_THREADS
+        )
 
         self.requests: list[RecordedRequest] = []
         self.commands: dict[int | None, list[dict[str, Any]]] = {}  # guild id (None: global) -> registered
@@ -357,6 +370,9 @@ class DiscordEmulator:
         self.originals: dict[str, int] = {}  # interaction token -> message id of the original response
         self.attachments: dict[int, tuple[str, bytes, str | None]] = {}
         self.dm_channels: dict[int, int] = {}  # user id -> DM channel id
+        self.threads: dict[int, dict[str, Any]] = {}  # thread id (= its starter message id) -> channel payload
+        self.modals: dict[str, dict[str, Any]] = {}  # interaction token -> the modal the bot opened for it
+        self.reactions: list[tuple[int, int, str]] = []  # (channel id, message id, emoji) the bot added
         self.schema_violations: list[str] = []
         self.connections: list[Connection] = []
 
@@ -390,6 +406,7 @@ class DiscordEmulator:
             ("POST", "/channels/{channel_id}/messages", self._create_message),
             ("POST", "/channels/{channel_id}/typing", self._typing),
             ("POST", "/users/@me/channels", self._create_dm),
+            ("PUT", "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}/@me", self._add_reaction),
         ]
         for method, path, handler in routes:
             app.router.add_route(method, API_PREFIX + path, handler)
@@ -881,8 +898,53 @@ class DiscordEmulator:
         return await self._send_interaction(p.AUTOCOMPLETE, data, user, guild=guild)
 
     async def click(self, message: dict[str, Any], custom_id: str, *, user: Member) -> InteractionHandle:
+        """`user` clicks a button of `message` (as the emulator holds it now: an edit may have changed it)."""
+        current = self.messages.get(int(message["id"]), message)
+        buttons = [b for row in current.get("components") or [] for b in row.get("components") or []]
+        button = next((b for b in buttons if b.get("custom_id") == custom_id), None)
+        assert button is not None, f"message {message['id']} shows no button {custom_id!r}: {buttons}"
+        assert not button.get("disabled"), f"button {custom_id!r} is disabled"
         data = {"custom_id": custom_id, "component_type": 2}
-        return await self._send_interaction(p.MESSAGE_COMPONENT, data, user, message=message)
+        return await self._send_interaction(p.MESSAGE_COMPONENT, data, user, message=current)
+
+    def opened_modal(self, handle: InteractionHandle) -> dict[str, Any]:
+        """The modal the bot opened in answer to `handle`."""
+        modal = self.modals.get(handle.token)
+        assert modal is not None, "the bot opened no modal for this interaction"
+        return modal
+
+    async def submit_modal(
+        self, handle: InteractionHandle, values: dict[str, str], *, user: Member
+    ) -> InteractionHandle:
+        """`user` fills in and submits the modal the bot opened for `handle`, as the Discord client sends it."""
+        modal = self.opened_modal(handle)
+        components = []
+        for component in modal["components"]:
+            in_label = component["type"] == 18
+            text_input = component["component"] if in_label else component["components"][0]
+            value = values.get(text_input["custom_id"], "")
+            # The client enforces these before it lets the user submit.
+            if text_input.get("required", True):
+                assert value, f"{text_input['custom_id']} is required"
+            if value:
+                low, high = text_input.get("min_length") or 0, text_input.get("max_length") or 4000
+                assert low <= len(value) <= high, (text_input["custom_id"], len(value), low, high)
+            submitted = {"type": 4, "id": 1, "custom_id": text_input["custom_id"], "value": value}
+            components.append({"type": 18, "id": 2, "component": submitted} if in_label
+                              else {"type": 1, "id": 2, "components": [submitted]})  # fmt: skip
+        unknown = set(values) - {
+            (c["component"] if c["type"] == 18 else c["components"][0])["custom_id"] for c in modal["components"]
+        }
+        assert not unknown, f"the modal has no input(s) {unknown}"
+        data = {"custom_id": modal["custom_id"], "components": components}
+        return await self._send_interaction(p.MODAL_SUBMIT, data, user, message=handle.payload.get("message"))
+
+    async def create_thread(self, message: dict[str, Any], name: str, *, owner: Member) -> dict[str, Any]:
+        """`owner` starts a public thread from `message` (Create Thread on it); the thread has the message's id."""
+        thread = p.thread_payload(int(message["id"]), self.channel_id, self.guild_id, name, owner.id)
+        self.threads[int(thread["id"])] = thread
+        await self.dispatch("THREAD_CREATE", {**thread, "newly_created": True})
+        return thread
 
     async def post_message(
         self,
@@ -893,10 +955,21 @@ class DiscordEmulator:
         mention_bot: bool = False,
         mention_everyone: bool = False,
         mention_roles: list[int] | None = None,
+        reply_to: dict[str, Any] | None = None,
+        ping: bool = True,
+        thread: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
-        """A user posts a message; content is blanked as Discord does when the bot lacks MESSAGE_CONTENT."""
+        """A user posts a message (in the channel, a DM or a thread, maybe as a reply); content is blanked as
+        Discord does when the bot lacks MESSAGE_CONTENT and is neither mentioned nor pinged by the reply."""
         session = self._live.get(0 if dm else self.shard_of(self.guild_id))
         mentions = [self.bot_user] if mention_bot else []
+        reference = None
+        if reply_to is not None:
+            reference = {"type": 0, "message_id": reply_to["id"], "channel_id": reply_to["channel_id"]}
+            if reply_to.get("guild_id"):
+                reference["guild_id"] = reply_to["guild_id"]
+            if ping and reply_to["author"]["id"] not in {m["id"] for m in mentions}:
+                mentions.append(reply_to["author"])  # a reply mentions its author unless the ping is turned off
         message_id = p.new_snowflake(self.clock.now())
         if dm:
             channel_id = self._dm_channel_for(author)
@@ -906,7 +979,7 @@ class DiscordEmulator:
         else:
             message = p.message_payload(
                 message_id=message_id,
-                channel_id=self.channel_id,
+                channel_id=int(thread["id"]) if thread else self.channel_id,
                 guild_id=self.guild_id,
                 author=author.user,
                 member=p.member_payload(author.user, author.role_ids, with_user=False),
@@ -914,9 +987,14 @@ class DiscordEmulator:
                 mentions=mentions,
                 mention_roles=mention_roles,
                 mention_everyone=mention_everyone,
+                message_reference=reference,
+                referenced_message=copy.deepcopy(self.messages.get(int(reply_to["id"]), reply_to))
+                if reply_to
+                else None,
             )
         has_content_intent = session is not None and bool(session.intents & MESSAGE_CONTENT_INTENT)
-        if not (has_content_intent or dm or mention_bot):
+        mentioned = any(m["id"] == self.bot_user["id"] for m in mentions)
+        if not (has_content_intent or dm or mentioned):
             message["content"] = ""
         self.messages[message_id] = message
         await self.dispatch("MESSAGE_CREATE", message)
@@ -946,9 +1024,12 @@ class DiscordEmulator:
         route = _route_of(request)
         body: Any = None
         problems: list[str] = []
+        files: list[tuple[str, bytes]] = []
         if request.content_type == "application/json":
             body = await request.json()
             problems = schema.check_request(request.method, route, body)
+        elif request.content_type == "multipart/form-data":
+            body, files, problems = await self._read_multipart(request, route)
         elif request.can_read_body:
             body = {"_raw": await request.read()}
             problems = [f"{request.method} {route}: body sent as {request.content_type}, not JSON"]
@@ -956,13 +1037,17 @@ class DiscordEmulator:
             problems = schema.check_request(request.method, route)
         authorized = request.headers.get("Authorization") == f"Bot {self.token}"
         record = RecordedRequest(request.method, path, dict(request.query), body, authorized, at=time.monotonic())
+        record.files = files
         bucket = self._bucket_for(request, route)
         fault = self._take_fault(request.method, path)
         if fault is not None and fault.delay:
             await asyncio.sleep(fault.delay)
+        too_large = self._upload_too_large(request, files)
         if problems:
             self.schema_violations.extend(f"{request.method} {path}: {problem}" for problem in problems)
             response: web.StreamResponse = _json_response(_invalid_form_body(problems), status=400)
+        elif too_large:
+            response = _error(413, 40005, "Request entity too large")
         elif fault is not None and fault.status == 429:
             response = self._rate_limited(bucket, fault.retry_after, is_global=fault.is_global)
         elif fault is not None and fault.status is not None:
@@ -979,6 +1064,57 @@ class DiscordEmulator:
         self.requests.append(record)
         await self._notify()
         return response
+
+    async def _read_multipart(
+        self, request: web.Request, route: str
+    ) -> tuple[Any, list[tuple[str, bytes]], list[str]]:
+        """(payload_json, [(filename, data)], problems) of a multipart body, checked as Discord checks it."""
+        body: Any = None
+        files: list[tuple[int, str, bytes]] = []
+        problems: list[str] = []
+        reader = await request.multipart()
+        while (part := await reader.next()) is not None:
+            name = part.name or ""  # type: ignore[union-attr]
+            if name == "payload_json":
+                body = json.loads(await part.read(decode=True))  # type: ignore[union-attr]
+            elif match := re.fullmatch(r"files\[(\d+)\]", name):
+                files.append((int(match[1]), part.filename or "", bytes(await part.read())))  # type: ignore[union-attr]
+            else:
+                problems.append(f"multipart field {name!r} is neither payload_json nor files[n]")
+        if body is None:
+            return None, [], [*problems, "a multipart body needs payload_json"]
+        problems += schema.check_request(request.method, route, body)
+        if len(files) > 10:
+            problems.append(f"{len(files)} files, more than 10")
+        declared = {int(a["id"]): a for a in body.get("attachments") or [] if str(a.get("id", "")).isdigit()}
+        for index, filename, _ in files:
+            if not filename:
+                problems.append(f"files[{index}] has no filename")
+            if index not in declared:
+                problems.append(f"files[{index}] is not listed in attachments")
+            elif declared[index].get("filename") not in (None, filename):
+                problems.append(f"attachments[{index}] names {declared[index]['filename']!r}, not {filename!r}")
+        names = {filename for _, filename, _ in files}
+        for e, embed in enumerate(body.get("embeds") or []):
+            for key in ("image", "thumbnail"):
+                url = (embed.get(key) or {}).get("url") or ""
+                if url.startswith("attachment://") and url.removeprefix("attachment://") not in names:
+                    problems.append(f"embeds[{e}].{key}: {url} names no uploaded file")
+        return body, [(filename, data) for _, filename, data in sorted(files)], problems
+
+    def _upload_too_large(self, request: web.Request, files: list[tuple[str, bytes]]) -> bool:
+        """Over the limit the interaction announced (attachment_size_limit), per file."""
+        interaction = self._interactions.get(request.match_info.get("token", ""))
+        limit = int(interaction.payload["attachment_size_limit"]) if interaction else self.attachment_size_limit
+        return any(len(data) > limit for _, data in files)
+
+    def _attachments_of(self, files: list[tuple[str, bytes]]) -> list[dict[str, Any]]:
+        """The uploads as the message's attachments, served by the emulator like Discord's CDN."""
+        attachments = []
+        for filename, data in files:
+            content_type = "image/png" if filename.endswith(".png") else "application/octet-stream"
+            attachments.append(self.add_attachment(filename, data, content_type))
+        return attachments
 
     def _bucket_for(self, request: web.Request, route: str) -> RateBucket:
         """Discord's buckets: one hash per route, counted per major parameter (channel, guild, interaction)."""
@@ -1068,9 +1204,11 @@ class DiscordEmulator:
             return _error(404, 10062, "Unknown interaction")
         if interaction.acked:
             return _error(400, 40060, "Interaction has already been acknowledged.")
-        interaction.acked = True
         body = request[RECORD].json
         kind = body["type"]
+        if kind == 9 and interaction.payload["type"] in (p.MODAL_SUBMIT, p.AUTOCOMPLETE, p.PING):
+            return _error(400, 50035, "Invalid Form Body: a modal cannot answer this interaction")
+        interaction.acked = True
         data = body.get("data") or {}
         result: dict[str, Any] = {"interaction": {"id": str(interaction.id), "type": interaction.payload["type"]}}
         if kind in (4, 5):
@@ -1084,6 +1222,8 @@ class DiscordEmulator:
             }
             result["resource"] = {"type": kind, "message": message}
             request[RECORD].response_message = copy.deepcopy(message)
+        elif kind == 9:
+            self.modals[token] = copy.deepcopy(body["data"])
         elif kind == 7:
             message_id = int(interaction.payload["message"]["id"])
             self.messages[message_id] |= {key: value for key, value in data.items() if key != "allowed_mentions"}
@@ -1103,6 +1243,7 @@ class DiscordEmulator:
             components=data.get("components"),
             flags=int(data.get("flags") or 0),
             message_reference=data.get("message_reference"),
+            attachments=data.get("_attachments"),
             webhook_id=self.application_id if interaction else None,
             application_id=self.application_id if interaction else None,
         )
@@ -1125,7 +1266,7 @@ class DiscordEmulator:
         if (refused := self._webhook_refusal(request)) is not None:
             return refused
         interaction = self._interactions[token]
-        data = request[RECORD].json
+        data = {**request[RECORD].json, "_attachments": self._attachments_of(request[RECORD].files)}
         original_id = self.originals.get(token)
         original = self.messages.get(original_id) if original_id else None
         if original is not None and int(original.get("flags") or 0) & LOADING:
@@ -1135,6 +1276,7 @@ class DiscordEmulator:
                 "content": data.get("content") or "",
                 "embeds": data.get("embeds") or [],
                 "components": data.get("components") or [],
+                "attachments": data["_attachments"],
                 "flags": flags,
             }
             message = original
@@ -1182,13 +1324,13 @@ class DiscordEmulator:
         if (denied := self._require_bot(request)) is not None:
             return denied
         channel_id = int(request.match_info["channel_id"])
-        known = {self.channel_id, *self.dm_channels.values()}
+        known = {self.channel_id, *self.dm_channels.values(), *self.threads}
         if channel_id not in known:
             return _error(404, 10003, "Unknown Channel")
-        in_guild = channel_id == self.channel_id
-        if in_guild and not self._bot_may_send():
+        in_guild = channel_id == self.channel_id or channel_id in self.threads
+        if in_guild and not self._bot_may_send(thread=channel_id in self.threads):
             return _missing_permissions()
-        data = request[RECORD].json or {}
+        data = {**(request[RECORD].json or {}), "_attachments": self._attachments_of(request[RECORD].files)}
         if not (data.get("content") or data.get("embeds") or data.get("components")):
             return _error(400, 50006, "Cannot send an empty message")
         source = {"channel_id": channel_id, "guild_id": self.guild_id if in_guild else None}
@@ -1197,9 +1339,23 @@ class DiscordEmulator:
         await self.dispatch("MESSAGE_CREATE", message)
         return _json_response(message)
 
-    def _bot_may_send(self) -> bool:
-        needed = p.PERM_VIEW_CHANNEL | p.PERM_SEND_MESSAGES
+    def _bot_may_send(self, *, thread: bool = False) -> bool:
+        # In a thread it is Send Messages in Threads that counts (members have it by default).
+        needed = p.PERM_VIEW_CHANNEL | (p.PERM_SEND_IN_THREADS if thread else p.PERM_SEND_MESSAGES)
         return self.channel_permissions(self.bot_member) & needed == needed
+
+    async def _add_reaction(self, request: web.Request) -> web.Response:
+        if (denied := self._require_bot(request)) is not None:
+            return denied
+        channel_id, message_id = int(request.match_info["channel_id"]), int(request.match_info["message_id"])
+        message = self.messages.get(message_id)
+        if message is None or int(message["channel_id"]) != channel_id:
+            return _error(404, 10008, "Unknown Message")
+        needed = p.PERM_ADD_REACTIONS | p.PERM_READ_HISTORY
+        if message.get("guild_id") and self.channel_permissions(self.bot_member) & needed != needed:
+            return _missing_permissions()
+        self.reactions.append((channel_id, message_id, request.match_info["emoji"]))
+        return web.Response(status=204)
 
     async def _typing(self, request: web.Request) -> web.Response:
         if (denied := self._require_bot(request)) is not None:

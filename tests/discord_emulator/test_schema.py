@@ -74,3 +74,57 @@ def test_discord_py_command_payloads_are_valid() -> None:
     tree = discord.app_commands.CommandTree(discord.Client(intents=discord.Intents.none()))
     tree.add_command(probe)
     assert check_request("PUT", COMMANDS, [command.to_dict(tree) for command in tree.get_commands()]) == []
+
+
+def test_our_vote_buttons_and_feedback_modal_are_valid() -> None:
+    from bot.discord_app.feedback import FeedbackModal, render_vote_view
+
+    view = render_vote_view(123456789012345678)
+    assert view is not None
+    assert check_request("POST", MESSAGE, {"embeds": [], "components": view.to_components(), "content": "x"}) == []
+    modal = FeedbackModal(123456789012345678).to_dict()
+    assert check_request("POST", CALLBACK, {"type": 9, "data": modal}) == []
+
+
+BUTTON = {"type": 2, "style": 2, "emoji": {"name": "👍"}, "custom_id": "a"}
+
+
+@pytest.mark.parametrize(
+    ("components", "problem"),
+    [
+        ([{"type": 1, "components": [BUTTON | {"custom_id": "x" * 101}]}], "101 characters, more than 100"),
+        ([{"type": 1, "components": [BUTTON, BUTTON]}], "custom_id 'a' is used twice"),
+        ([{"type": 1, "components": [{"type": 2, "style": 2, "emoji": {"name": "👍"}}]}], "needs a custom_id"),
+        ([{"type": 1, "components": [BUTTON | {"style": 5}]}], "a link button has a url and no custom_id"),
+        ([{"type": 1, "components": [{"type": 2, "style": 1, "custom_id": "b"}]}], "needs a label or an emoji"),
+        ([{"type": 1, "components": [BUTTON] * 6}], "6 items, more than 5"),
+    ],
+)
+def test_button_rules(components: list[dict[str, Any]], problem: str) -> None:
+    problems = check_request("POST", MESSAGE, {"content": "x", "components": components})
+    assert any(problem in p for p in problems), problems
+
+
+TEXT_INPUT = {"type": 4, "custom_id": "comment", "style": 1, "required": False}
+
+
+@pytest.mark.parametrize(
+    ("modal", "problem"),
+    [
+        ({"custom_id": "m", "title": "t" * 46, "components": [{"type": 18, "label": "L", "component": TEXT_INPUT}]},
+         "46 characters, more than 45"),
+        ({"custom_id": "m", "title": "t", "components": []}, "fewer than 1 items"),
+        ({"custom_id": "m", "title": "t", "components": [{"type": 18, "label": "L", "component": TEXT_INPUT}] * 6},
+         "6 items, more than 5"),
+        ({"custom_id": "m", "title": "t", "components": [{"type": 1, "components": [TEXT_INPUT]}]},
+         "label: required"),
+        ({"custom_id": "m" * 101, "title": "t", "components": [{"type": 18, "label": "L", "component": TEXT_INPUT}]},
+         "101 characters, more than 100"),
+        ({"custom_id": "m", "title": "t",
+          "components": [{"type": 18, "label": "L", "component": TEXT_INPUT | {"min_length": 9, "max_length": 3}}]},
+         "min_length 9 is above max_length 3"),
+    ],
+)  # fmt: skip
+def test_modal_rules(modal: dict[str, Any], problem: str) -> None:
+    problems = check_request("POST", CALLBACK, {"type": 9, "data": modal})
+    assert any(problem in p for p in problems), problems

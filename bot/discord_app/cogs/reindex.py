@@ -18,6 +18,7 @@ from bot.discord_app.uploads import UploadError, check_upload
 
 if TYPE_CHECKING:
     from bot.core.models import ChangeReport
+    from bot.core.records import QuestionLoop
     from bot.core.service import MuseService
     from bot.settings import Settings
 
@@ -44,8 +45,17 @@ def has_manage_server(interaction: discord.Interaction) -> bool:
 
 
 class ReindexCog(commands.Cog):
-    def __init__(self, service: MuseService, settings: Settings, fetch_article_url: ArticleFetcher | None) -> None:
+    def __init__(
+        self,
+        service: MuseService,
+        settings: Settings,
+        fetch_article_url: ArticleFetcher | None,
+        question_loop: QuestionLoop | None = None,
+    ) -> None:
+        from bot.core.records import QuestionLoop
+
         self.service = service
+        self.question_loop = question_loop or QuestionLoop(service, None)
         self.settings = settings
         self.fetch_article_url = fetch_article_url
         self._lock = asyncio.Lock()  # one re-index at a time; the next one waits its turn
@@ -178,6 +188,7 @@ class ReindexCog(commands.Cog):
     async def _run(self, action: str, work: Callable[..., ChangeReport], *args: object) -> ReindexOutcome:
         """One step off the event loop; a user-facing failure is reported beside the others, bugs propagate."""
         try:
-            return action, await asyncio.to_thread(work, *args)
+            report = await asyncio.to_thread(work, *args)
         except MusebotError as error:
             return action, str(error)
+        return action, await asyncio.to_thread(self.question_loop.after_reindex, report)  # "now answered"
