@@ -205,6 +205,16 @@ def learn_words(texts: Iterable[str]) -> tuple[dict[str, str], set[str]]:
 
     A token is a name when, wherever a sentence does not start, the articles always capitalise it.
     """
+    surfaces, capital, lower = count_words(texts)
+    words = {token: counts.most_common(1)[0][0] for token, counts in surfaces.items()}
+    proper = {token for token, count in capital.items() if count >= 1 and lower[token] == 0}
+    return words, proper
+
+
+def count_words(texts: Iterable[str]) -> tuple[dict[str, Counter[str]], Counter[str], Counter[str]]:
+    """What `learn_words` decides from, as counts that add up across articles: (token -> how often each
+    lower-case word gave it, how often each token was capitalised where a sentence does not start, how
+    often it was written in lower case)."""
     surfaces: dict[str, Counter[str]] = defaultdict(Counter)
     capital: Counter[str] = Counter()
     lower: Counter[str] = Counter()
@@ -225,9 +235,7 @@ def learn_words(texts: Iterable[str]) -> tuple[dict[str, str], set[str]]:
                     capital[token] += 1
             else:
                 lower[token] += 1
-    words = {token: counts.most_common(1)[0][0] for token, counts in surfaces.items()}
-    proper = {token for token, count in capital.items() if count >= 1 and lower[token] == 0}
-    return words, proper
+    return dict(surfaces), capital, lower
 
 
 def build_lexicon(
