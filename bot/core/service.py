@@ -476,14 +476,26 @@ class MuseService:
         from bot.core.maintenance import plan_additions, read_article_files
 
         inputs = read_article_files(paths)  # all validated before anything is locked or written
-        return self._change_corpus(lambda base: plan_additions(inputs, base, self.config.corpus_dir, force=force))
+        return self._change_corpus(
+            lambda base: plan_additions(inputs, base, self.config.corpus_dir, force=force, similar=self._similar)
+        )
 
     def add_article_bytes(self, data: bytes, filename: str, *, force: bool = False) -> ChangeReport:
         """Like add_articles, for one uploaded or fetched file (`filename` only picks the format)."""
         from bot.core.maintenance import plan_additions, read_article_upload
 
         inputs = (read_article_upload(data, filename),)
-        return self._change_corpus(lambda base: plan_additions(inputs, base, self.config.corpus_dir, force=force))
+        return self._change_corpus(
+            lambda base: plan_additions(inputs, base, self.config.corpus_dir, force=force, similar=self._similar)
+        )
+
+    def _similar(self, article: Article) -> set[str] | None:
+        """Indexed articles that may nearly duplicate `article` (by the index's MinHash), or None: compare all."""
+        from bot.core.maintenance import NEAR_DUPLICATE_THRESHOLD, SIGNATURE_SLACK
+
+        serving = self._serving
+        find = getattr(serving.index, "similar_articles", None) if serving is not None else None
+        return find(article.body, NEAR_DUPLICATE_THRESHOLD - SIGNATURE_SLACK) if find is not None else None
 
     def remove_articles(self, ids: Sequence[str]) -> ChangeReport:
         """Take articles out of corpus/ and the index; unknown ids are refused with suggestions."""

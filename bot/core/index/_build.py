@@ -658,8 +658,9 @@ def _merge_segments(
 
     live: list[tuple[str, Segment]] = sorted((a.id, s) for s in group for a in s.articles if a.id not in deleted[s.id])
     articles, chunks, units, lexicon_parts, fact_parts = [], [], [], {}, {}
-    chunk_vectors, unit_vectors = [], []
+    chunk_vectors, unit_vectors, signatures = [], [], []
     by_id = {a.id: a for s in group for a in s.articles}
+    position = {(s.id, a.id): n for s in group for n, a in enumerate(s.articles)}
     for article_id, segment in live:
         start, end = segment.chunk_ranges[article_id]
         articles.append(by_id[article_id])
@@ -672,6 +673,7 @@ def _merge_segments(
         )
         chunk_vectors.append(segment.vectors[start:end])
         unit_vectors.append(segment.unit_vectors[u_start:u_end])
+        signatures.append(segment.signatures[position[(segment.id, article_id)]])
         lexicon_parts[article_id] = segment.lexicon_parts()[article_id]
         if fact_state is not None and article_id in fact_state.get("articles", {}):
             fact_parts[article_id] = fact_state["articles"][article_id]
@@ -694,6 +696,7 @@ def _merge_segments(
         words=list(words),
         word_vectors=np.stack(list(words.values())).astype(np.float32) if words else np.zeros((0, dim), np.float32),
         model_id=embedder.model_id,
+        signatures=np.stack(signatures) if signatures else None,
     )
     log.info("Merged %d segments into %s (%d articles, %d chunks)", len(group), segment.id, len(articles),
              len(chunks))  # fmt: skip

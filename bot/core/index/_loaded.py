@@ -114,9 +114,11 @@ class LoadedIndex:
         rows = np.asarray(unit_rows, dtype=np.int64)
         if len(self.views) == 1:
             return self.views[0].segment.unit_vectors[self._unit_place[rows, 1]]
+        place = self._unit_place[rows]
         out = np.zeros((len(rows), self.dim), dtype=np.float32)
-        for i, (number, local) in enumerate(self._unit_place[rows]):
-            out[i] = self.views[number].segment.unit_vectors[local]
+        for number in np.unique(place[:, 0]).tolist():
+            mine = place[:, 0] == number
+            out[mine] = self.views[number].segment.unit_vectors[place[mine, 1]]
         return out
 
     def chunk_row(self, chunk_id: str) -> int | None:
@@ -182,6 +184,24 @@ class LoadedIndex:
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.lexsort((top, -scores[top]))]  # best first, ties by row for stable results
         return [(int(row), float(scores[row])) for row in top if scores[row] > 0]
+
+    def similar_articles(self, body: str, threshold: float) -> set[str]:
+        """Live articles whose MinHash estimates a word 5-gram Jaccard similarity to `body` of at least `threshold`."""
+        import numpy as np
+
+        from bot.core.maintenance import shingle_signature
+
+        signature = np.array(shingle_signature(body), dtype=np.uint64)
+        found: set[str] = set()
+        for view in self.views:
+            seg = view.segment
+            if not len(seg.articles):
+                continue
+            estimates = (seg.signatures == signature).mean(axis=1)
+            for row in np.flatnonzero(estimates >= threshold):
+                if seg.articles[row].id not in view.deleted:
+                    found.add(seg.articles[row].id)
+        return found
 
     def stats(self) -> IndexStats:
         return IndexStats(

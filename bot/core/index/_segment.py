@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 
 SEGMENT_VERSION = 1
 FACT_PARTS_FILE = "facts_state.json"
+SIGNATURES_FILE = "signatures.npy"
 
 
 def fields_of(value: Any) -> dict[str, Any]:
@@ -63,6 +64,7 @@ class Segment:
     postings: Postings
     words: tuple[str, ...]  # lexicon words whose vectors this segment holds
     word_vectors: np.ndarray
+    signatures: np.ndarray  # (len(articles), SIGNATURE_SIZE) uint64 MinHash of each body, for near-duplicates
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
@@ -115,6 +117,7 @@ def write_segment(
     word_vectors: np.ndarray,
     model_id: str,
     text_tokens: Sequence[list[str]] | None = None,
+    signatures: np.ndarray | None = None,
 ) -> tuple[Segment, list[list[str]]]:
     """Write a segment into `partial` (an existing empty folder), then rename it to its final name.
 
@@ -146,6 +149,11 @@ def write_segment(
     write_json(partial / PARTS_FILE, dict(lexicon_parts))
     write_json(partial / WORDS_FILE, list(words))
     _save_npy(partial / WORD_VECTORS_FILE, word_vectors)
+    if signatures is None:
+        from bot.core.maintenance import SIGNATURE_SIZE, shingle_signature
+
+        signatures = np.array([shingle_signature(a.body) for a in articles], dtype=np.uint64).reshape(-1, SIGNATURE_SIZE)
+    _save_npy(partial / SIGNATURES_FILE, signatures)
     meta = {
         "version": SEGMENT_VERSION,
         "id": final.name,
@@ -182,6 +190,7 @@ def write_segment(
         postings=postings,
         words=tuple(words),
         word_vectors=word_vectors,
+        signatures=signatures,
         _cache={"lexicon": dict(lexicon_parts), "facts": dict(fact_parts)},
     )
     return segment, text_tokens
@@ -244,6 +253,7 @@ def read_segment(index_dir: Path, build_id: str, path: Path, dim: int, model_id:
     try:
         words = tuple(json.loads((path / WORDS_FILE).read_text(encoding="utf-8")))
         word_vectors = np.load(path / WORD_VECTORS_FILE, allow_pickle=False)
+        signatures = np.load(path / SIGNATURES_FILE, allow_pickle=False)
     except (OSError, ValueError) as exc:
         raise fail(f"the lexicon's vectors cannot be read ({exc.__class__.__name__})") from exc
 
@@ -273,6 +283,8 @@ def read_segment(index_dir: Path, build_id: str, path: Path, dim: int, model_id:
         problems.append("its BM25 postings were made by another version of the tokenizer")
     if word_vectors.shape != (len(words), dim):
         problems.append(f"lexicon_vectors.npy is {word_vectors.shape}, expected ({len(words)}, {dim})")
+    if signatures.dtype != np.uint64 or len(signatures) != len(articles):
+        problems.append(f"signatures.npy is {signatures.dtype} {signatures.shape}, expected one row per article")
     if problems:
         raise fail("; ".join(problems))
     check_files(index_dir, build_id, path, meta.get("files"), prefix=where)  # after the checks above, which say more
@@ -296,4 +308,5 @@ def read_segment(index_dir: Path, build_id: str, path: Path, dim: int, model_id:
         postings=postings,
         words=words,
         word_vectors=word_vectors,
+        signatures=signatures,
     )
