@@ -7,15 +7,14 @@
 
 Modules, one per stage: `_layout` (folders, lock, CURRENT, pruning), `_checksums`, `_segment` (one segment
 on disk), `_bm25` (postings and corpus statistics), `_dense` (FAISS and exact scans), `_lexicon` (the
-lexicon's per-article counts), `_loaded` (LoadedIndex over segments), `_build` (writing builds and
-merging segments), `_load` (reading them back, staleness). docs/ARCHITECTURE.md is the contract.
+lexicon's per-article counts), `_loaded` (LoadedIndex over segments), `_build` (writing builds), `_merge`
+(merging segments), `_load` (reading them back, staleness). docs/ARCHITECTURE.md is the contract.
 """
 
 from bot.core.index._bm25 import BM25_PARAMS, Bm25Scores, Postings
 from bot.core.index._build import (
     EMBED_BATCH_SIZE,
     FACTS_STATE_FILE,
-    MERGE_FACTOR,
     SCHEMA_VERSION,
     TERM_STATS_FILE,
     BuildStats,
@@ -43,6 +42,7 @@ from bot.core.index._layout import (
     read_current_build_id,
     recover_partial_builds,
 )
+from bot.core.index._merge import MERGE_FACTOR
 from bot.core.index._load import StaleReport, is_stale, load_facts_only, load_index, try_load_index
 from bot.core.index._loaded import LoadedIndex
 

@@ -41,6 +41,7 @@ from bot.core.index._checksums import SEGMENT_FILE, build_file_checksums, sha256
 from bot.core.index._errors import IndexBuildError
 from bot.core.index._lexicon import LEXICON_STATE_FILE, LexiconState, learn_part, lexicon_of, state_of
 from bot.core.index._loaded import LoadedIndex, compose_index
+from bot.core.index._merge import merge_groups, merge_segments
 from bot.core.index._segment import Segment, fields_of, write_segment
 from bot.core.models import Article, BenchmarkFact, Chunk
 from bot.core.text import TOKENIZER_VERSION, split_answer_units, tokenize
@@ -55,8 +56,6 @@ log = logging.getLogger(__name__)
 SCHEMA_VERSION = 4  # 2: answer units; 3: the lexicon; 4: segments
 EMBED_BATCH_SIZE = 16  # on 2 cores, 8-16 paragraph-sized chunks per batch beat 32 (less padding)
 WORD_BATCH_SIZE = 256  # lexicon words are a few word pieces each
-MERGE_FACTOR = 10  # segments of one tier merged together, as Lucene's default
-DEAD_FRACTION = 0.3  # a segment with this share of its chunks tombstoned is rewritten
 FACTS_STATE_FILE = "facts_state.json"
 TERM_STATS_FILE = "term_stats.json"
 
@@ -420,11 +419,13 @@ def _write_build(
         deleted[new_segment.id] = frozenset()
 
     # Merges: no embedding, only copying.
-    groups = _merge_groups(segments, deleted, merge_all)
+    groups = merge_groups(segments, deleted, merge_all)
     merged = 0
     for group in groups:
         chosen_words = set(chosen)
-        merged_segment = _merge_segments(group, deleted, writing, merged_fact_state, chosen_words, embedder)
+        merged_segment = merge_segments(
+            group, deleted, writing.new_segment_folder, merged_fact_state, chosen_words, embedder
+        )
         merged += len(group)
         ids = {s.id for s in group}
         segments = [s for s in segments if s.id not in ids] + [merged_segment]
@@ -619,85 +620,3 @@ def _dead_units(segment: Segment, gone: frozenset[str]) -> range | list[int]:
         start, end = segment.chunk_ranges.get(article_id, (0, 0))
         rows.extend(range(int(segment.unit_starts[start]), int(segment.unit_starts[end])))
     return rows
-
-
-def _live_chunks(segment: Segment, gone: frozenset[str]) -> int:
-    return len(segment.chunks) - sum(e - s for a, (s, e) in segment.chunk_ranges.items() if a in gone)
-
-
-def _merge_groups(
-    segments: Sequence[Segment], deleted: Mapping[str, frozenset[str]], merge_all: bool
-) -> list[list[Segment]]:
-    """Which segments to merge: all of them (compact), or each tier that holds MERGE_FACTOR segments of about
-    one size (by live chunks, tiers a factor MERGE_FACTOR apart), and any that is mostly tombstones."""
-    if merge_all:
-        needs = len(segments) > 1 or any(deleted[s.id] for s in segments)
-        return [list(segments)] if needs and segments else []
-    tiers: dict[int, list[Segment]] = {}
-    for segment in segments:
-        live = _live_chunks(segment, deleted[segment.id])
-        if len(segment.chunks) and (len(segment.chunks) - live) >= DEAD_FRACTION * len(segment.chunks):
-            tiers.setdefault(-1, []).append(segment)  # purged on its own tier
-            continue
-        tiers.setdefault(int(math.log(max(live, 1), MERGE_FACTOR)), []).append(segment)
-    groups = [group for tier, group in sorted(tiers.items()) if tier >= 0 and len(group) >= MERGE_FACTOR]
-    groups += [[segment] for segment in tiers.get(-1, [])]
-    return groups
-
-
-def _merge_segments(
-    group: Sequence[Segment],
-    deleted: Mapping[str, frozenset[str]],
-    writing: _Writing,
-    fact_state: Mapping[str, Any] | None,
-    chosen_words: set[str],
-    embedder: Embedder,
-) -> Segment:
-    """One segment holding the live articles of `group`, copied (vectors, units, parts), never re-embedded."""
-    import numpy as np
-
-    live: list[tuple[str, Segment]] = sorted((a.id, s) for s in group for a in s.articles if a.id not in deleted[s.id])
-    articles, chunks, units, lexicon_parts, fact_parts = [], [], [], {}, {}
-    chunk_vectors, unit_vectors, signatures = [], [], []
-    by_id = {a.id: a for s in group for a in s.articles}
-    position = {(s.id, a.id): n for s in group for n, a in enumerate(s.articles)}
-    for article_id, segment in live:
-        start, end = segment.chunk_ranges[article_id]
-        articles.append(by_id[article_id])
-        first = len(chunks)
-        chunks.extend(segment.chunks[start:end])
-        u_start, u_end = int(segment.unit_starts[start]), int(segment.unit_starts[end])
-        units.extend(
-            (first + int(local) - start, text)
-            for local, text in zip(segment.unit_chunk[u_start:u_end], segment.unit_texts[u_start:u_end], strict=True)
-        )
-        chunk_vectors.append(segment.vectors[start:end])
-        unit_vectors.append(segment.unit_vectors[u_start:u_end])
-        signatures.append(segment.signatures[position[(segment.id, article_id)]])
-        lexicon_parts[article_id] = segment.lexicon_parts()[article_id]
-        if fact_state is not None and article_id in fact_state.get("articles", {}):
-            fact_parts[article_id] = fact_state["articles"][article_id]
-    words: dict[str, Any] = {}
-    for segment in group:
-        for word, vector in zip(segment.words, segment.word_vectors, strict=True):
-            if word in chosen_words:
-                words.setdefault(word, vector)
-    dim = embedder.dim
-    segment, _ = write_segment(
-        writing.new_segment_folder(),
-        articles=articles,
-        hashes={a.id: s.hashes[a.id] for a, (_aid, s) in zip(articles, live, strict=True)},
-        chunks=chunks,
-        units=units,
-        vectors=np.concatenate(chunk_vectors) if chunk_vectors else np.zeros((0, dim), np.float32),
-        unit_vectors=np.concatenate(unit_vectors) if unit_vectors else np.zeros((0, dim), np.float32),
-        lexicon_parts=lexicon_parts,
-        fact_parts=fact_parts,
-        words=list(words),
-        word_vectors=np.stack(list(words.values())).astype(np.float32) if words else np.zeros((0, dim), np.float32),
-        model_id=embedder.model_id,
-        signatures=np.stack(signatures) if signatures else None,
-    )
-    log.info("Merged %d segments into %s (%d articles, %d chunks)", len(group), segment.id, len(articles),
-             len(chunks))  # fmt: skip
-    return segment

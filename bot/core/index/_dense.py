@@ -83,8 +83,12 @@ def search_rows(
     scores = np.einsum("ij,j->i", vectors, query)
     if dead is not None:
         scores[dead] = -np.inf
-    top = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
-    top = top[np.lexsort((top, -scores[top]))]
+    if k < len(scores):
+        kth = scores[np.argpartition(-scores, k - 1)[k - 1]]
+        top = np.flatnonzero(scores >= kth)  # every row tied with the k-th too, so ties go to the lower row
+    else:
+        top = np.arange(len(scores))
+    top = top[np.lexsort((top, -scores[top]))][:k]
     return top, scores[top]
 
 

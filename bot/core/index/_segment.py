@@ -152,7 +152,9 @@ def write_segment(
     if signatures is None:
         from bot.core.maintenance import SIGNATURE_SIZE, shingle_signature
 
-        signatures = np.array([shingle_signature(a.body) for a in articles], dtype=np.uint64).reshape(-1, SIGNATURE_SIZE)
+        signatures = np.array([shingle_signature(a.body) for a in articles], dtype=np.uint64).reshape(
+            -1, SIGNATURE_SIZE
+        )
     _save_npy(partial / SIGNATURES_FILE, signatures)
     meta = {
         "version": SEGMENT_VERSION,
