@@ -1,4 +1,4 @@
-"""`musebot index add | remove | list | verify`: the maintainer commands. The logic is in bot/core/maintenance.py."""
+"""`musebot index add | remove | list | compact | verify`: maintainer commands; the logic is in core.maintenance."""
 
 from __future__ import annotations
 
@@ -38,6 +38,10 @@ def add_maintainer_commands(index_sub: Any, add_location_options: Callable[[argp
     listing.add_argument("--json", action="store_true")
     add_location_options(listing)
     listing.set_defaults(func=cmd_index_list)
+
+    compact = index_sub.add_parser("compact", help="merge the index's segments into one (nothing is embedded)")
+    add_location_options(compact)
+    compact.set_defaults(func=cmd_index_compact)
 
     verify = index_sub.add_parser("verify", help="check corpus/ against the index and the build files (exit 1 if not)")
     verify.add_argument("--json", action="store_true")
@@ -121,6 +125,19 @@ def cmd_index_list(args: argparse.Namespace) -> int:
             escape(row.id), escape(row.title), escape(row.outlet), row.published, str(row.chunks), str(row.facts)
         )
     cli._console().print(grid)
+    return cli.EXIT_OK
+
+
+def cmd_index_compact(args: argparse.Namespace) -> int:
+    from bot import cli
+
+    service = cli.make_service(cli._settings(args))
+    before = service.index_stats()
+    report = service.compact_index()
+    cli._console().print(
+        f"compacted build {before.build_id} into {report.build_id}: {before.articles} articles in one segment",
+        markup=False,
+    )
     return cli.EXIT_OK
 
 

@@ -25,8 +25,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.core import index_store, maintenance
+from bot.core import maintenance
 from bot.core.embedding import HashingEmbedder
+from bot.core.index import _layout
 from bot.core.service import MuseService, ServiceConfig
 
 PAUSE_AT = os.environ.get("DRIVER_PAUSE_AT", "")
@@ -50,7 +51,7 @@ class DriverEmbedder(HashingEmbedder):
 
 def main(argv: list[str]) -> int:
     corpus_dir, index_dir, action, *rest = argv
-    real_write_current = index_store._write_current
+    real_write_current = _layout.write_current
     real_apply = maintenance._apply_journal
 
     def write_current(*args, **kwargs):  # type: ignore[no-untyped-def]
@@ -61,7 +62,7 @@ def main(argv: list[str]) -> int:
         pause_here("apply")
         return real_apply(*args, **kwargs)
 
-    index_store._write_current = write_current
+    _layout.write_current = write_current
     maintenance._apply_journal = apply_journal
     service = MuseService(
         ServiceConfig(corpus_dir=Path(corpus_dir), index_dir=Path(index_dir)), embedder_factory=DriverEmbedder

@@ -209,3 +209,12 @@ def test_real_command_in_a_subprocess(tmp_path: Path, real_embedder: Embedder, o
     assert {row["id"] for row in json.loads(listed.stdout)} == {"launch", "whatsapp"}
     verified = musebot("index", "verify")
     assert verified.returncode == 0, verified.stdout
+    manifest = json.loads((index / "builds" / (index / "CURRENT").read_text().strip() / "manifest.json").read_text())
+    assert len(manifest["segments"]) == 2  # the add wrote one segment beside the first build's
+    compacted = musebot("index", "compact")
+    assert compacted.returncode == 0, compacted.stderr
+    assert "2 articles in one segment" in compacted.stdout
+    manifest = json.loads((index / "builds" / (index / "CURRENT").read_text().strip() / "manifest.json").read_text())
+    assert len(manifest["segments"]) == 1
+    assert {row["id"] for row in json.loads(musebot("index", "list", "--json").stdout)} == {"launch", "whatsapp"}
+    assert musebot("index", "verify").returncode == 0

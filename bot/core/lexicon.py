@@ -224,10 +224,34 @@ def learn_words(texts: Iterable[str]) -> tuple[dict[str, str], set[str], set[str
     A token is a name when, wherever a sentence does not start, the articles always capitalise it. A
     name written next to a version number ("Llama 4 Maverick", "GPT-5.4") names a model or product.
     """
+    surfaces, capital, lower, versioned = count_words(texts)
+    words = {token: counts.most_common(1)[0][0] for token, counts in surfaces.items()}
+    proper, model_names, capitalised = decide_names(capital, lower, versioned)
+    return words, set(proper), set(model_names), set(capitalised)
+
+
+def decide_names(
+    capital: Mapping[str, int], lower: Mapping[str, int], versioned: Mapping[str, int]
+) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """(names, names written with a version, tokens capitalised mid-sentence at least once) from the counts.
+
+    Mostly capitalised counts as a name too: "Instant" (a mode) is also an ordinary word now and then.
+    """
+    proper = frozenset(
+        t for t, n in capital.items() if n >= 1 and (lower.get(t, 0) == 0 or n >= 2 * lower.get(t, 0) >= 2)
+    )
+    model_names = frozenset(t for t, n in versioned.items() if n > 0 and t in proper)
+    return proper, model_names, frozenset(t for t, n in capital.items() if n > 0)
+
+
+def count_words(texts: Iterable[str]) -> tuple[dict[str, Counter[str]], Counter[str], Counter[str], Counter[str]]:
+    """What `learn_words` decides from, as counts that add up across articles: (token -> how often each
+    lower-case word gave it, how often each token was capitalised where a sentence does not start, how
+    often it was written in lower case, how often it was written next to a version number)."""
     surfaces: dict[str, Counter[str]] = defaultdict(Counter)
     capital: Counter[str] = Counter()
     lower: Counter[str] = Counter()
-    versioned: set[str] = set()
+    versioned: Counter[str] = Counter()
     for text in texts:
         recent: list[tuple[int, str, bool]] = []  # (end offset, token, is a version number) of the last pieces
         for match in _WORD_RE.finditer(text):
@@ -242,9 +266,9 @@ def learn_words(texts: Iterable[str]) -> tuple[dict[str, str], set[str], set[str
             near = [r for r in recent if match.start() - r[0] <= 2]
             # "Llama 4 Maverick": the word just before a version number and the one just after it.
             if word[0].isupper() and token not in _CALENDAR and near and near[-1][2]:
-                versioned.add(token)
-            if is_version and near and not near[-1][2] and near[-1][1] not in _CALENDAR:
-                versioned.add(near[-1][1])
+                versioned[token] += 1
+            if is_version and near and near[-1][1] and not near[-1][2] and near[-1][1] not in _CALENDAR:
+                versioned[near[-1][1]] += 1
             recent = [*recent[-2:], (match.end(), token if word[0].isupper() else "", is_version)]
             surfaces[token][word.lower()] += 1
             for part in tokens[1:]:  # "HealthBench" is also "health" and "bench"
@@ -254,10 +278,7 @@ def learn_words(texts: Iterable[str]) -> tuple[dict[str, str], set[str], set[str
                     capital[token] += 1
             else:
                 lower[token] += 1
-    words = {token: counts.most_common(1)[0][0] for token, counts in surfaces.items()}
-    # Mostly capitalised counts too: "Instant" (a mode) is also an ordinary word now and then.
-    proper = {token for token, count in capital.items() if lower[token] == 0 or count >= 2 * lower[token] >= 2}
-    return words, proper, (versioned & proper) - {""}, set(capital)
+    return dict(surfaces), capital, lower, versioned
 
 
 def build_lexicon(

@@ -33,7 +33,7 @@ import shutil
 import stat
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -322,6 +322,41 @@ def shingle_set(text: str, size: int = SHINGLE_WORDS) -> frozenset[int]:
     return frozenset(hash(tuple(words[i : i + size])) for i in range(len(words) - size + 1))
 
 
+SIGNATURE_SIZE = 64  # MinHash values per article: the estimate's spread at a Jaccard of 0.8 is about 0.05
+SIGNATURE_SLACK = 0.25  # candidates are those estimated within this of the threshold: a miss is > 4 spreads off
+
+
+def shingle_signature(text: str) -> tuple[int, ...]:
+    """A MinHash of the text's word 5-gram set: the share of equal values estimates the Jaccard similarity.
+
+    Stable across processes (blake2b, not hash()), so an index can keep it beside each article.
+    """
+    import hashlib
+
+    import numpy as np
+
+    words = _WORD_RE.findall(text.casefold())
+    grams = [words[i : i + SHINGLE_WORDS] for i in range(max(1, len(words) - SHINGLE_WORDS + 1))] if words else []
+    if not grams:
+        return (0,) * SIGNATURE_SIZE
+    keys = np.frombuffer(
+        b"".join(hashlib.blake2b(" ".join(g).encode("utf-8"), digest_size=8).digest() for g in grams), dtype=np.uint64
+    )
+    masks, multipliers = _signature_constants()
+    with np.errstate(over="ignore"):
+        mixed = (keys[None, :] ^ masks[:, None]) * multipliers[:, None]  # wraps modulo 2**64, as meant
+    return tuple(int(v) for v in mixed.min(axis=1))
+
+
+def _signature_constants() -> tuple[Any, Any]:
+    import numpy as np
+
+    rng = np.random.default_rng(20260408)
+    masks = rng.integers(0, 2**63, SIGNATURE_SIZE, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+    multipliers = rng.integers(0, 2**63, SIGNATURE_SIZE, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+    return masks, multipliers
+
+
 def jaccard(a: frozenset[int], b: frozenset[int]) -> float:
     if not a or not b:
         return 0.0
@@ -393,8 +428,13 @@ def plan_additions(
     *,
     force: bool = False,
     threshold: float = NEAR_DUPLICATE_THRESHOLD,
+    similar: Callable[[Article], Collection[str] | None] | None = None,
 ) -> ChangePlan:
-    """Add new articles; replace one with the same id or URL whose text changed; skip identical and near copies."""
+    """Add new articles; replace one with the same id or URL whose text changed; skip identical and near copies.
+
+    `similar(article)` may name the indexed articles that can be near copies of it (a superset, e.g. by
+    MinHash); the others are then not compared, so an add does not re-read every article. None compares all.
+    """
     articles = dict(base)
     writes: list[CorpusWrite] = []
     deletes: list[CorpusDelete] = []
@@ -410,7 +450,11 @@ def plan_additions(
             skipped.append((item.name, f"same text as the indexed article {old.id}; nothing to update"))
             continue
         if not force:
-            twin = find_near_duplicate(new, [a for a in articles.values() if a.id != old_id], threshold)
+            maybe = similar(new) if similar is not None else None
+            others = [
+                a for a in articles.values() if a.id != old_id and (maybe is None or a.id in maybe or a.id not in base)
+            ]
+            twin = find_near_duplicate(new, others, threshold)
             if twin is not None:
                 skipped.append(
                     (

@@ -324,6 +324,38 @@ class MuseService:
                      build_stats.chunks_embedded)  # fmt: skip
             return report
 
+    def compact_index(self, *, lock_timeout: float | None = None) -> ChangeReport:
+        """Merge every segment of the current build into one (`musebot index compact`); nothing is embedded.
+
+        Adds merge small segments on their own (tiered, as Lucene does); this is the on-demand full merge.
+        """
+        from bot.core import chunking, text
+        from bot.core.benchmarks import FactExtractor
+        from bot.core.index import build_index, source_version
+        from bot.core.maintenance import corpus_lock
+
+        with corpus_lock(self.config.index_dir, lock_timeout):
+            self.refresh_if_changed()
+            previous = self.ensure_ready(auto_build=False).index
+            embedder = self._get_embedder()
+            count_tokens = embedder.count_tokens  # type: ignore[attr-defined]
+            index, build_stats = build_index(
+                list(previous.articles.values()),  # type: ignore[attr-defined]
+                lambda article: chunking.split_into_chunks(article, count_tokens),
+                embedder,  # type: ignore[arg-type]
+                self.config.index_dir,
+                extract_facts=FactExtractor(aliases=self._corpus_aliases()),
+                previous=previous,  # type: ignore[arg-type]
+                chunker_version=source_version(chunking, text),
+                merge_all=True,
+            )
+            report = describe_change(previous, index, build_stats)
+            serving = self._make_serving(index)
+            with self._lock:
+                self._serving = serving
+                self._lookups = None
+            return report
+
     def refresh_if_changed(self) -> bool:
         """Swap to a newer build if another process (the CLI) moved the CURRENT pointer."""
         from bot.core.index_store import read_current_build_id
@@ -388,7 +420,7 @@ class MuseService:
         units = []
         for passage in passages:
             rows = index.units_of(index.chunk_row(passage.chunk.id))  # type: ignore[attr-defined]
-            similarities = index.unit_vectors[list(rows)] @ vector if rows else ()  # type: ignore[attr-defined]
+            similarities = index.unit_vectors_of(rows) @ vector if rows else ()  # type: ignore[attr-defined]
             units.append([(index.units[r][1], float(sim)) for r, sim in zip(rows, similarities, strict=True)])  # type: ignore[attr-defined]
         return build_answer(
             asked,
@@ -486,14 +518,26 @@ class MuseService:
         from bot.core.maintenance import plan_additions, read_article_files
 
         inputs = read_article_files(paths)  # all validated before anything is locked or written
-        return self._change_corpus(lambda base: plan_additions(inputs, base, self.config.corpus_dir, force=force))
+        return self._change_corpus(
+            lambda base: plan_additions(inputs, base, self.config.corpus_dir, force=force, similar=self._similar)
+        )
 
     def add_article_bytes(self, data: bytes, filename: str, *, force: bool = False) -> ChangeReport:
         """Like add_articles, for one uploaded or fetched file (`filename` only picks the format)."""
         from bot.core.maintenance import plan_additions, read_article_upload
 
         inputs = (read_article_upload(data, filename),)
-        return self._change_corpus(lambda base: plan_additions(inputs, base, self.config.corpus_dir, force=force))
+        return self._change_corpus(
+            lambda base: plan_additions(inputs, base, self.config.corpus_dir, force=force, similar=self._similar)
+        )
+
+    def _similar(self, article: Article) -> set[str] | None:
+        """Indexed articles that may nearly duplicate `article` (by the index's MinHash), or None: compare all."""
+        from bot.core.maintenance import NEAR_DUPLICATE_THRESHOLD, SIGNATURE_SLACK
+
+        serving = self._serving
+        find = getattr(serving.index, "similar_articles", None) if serving is not None else None
+        return find(article.body, NEAR_DUPLICATE_THRESHOLD - SIGNATURE_SLACK) if find is not None else None
 
     def remove_articles(self, ids: Sequence[str]) -> ChangeReport:
         """Take articles out of corpus/ and the index; unknown ids are refused with suggestions."""

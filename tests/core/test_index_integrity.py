@@ -5,6 +5,7 @@ Real builds in tmp folders; the fake embedder stands in for the model.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -35,14 +36,24 @@ def current_build(ws: Workspace) -> Path:
     return ws.index / "builds" / str(read_current_build_id(ws.index))
 
 
-def test_the_manifest_holds_a_sha256_of_every_build_file(ws: Workspace) -> None:
-    build = current_build(ws)
-    files = json.loads((build / "manifest.json").read_text())["files"]
-    expected = {p.relative_to(build).as_posix() for p in build.rglob("*") if p.is_file()} - {"manifest.json"}
-    assert set(files) == expected
-    assert {"chunks.jsonl", "units.jsonl", "facts.json", "vectors.npy", "facts_state.json"} <= set(files)
+def only_segment(ws: Workspace) -> Path:
+    (entry,) = json.loads((current_build(ws) / "manifest.json").read_text())["segments"]
+    return ws.index / "segments" / entry["id"]
+
+
+def test_the_manifest_holds_a_sha256_of_every_build_and_segment_file(ws: Workspace) -> None:
+    build, segment = current_build(ws), only_segment(ws)
+    manifest = json.loads((build / "manifest.json").read_text())
+    files = manifest["files"]
+    assert set(files) == {p.relative_to(build).as_posix() for p in build.rglob("*") if p.is_file()} - {"manifest.json"}
+    assert {"facts.json", "facts_state.json", "lexicon.json", "term_stats.json"} <= set(files)
     assert files == build_file_checksums(build)
-    assert all(len(checksum) == 64 for checksum in files.values())
+    meta = json.loads((segment / "segment.json").read_text())
+    in_segment = {p.relative_to(segment).as_posix() for p in segment.rglob("*") if p.is_file()} - {"segment.json"}
+    assert set(meta["files"]) == in_segment
+    assert {"chunks.jsonl", "units.jsonl", "articles.json", "vectors.npy", "facts_state.json"} <= in_segment
+    assert meta["files"] == build_file_checksums(segment)
+    assert all(len(checksum) == 64 for checksum in [*files.values(), *meta["files"].values()])
 
 
 def _tamper(path: Path) -> None:
@@ -52,19 +63,28 @@ def _tamper(path: Path) -> None:
     path.write_text(text.replace("42.8", "99.9"), encoding="utf-8")
 
 
-@pytest.mark.parametrize("name", ["chunks.jsonl", "units.jsonl", "facts.json", "articles.json"])
+@pytest.mark.parametrize("name", ["chunks.jsonl", "units.jsonl", "articles.json", "facts.json"])
 def test_a_tampered_build_file_is_detected_by_loading_and_verify(ws: Workspace, name: str) -> None:
-    _tamper(current_build(ws) / name)
-    with pytest.raises(IndexDamagedError, match=rf"{name} was changed since it was built; run: musebot index build"):
+    folder = current_build(ws) if name == "facts.json" else only_segment(ws)
+    shown = name if name == "facts.json" else f"segments/{folder.name}/{name}"
+    _tamper(folder / name)
+    with pytest.raises(IndexDamagedError, match=rf"{shown} was changed since it was built; run: musebot index build"):
         load_index(ws.index, expected_model_id=None)
     report = ws.service.verify_index()
     assert not report.ok
-    assert any(f"{name} was changed" in problem and "musebot index build" in problem for problem in report.problems)
+    assert any(f"{shown} was changed" in problem and "musebot index build" in problem for problem in report.problems)
+
+
+def test_a_tampered_segment_description_is_detected(ws: Workspace) -> None:
+    meta = only_segment(ws) / "segment.json"
+    meta.write_text(meta.read_text(encoding="utf-8").replace('"chunks": ', '"chunks":  '), encoding="utf-8")
+    with pytest.raises(IndexDamagedError, match=r"segment\.json was changed since it was built"):
+        load_index(ws.index, expected_model_id=None)
 
 
 @pytest.mark.parametrize("name", ["facts.json", "articles.json"])
 def test_cold_lookups_check_the_files_they_read(ws: Workspace, name: str) -> None:
-    _tamper(current_build(ws) / name)
+    _tamper((current_build(ws) if name == "facts.json" else only_segment(ws)) / name)
     with pytest.raises(IndexDamagedError, match=f"{name} was changed"):
         load_facts_only(ws.index)
 
@@ -76,14 +96,18 @@ def test_an_intact_build_verifies(ws: Workspace) -> None:
 def test_index_build_reads_the_facts_of_every_article_again(
     ws: Workspace, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    # Stale fact state (as an older extractor, or a hand edit, leaves it) with a checksum that matches.
-    build = current_build(ws)
-    state_file = build / "facts_state.json"
+    # Stale fact state (as an older extractor, or a hand edit, leaves it) with checksums that match.
+    build, segment = current_build(ws), only_segment(ws)
+    state_file = segment / "facts_state.json"
     state_file.write_text(state_file.read_text(encoding="utf-8").replace("42.8", "99.9"), encoding="utf-8")
+    meta = json.loads((segment / "segment.json").read_text())
+    meta["files"] = build_file_checksums(segment)
+    (segment / "segment.json").write_text(json.dumps(meta))
     manifest = json.loads((build / "manifest.json").read_text())
-    manifest["files"] = build_file_checksums(build)
+    manifest["segments"][0]["checksum"] = hashlib.sha256((segment / "segment.json").read_bytes()).hexdigest()
     (build / "manifest.json").write_text(json.dumps(manifest))
     assert "99.9" in state_file.read_text(encoding="utf-8")
+    assert load_index(ws.index, expected_model_id=None).facts  # the edit passes every check
 
     def make_service(settings: object) -> MuseService:
         config = ServiceConfig(corpus_dir=settings.corpus_dir, index_dir=settings.index_dir)  # type: ignore[attr-defined]

@@ -5,9 +5,11 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import fcntl
+import hashlib
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -21,6 +23,7 @@ import pytest
 
 from bot.core import index_store
 from bot.core.embedding import HashingEmbedder
+from bot.core.index import _dense, _layout
 from bot.core.index_store import (
     IndexBuildError,
     IndexDamagedError,
@@ -167,26 +170,44 @@ def test_a_build_loads_back_exactly(built: tuple[Path, LoadedIndex]) -> None:
     assert loaded.chunk_row("health#9") is None
 
 
+def _segment_of(index: LoadedIndex) -> Path:
+    (segment,) = index.segments
+    return segment.path
+
+
 def test_the_build_folder_holds_plain_files_only(built: tuple[Path, LoadedIndex]) -> None:
     index_dir, index = built
-    files = sorted(str(p.relative_to(index.path)) for p in index.path.rglob("*") if p.is_file())
+    segment = _segment_of(index)
+    files = sorted(str(p.relative_to(segment)) for p in segment.rglob("*") if p.is_file())
 
-    assert files[:4] == [
+    assert files[:6] == [
         "articles.json",
-        "bm25/data.csc.index.npy",
-        "bm25/indices.csc.index.npy",
-        "bm25/indptr.csc.index.npy",
+        "bm25/doc_len.npy",
+        "bm25/indices.npy",
+        "bm25/indptr.npy",
+        "bm25/tf.npy",
+        "bm25/vocab.json",
     ]
     assert {
-        "chunks.jsonl", "dense.faiss", "facts.json", "manifest.json", "vectors.npy", "units.jsonl", "unit_vectors.npy"
+        "chunks.jsonl", "dense.faiss", "segment.json", "vectors.npy", "units.jsonl", "unit_vectors.npy", "units.faiss",
+        "facts_state.json", "lexicon_parts.json", "lexicon_words.json", "lexicon_vectors.npy",
     } <= set(files)  # fmt: skip
-    assert not [name for name in files if name.endswith((".pkl", ".pickle"))]
+    build_files = sorted(str(p.relative_to(index.path)) for p in index.path.rglob("*") if p.is_file())
+    assert build_files == ["facts.json", "lexicon.json", "manifest.json", "term_stats.json"]
+    assert not [name for name in files + build_files if name.endswith((".pkl", ".pickle"))]
     manifest = json.loads((index.path / "manifest.json").read_text())
     assert manifest["schema_version"] == index_store.SCHEMA_VERSION
     assert manifest["model_id"] == "hashing-fake"
     assert manifest["faiss_type"] == "flat"
     assert manifest["counts"] == {"articles": 4, "chunks": 8, "units": len(index.units), "facts": 2, "embedded": 8,
                                   "reused": 0}  # fmt: skip
+    assert manifest["segments"] == [
+        {
+            "id": segment.name,
+            "deleted": [],
+            "checksum": hashlib.sha256((segment / "segment.json").read_bytes()).hexdigest(),
+        }
+    ]
     assert len(index.units) >= 8
     assert index.unit_vectors.shape == (len(index.units), 64)
     assert set(manifest["articles"]) == {"launch", "health", "weights", "coding"}
@@ -236,7 +257,7 @@ def test_hnsw_is_used_above_the_threshold_and_still_finds_the_match(
 ) -> None:
     assert choose_faiss_type(50_000) == "flat"
     assert choose_faiss_type(50_001) == "hnsw"
-    monkeypatch.setattr(index_store, "FLAT_INDEX_LIMIT", 2)
+    monkeypatch.setattr(_dense, "FLAT_INDEX_LIMIT", 2)
     _build(tmp_path)
     index = load_index(tmp_path, expected_model_id="hashing-fake")
 
@@ -411,7 +432,7 @@ def test_bm25_read_with_numpy_scores_like_bm25s_on_heading_and_text(built: tuple
 
     index_dir, index = built
     loaded = load_index(index_dir, expected_model_id=None)
-    reference = bm25s.BM25(**index_store._BM25_PARAMS)
+    reference = bm25s.BM25(**index_store.BM25_PARAMS)
     reference.index([tokenize(f"{c.heading}\n{c.text}") for c in index.chunks], show_progress=False)
     for query in ("What did it score on HealthBench Hard?", "benchmarks weights", "muse muse spark", "zzz"):
         tokens = tokenize(query)
@@ -508,9 +529,10 @@ def test_another_model_says_what_to_run(built: tuple[Path, LoadedIndex]) -> None
     )
 
 
-def _damage(index_dir: Path, how: Callable[[Path], object]) -> str:
+def _damage(index_dir: Path, how: Callable[[Path, Path], object]) -> str:
     build = index_dir / "builds" / read_current_build_id(index_dir)  # type: ignore[operator]
-    how(build)
+    (entry,) = json.loads((build / "manifest.json").read_text())["segments"]
+    how(build, index_dir / "segments" / entry["id"])
     with pytest.raises(IndexDamagedError) as caught:
         load_index(index_dir, expected_model_id="hashing-fake")
     assert str(caught.value).endswith(RUN_BUILD)
@@ -525,23 +547,25 @@ def _set_manifest(build: Path, **changes: object) -> None:
 @pytest.mark.parametrize(
     ("how", "expected"),
     [
-        (lambda build: (build / "vectors.npy").unlink(), "vectors.npy"),
-        (lambda build: np.save(build / "vectors.npy", np.zeros((3, 64), np.float32)), "vectors.npy is float32 (3, 64)"),
-        (lambda build: (build / "dense.faiss").write_bytes(b"not faiss"), "dense.faiss"),
-        (lambda build: (build / "chunks.jsonl").write_text('{"id": "x"}\n'), "chunks.jsonl"),
-        (lambda build: (build / "facts.json").write_text("[{"), "facts.json"),
-        (lambda build: (build / "manifest.json").write_text("{"), "manifest.json"),
-        (lambda build: _set_manifest(build, schema_version=99), "schema version 99"),
-        (lambda build: _set_manifest(build, counts={"articles": 4, "chunks": 9, "facts": 2}), "9"),
-        (lambda build: (build / "bm25" / "vocab.index.json").unlink(), "bm25/"),
+        (lambda _b, seg: (seg / "vectors.npy").unlink(), "vectors.npy"),
+        (lambda _b, seg: np.save(seg / "vectors.npy", np.zeros((3, 64), np.float32)), "vectors.npy is float32 (3, 64)"),
+        (lambda _b, seg: (seg / "dense.faiss").write_bytes(b"not faiss"), "dense.faiss"),
+        (lambda _b, seg: (seg / "chunks.jsonl").write_text('{"id": "x"}\n'), "chunks.jsonl"),
+        (lambda build, _s: (build / "facts.json").write_text("[{"), "facts.json"),
+        (lambda build, _s: (build / "manifest.json").write_text("{"), "manifest.json"),
+        (lambda build, _s: _set_manifest(build, schema_version=99), "schema version 99"),
+        (lambda build, _s: _set_manifest(build, counts={"articles": 4, "chunks": 9, "facts": 2}), "9"),
+        (lambda _b, seg: (seg / "bm25" / "vocab.json").unlink(), "bm25/"),
+        (lambda _b, seg: shutil.rmtree(seg), "is missing"),
+        (lambda _b, seg: (seg / "units.jsonl").write_text(""), "unit_vectors.npy"),
     ],
     ids=[
         "vectors-missing", "vectors-short", "faiss-corrupt", "chunks-bad", "facts-truncated", "manifest-truncated",
-        "schema-newer", "counts-disagree", "bm25-missing",
+        "schema-newer", "counts-disagree", "bm25-missing", "segment-missing", "units-emptied",
     ],
 )  # fmt: skip
 def test_a_damaged_build_says_what_to_run(
-    built: tuple[Path, LoadedIndex], how: Callable[[Path], object], expected: str
+    built: tuple[Path, LoadedIndex], how: Callable[[Path, Path], object], expected: str
 ) -> None:
     index_dir, _ = built
 
@@ -605,7 +629,7 @@ def test_old_builds_are_pruned_but_current_is_kept(tmp_path: Path) -> None:
     assert stats.pruned == (ids[1],)
     # A CURRENT left on an old build (say, by hand) is never deleted.
     (tmp_path / "CURRENT").write_text(f"{ids[2]}\n")
-    assert index_store._prune_builds(tmp_path, 1) == [ids[3]]
+    assert _layout.prune_builds(tmp_path, 1) == [ids[3]]
     assert sorted(p.name for p in (tmp_path / "builds").iterdir()) == [ids[2], ids[4]]
 
 

@@ -463,8 +463,9 @@ def test_verify_detects_missing_and_extra_articles(ws: Workspace) -> None:
 
 def test_verify_detects_damaged_build_files(ws: Workspace) -> None:
     build = ws.index / "builds" / read_current_build_id(ws.index)
-    vectors = np.load(build / "vectors.npy")
-    np.save(build / "vectors.npy", vectors[:-1])
+    segment = ws.index / "segments" / json.loads((build / "manifest.json").read_text())["segments"][0]["id"]
+    vectors = np.load(segment / "vectors.npy")
+    np.save(segment / "vectors.npy", vectors[:-1])
     report = ws.service.verify_index()
     assert not report.ok
     assert "vectors.npy is float32" in report.problems[0]

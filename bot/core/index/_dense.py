@@ -1,0 +1,110 @@
+"""Dense vectors of one segment: the FAISS file, and nearest-row search with tombstoned rows left out.
+
+A flat index is not read back: it holds the same vectors as the .npy beside it, which an exact numpy scan
+reads without importing FAISS (~0.1 s of a cold start). HNSW is used above FLAT_INDEX_LIMIT vectors.
+"""
+
+from __future__ import annotations
+
+import struct
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from bot.core.index._layout import fsync_file
+
+if TYPE_CHECKING:
+    import numpy as np
+
+FLAT_INDEX_LIMIT = 50_000  # exact search up to here; HNSW above (a flat scan of 50k x 384 is ~5 ms)
+HNSW_M = 32
+HNSW_EF_CONSTRUCTION = 80
+HNSW_EF_SEARCH = 64
+_FLAT_IP_FOURCC = b"IxFI"  # what faiss.write_index puts first for an IndexFlatIP, before d (int32) and ntotal (int64)
+
+
+def choose_faiss_type(n: int, limit: int | None = None) -> str:
+    """The FAISS index for n vectors: exact IndexFlatIP ("flat") up to FLAT_INDEX_LIMIT, else IndexHNSWFlat."""
+    return "flat" if n <= (FLAT_INDEX_LIMIT if limit is None else limit) else "hnsw"
+
+
+def make_dense_index(vectors: np.ndarray, faiss_type: str) -> Any:
+    import faiss
+
+    dim = vectors.shape[1]
+    if faiss_type == "hnsw":
+        index = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+    else:
+        index = faiss.IndexFlatIP(dim)
+    if len(vectors):
+        index.add(vectors)
+    return index
+
+
+def write_dense_index(path: Path, vectors: np.ndarray, faiss_type: str) -> Any:
+    """Write `vectors` as a FAISS index file; returns what searches use: the HNSW index, or None for a flat one."""
+    import faiss
+
+    dense = make_dense_index(vectors, faiss_type)
+    faiss.write_index(dense, str(path))
+    fsync_file(path)
+    return dense if faiss_type == "hnsw" else None
+
+
+def read_dense_index(path: Path) -> tuple[Any, int, int]:
+    """(the index to search or None for a flat one, its dimension, its vector count)."""
+    with path.open("rb") as handle:
+        header = handle.read(16)
+    if len(header) == 16 and header[:4] == _FLAT_IP_FOURCC:
+        dim, ntotal = struct.unpack("<iq", header[4:])
+        return None, dim, ntotal
+    import faiss
+
+    dense = faiss.read_index(str(path))
+    return dense, dense.d, dense.ntotal
+
+
+def search_rows(
+    dense: Any, vectors: np.ndarray, query: np.ndarray, k: int, dead: np.ndarray | None, n_dead: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """(rows, scores) of the k live rows nearest by inner product, best first, ties by row.
+
+    The flat scan is einsum, not `vectors @ query`: a matrix-vector product is memory-bound, and OpenBLAS's
+    threads, left spinning after it, slow the next query's onnxruntime call; einsum stays on this thread.
+    `dead` is a boolean mask of tombstoned rows (None when there are none)."""
+    import numpy as np
+
+    live = len(vectors) - n_dead
+    k = min(k, live)
+    if k <= 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+    if dense is not None:
+        return _search_faiss(dense, query, k, dead, n_dead)
+    scores = np.einsum("ij,j->i", vectors, query)
+    if dead is not None:
+        scores[dead] = -np.inf
+    if k < len(scores):
+        kth = scores[np.argpartition(-scores, k - 1)[k - 1]]
+        top = np.flatnonzero(scores >= kth)  # every row tied with the k-th too, so ties go to the lower row
+    else:
+        top = np.arange(len(scores))
+    top = top[np.lexsort((top, -scores[top]))][:k]
+    return top, scores[top]
+
+
+def _search_faiss(dense: Any, query: np.ndarray, k: int, dead: np.ndarray | None, n_dead: int) -> tuple[Any, Any]:
+    import faiss
+    import numpy as np
+
+    want = min(k + n_dead, dense.ntotal)
+    matrix = np.ascontiguousarray(query.reshape(1, -1))
+    if isinstance(dense, faiss.IndexHNSWFlat):
+        params = faiss.SearchParametersHNSW(efSearch=max(HNSW_EF_SEARCH, 2 * want))
+        scores, rows = dense.search(matrix, want, params=params)
+    else:
+        scores, rows = dense.search(matrix, want)
+    rows, scores = rows[0], scores[0]
+    keep = rows >= 0
+    if dead is not None:
+        keep &= ~dead[np.clip(rows, 0, None)]
+    return rows[keep][:k].astype(np.int64), scores[keep][:k]
