@@ -125,8 +125,15 @@ class QuestionShape:
         return self.kind == "date"
 
 
-def read_question_shape(question: str) -> QuestionShape:
-    """What kind of answer the question asks for: an amount, a duration, a date, a number, or words."""
+_DESCRIBE_Q = re.compile(r"^\W*(what|who|which|why|how|explain|describe|define|tell|is|are|does|do|can)\b", re.I)
+
+
+def read_question_shape(question: str, *, named_benchmark: bool = False) -> QuestionShape:
+    """What kind of answer the question asks for: an amount, a duration, a date, a number, or words.
+
+    A question that names a benchmark without asking a question word ("muse spark gpqa diamond") is after
+    a score.
+    """
     text = normalize_text(question)
     terms = tuple(dict.fromkeys(t for t in tokenize(text) if t not in _QUESTION_WORDS))
     kind = "text"
@@ -139,6 +146,8 @@ def read_question_shape(question: str) -> QuestionShape:
             break
     if kind == "age" and _EVENT_Q.search(text):
         kind = "age_at"
+    if kind == "text" and named_benchmark and not _DESCRIBE_Q.search(text):
+        kind = "number"  # "gemini 3.1 pro screenspot pro without tools": a score is what is asked
     return QuestionShape(terms=terms, kind=kind, counted=read_counted_thing(text))
 
 
@@ -165,8 +174,16 @@ def read_counted_thing(question: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(tokenize(" ".join(words))))
 
 
+# A day of the month or a year is a date, not the quantity a "how much / how many" question is after.
+_DATE_NUMBER_RE = re.compile(
+    r"\b(?:" + "|".join(_MONTHS.split()) + r")\.?\s+\d{1,2}(?:st|nd|rd|th)?\b|\b\d{1,2}\s+(?:"
+    + "|".join(_MONTHS.split()) + r")\b|\b(?:19|20)\d\d\b",
+    re.IGNORECASE,
+)
+
+
 def has_quantity(sentence: str) -> bool:
-    if numbers_in(sentence):
+    if numbers_in(_DATE_NUMBER_RE.sub(" ", sentence)):
         return True
     words = set(re.findall(r"[a-z]+", sentence.lower()))
     return bool(words & NUMBER_WORDS.keys())
@@ -540,7 +557,7 @@ def build_answer(
     question can answer, and only facts that hold them are shown; when none does, the answer is an
     abstention that may show the nearest thing the articles do state, labelled as a different thing.
     """
-    shape = read_question_shape(question)
+    shape = read_question_shape(question, named_benchmark=bool(focus and focus.benchmarks))
     comparison = focus is not None and is_comparison(question, focus)
     titles = {aid: ref.title for aid, ref in sources.items()}
     scored = score_sentences(

@@ -61,7 +61,7 @@ QUALIFIER_WORDS = frozenset(
         day days
         week weeks month months quarter quarters decade
         lite light mini nano pro max ultra flash plus turbo preview premium enterprise basic standard
-        free input output tomorrow yesterday
+        free input output tomorrow yesterday without
         january february march april may june july august september october november december
         monday tuesday wednesday thursday friday saturday sunday""",
         keep_stopwords=True,
@@ -94,6 +94,7 @@ _ASKS_NAME_RE = re.compile(
     r"|\bwhat (company|firm|companies|firms|partners?|customers?|people|person)\b",
     re.IGNORECASE,
 )
+_ASKS_SCORE_RE = re.compile(r"\b(scores?|scored|scoring|results?|benchmarks?|elo|percent)\b|%", re.IGNORECASE)
 _ASKS_FOR_RE = re.compile(r"\b(?:what|which|how many|how long|in what)\s+(year|month|day|week|date|hour)s?\b")
 _PIECE_RE = re.compile(r"[\w.$%'’²³]+", re.UNICODE)  # "gpt-5" is two words: the number is its own term
 
@@ -151,6 +152,7 @@ class Focus:
     model_names: frozenset[str] = frozenset()  # names the corpus writes with a version: models, products
     other_names: frozenset[str] = frozenset()  # names rarer than the corpus's subject (to see another named)
     asks_for_name: bool = False  # "who …", "which companies …": the answer is itself a name
+    asks_score: bool = False  # names a benchmark or asks for a score: the model must be named with it
 
     @property
     def identity(self) -> tuple[FocusTerm, ...]:
@@ -186,10 +188,20 @@ class Grounding:
     entities: frozenset[str] = frozenset()  # the entities (models, names) it grounds, by their word
 
 
+_CHAT_ABBREVIATIONS = ((re.compile(r"\bw/o\b", re.I), "without"), (re.compile(r"\bw/(?=\s|$)", re.I), "with"))
+
+
+def expand_chat_abbreviations(question: str) -> str:
+    """"w/o tools" is "without tools"; "w/ meta" is "with meta"."""
+    for pattern, full in _CHAT_ABBREVIATIONS:
+        question = pattern.sub(full, question)
+    return question
+
+
 def _pieces(question: str) -> list[tuple[str, list[str]]]:
     """(word as typed, its search tokens) for each word of the question."""
     out = []
-    for match in _PIECE_RE.finditer(normalize_text(question)):
+    for match in _PIECE_RE.finditer(normalize_text(expand_chat_abbreviations(question))):
         piece = match.group(0).strip(".'’-")
         if piece:
             out.append((piece, tokenize(piece)))
@@ -299,6 +311,7 @@ def read_focus(
         else frozenset(),
         other_names=lexicon.distinctive_names(idf, policy.other_name_idf) if lexicon is not None else frozenset(),
         asks_for_name=bool(_ASKS_NAME_RE.search(normalize_text(question))),
+        asks_score=bool(benchmarks) or bool(_ASKS_SCORE_RE.search(question)),
     )
 
 
@@ -504,7 +517,7 @@ def ground(
                 )
             # Carried by the passage only when the sentence names no other model ("Maverick has 17B"); a score
             # on a named benchmark must be said of the model, or under a heading or title that names it.
-            where = frame if focus.benchmarks else context
+            where = frame if focus.asks_score else context
             carried = not names_other_model and bool(_holds(term, where))
         elif term.role in {"name", "rare"}:
             # The heading, the article's title or the passage around it can say who or what a sentence is
