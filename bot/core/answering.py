@@ -39,7 +39,7 @@ _MONEY_Q = re.compile(
     re.IGNORECASE,
 )
 _DURATION_Q = re.compile(r"\bhow long\b|\bhow many (seconds|minutes|hours|days|weeks|months|years)\b", re.I)
-_PERCENT_Q = re.compile(r"\b(percentage|percent|per cent|what share|what fraction)\b", re.IGNORECASE)
+_PERCENT_Q = re.compile(r"\b(percentage|percent|per cent|what share|what fraction)\b|%", re.IGNORECASE)
 _AGE_Q = re.compile(r"\bhow old\b|\bwhat age\b", re.IGNORECASE)
 _LATENCY_Q = re.compile(r"\b(latency|time to first token|response time|in (ms|milliseconds|seconds))\b", re.I)
 _DATE_Q = re.compile(r"^\s*when\b|\bwhat (year|month|date|day)\b|\bwhich (year|month)\b|\bsince when\b", re.I)
@@ -347,7 +347,13 @@ def select_answer_sentences(
     for candidate in scored[1:]:
         if len(chosen) >= policy.max_sentences or candidate.score < FOLLOW_UP_RATIO * best.score:
             break
-        if not candidate.is_candidate or any(_is_near_duplicate(candidate.text, c.text) for c in chosen):
+        if not candidate.is_candidate:
+            continue
+        twin = next((c for c in chosen if _is_near_duplicate(candidate.text, c.text)), None)
+        if twin is not None:
+            # The same sentence with the one after it ("… outside chips. Its in-house …") says more: keep that.
+            if twin.text in candidate.text and candidate.score >= 0.9 * twin.score:
+                chosen[chosen.index(twin)] = candidate
             continue
         if candidate.similarity < best.similarity - FOLLOW_UP_SIMILARITY_GAP:
             continue
@@ -664,11 +670,14 @@ def _abstention(
         passage = passages[sentence.passage_index]
         book.cite(passage.chunk.id, passage.chunk.article_id, _trimmed_quote(passage.chunk.text, [sentence.text]),
                   passage.score)  # fmt: skip
-    quoted = " or ".join(f"“{w}”" for w in missing_words)
-    if unknown:
+    # An abstention states no number, not even one echoed from the question: "gemini 3" stays in `missing`.
+    said = [w for w in missing_words if not any(ch.isdigit() for ch in w)]
+    quoted = " or ".join(f"“{w}”" for w in said)
+    if unknown and said:
         text = f"The indexed articles don't say: none of them mentions {quoted}."
     elif missing_words and nearest:
-        text = f"The indexed articles don't say: nothing they state on this is about {quoted}."
+        about = quoted or "that exact name or version"
+        text = f"The indexed articles don't say: nothing they state on this is about {about}."
     else:
         text = "The indexed articles don't say." + (f" The closest they come is “{closest}”." if closest else "")
     log.debug("abstained: best support %.2f", scores["best_support"])

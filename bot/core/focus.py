@@ -153,6 +153,7 @@ class Focus:
     other_names: frozenset[str] = frozenset()  # names rarer than the corpus's subject (to see another named)
     asks_for_name: bool = False  # "who …", "which companies …": the answer is itself a name
     asks_score: bool = False  # names a benchmark or asks for a score: the model must be named with it
+    distinctive_idf: float = DISTINCTIVE_IDF  # this corpus's idf of a term a quarter of the passages hold
 
     @property
     def identity(self) -> tuple[FocusTerm, ...]:
@@ -217,6 +218,7 @@ def read_focus(
     word_vectors: Mapping[str, np.ndarray] | None = None,
     is_common_word: Callable[[str], bool] | None = None,
     policy: GroundingPolicy = GroundingPolicy(),
+    distinctive_idf: float = DISTINCTIVE_IDF,
 ) -> Focus:
     """The focus of ``question``: the names it mentions and its other terms, each with its groundings.
 
@@ -265,13 +267,15 @@ def read_focus(
             continue
         token = tokens[0]
         # The words an acronym stands for, written out: one term that the acronym also grounds.
-        for length in (4, 3, 2):
-            run = tuple(t for _, toks in pieces[index - 1 : index - 1 + length] for t in toks[:1])
-            if len(run) == length and run in expansions:
+        for length in (5, 4, 3, 2):
+            # Small words ("of") are not search tokens, so "mixture of experts" is the run (mixtur, expert).
+            span = pieces[index - 1 : index - 1 + length]
+            run = tuple(toks[0] for _, toks in span if toks)
+            if len(run) >= 2 and run in expansions and span[-1][1]:
                 acronym = expansions[run]
                 terms.append(
-                    FocusTerm(" ".join(w for w, _ in pieces[index - 1 : index - 1 + length]), "name",
-                              max(idf(t) for t in run), (frozenset(run), frozenset({acronym})), True)
+                    FocusTerm(" ".join(w for w, _ in span), "name", max(idf(t) for t in run),
+                              (frozenset(run), frozenset({acronym})), True)
                 )  # fmt: skip
                 seen.update(run)
                 index += length - 1
@@ -284,7 +288,7 @@ def read_focus(
             names_variant = after in VARIANT_NOUNS and token not in VARIANT_NOUNS
             term = _word_term(
                 word, token, idf, lexicon, word_vectors or {}, is_common_word, typed_capital or names_variant, policy,
-                variant=names_variant,
+                variant=names_variant, distinctive_idf=distinctive_idf,
             )  # fmt: skip
             before = pieces[index - 2][0] if index >= 2 else ""
             if term.role == "number" and before.isalpha() and before.lower() not in STOPWORDS | GENERIC_WORDS:
@@ -305,7 +309,8 @@ def read_focus(
         benchmarks=benchmarks,
         model_tokens=model_tokens,
         benchmark_tokens=benchmark_tokens,
-        corpus_names=lexicon.distinctive_names(idf, DISTINCTIVE_IDF) if lexicon is not None else frozenset(),
+        corpus_names=lexicon.distinctive_names(idf, distinctive_idf) if lexicon is not None else frozenset(),
+        distinctive_idf=distinctive_idf,
         model_names=(lexicon.versioned & lexicon.distinctive_names(idf, policy.other_name_idf))
         if lexicon is not None
         else frozenset(),
@@ -341,6 +346,7 @@ def _word_term(
     policy: GroundingPolicy,
     *,
     variant: bool = False,
+    distinctive_idf: float = DISTINCTIVE_IDF,
 ) -> FocusTerm:
     weight = idf(token)
     common = False
@@ -384,11 +390,11 @@ def _word_term(
     if is_qualifier:
         for t in known_tokens:
             alternatives += [frozenset(tokenize(form)) for form in _QUALIFIER_FORMS.get(t, ())]
-    is_name = any(t in lexicon.proper for t in known_tokens) and max(idf(t) for t in known_tokens) >= DISTINCTIVE_IDF
+    is_name = any(t in lexicon.proper for t in known_tokens) and max(idf(t) for t in known_tokens) >= distinctive_idf
     known = in_corpus or bool(corrected) or len(alternatives) > 1
     if is_qualifier:
         role, threshold = "qualifier", policy.identity_neighbour
-    elif is_name or (typed_capital and weight >= DISTINCTIVE_IDF) or bool(acronym):
+    elif is_name or (typed_capital and weight >= distinctive_idf) or bool(acronym):
         role, threshold = "name", policy.identity_neighbour
         common = bool(is_common_word and is_common_word(word.lower()))
     else:
@@ -505,7 +511,7 @@ def ground(
                 if term in focus.entities:
                     entities_seen += 1
                     entity_words.add(term.word)
-            if term.weight >= DISTINCTIVE_IDF:
+            if term.weight >= focus.distinctive_idf:
                 distinctive_hits += 1
             continue
         carried = False

@@ -205,8 +205,8 @@ def _learn_one(acronym: str, words: list[str], found: dict[str, tuple[str, ...]]
                 initials = "".join(w[0].lower() for w in kept if w)
                 if initials == letters and kept and kept[0].lower() not in STOPWORDS:
                     tokens = tuple(t for w in kept for t in tokenize(w)[:1])
-                    key = tokenize(acronym)
-                    if key and tokens and len(key) == 1:
+                    key = tokenize(acronym)  # "MoE" is "moe" (and, camel-split, "mo", "e")
+                    if key and tokens:
                         found.setdefault(key[0], tokens)
                     return
 

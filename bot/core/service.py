@@ -31,6 +31,9 @@ if TYPE_CHECKING:  # maintenance section (end of MuseService)
 
 log = logging.getLogger(__name__)
 
+# A term in at most this share of the passages tells one fact from another (idf 1.39 on a large corpus).
+DISTINCTIVE_SHARE = 0.25
+
 
 @dataclass(frozen=True, slots=True)
 class ServiceConfig:
@@ -414,6 +417,7 @@ class MuseService:
             catalog=facts_table.catalog,  # type: ignore[attr-defined]
             word_vectors=dict(zip(unknown_words, embedded[1:], strict=True)),
             is_common_word=lambda word: embedder.count_tokens(word) <= 3,  # type: ignore[attr-defined]
+            distinctive_idf=serving.term_stats.idf_at_share(DISTINCTIVE_SHARE),  # type: ignore[attr-defined]
         )
         entity_terms = [t for name in (*benchmarks_named, *models_named) for t in tokenize(name)]
         index = serving.index

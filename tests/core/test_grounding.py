@@ -1,0 +1,157 @@
+"""Grounding on a tiny inline corpus with the real model: the thing asked, or an honest abstention.
+
+A neighbour's fact (another digit, version, qualifier or person) is never the answer; a synonym, a
+learned acronym and a typo are grounded; a prose conflict shows both values; quotes are trimmed.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from bot.core.embedding import Embedder
+from bot.core.models import Answer
+from bot.core.service import MuseService, ServiceConfig
+
+pytestmark = pytest.mark.slow
+
+ARTICLES = {
+    "nova-orbit-launch.md": """---
+id: nova-orbit-launch
+title: "Nova Labs launches Orbit 2.5"
+outlet: "Signal Desk"
+published: 2026-03-03
+---
+## Launch
+
+Nova Labs launched Orbit 2.5 on March 3, its first model built on a Mixture of Experts (MoE) design.
+Orbit 2.5 scores 61.2 on ReasonBench, ahead of Orbit 2.1 at 55.0.
+Chief executive Dana Kowal joined Nova Labs at 24 and has run it since 2023.
+
+## Business
+
+Nova Labs acquired Pixelworks, a camera-software maker, for $80 million in January.
+Nova Labs has 300 employees, most of them in Lisbon.
+The MoE layers cut serving costs by half, the company says.
+""",
+    "orbit-pricing.md": """---
+id: orbit-pricing
+title: "What Orbit costs"
+outlet: "Price Watch"
+published: 2026-03-05
+---
+## Plans
+
+The Orbit Lite plan costs $4 per month and runs only on the iPhone app in the United States.
+The full plan is $20 per month for teams.
+Lisbon's tram network carried a record number of riders in March.
+The city also opened two new bike lanes near the river.
+""",
+    "nova-profile.txt": """Inside Nova Labs
+Source: The Ledger
+Published: 2026-03-09
+
+Nova Labs now has 450 employees, according to people familiar with its payroll.
+Its research head, Mark Lee, came from a robotics start-up.
+""",
+}
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory: pytest.TempPathFactory, real_embedder: Embedder, onnx_cache_dir: Path) -> MuseService:
+    base = tmp_path_factory.mktemp("grounding")
+    corpus, index = base / "corpus", base / "index"
+    corpus.mkdir()
+    index.mkdir()
+    (index / "onnx").symlink_to(onnx_cache_dir)
+    for name, text in ARTICLES.items():
+        (corpus / name).write_text(text, encoding="utf-8")
+    service = MuseService(ServiceConfig(corpus_dir=corpus, index_dir=index), embedder_factory=lambda: real_embedder)
+    service.build_index()
+    return service
+
+
+def _numbers(answer: Answer) -> list[str]:
+    return re.findall(r"\d+(?:[.,]\d+)*", re.sub(r"\[\d+\]", "", answer.text))
+
+
+@pytest.mark.parametrize(
+    ("question", "missing"),
+    [
+        ("what does orbit 2 score on reasonbench", "orbit 2"),  # a digit: only Orbit 2.5 and 2.1 are scored
+        ("how much does orbit lite cost per year", "year"),  # a qualifier: the price is per month
+        ("how much does the orbit lite plan cost on android", "android"),  # a platform the articles never give
+        ("how old was mark lee when he joined nova labs", ""),  # an entity: the age is Dana Kowal's
+    ],
+)
+def test_a_neighbours_fact_is_never_the_answer(service: MuseService, question: str, missing: str) -> None:
+    answer = service.ask(question)
+
+    assert answer.abstained, answer.text
+    assert answer.citations == ()
+    assert _numbers(answer) == []  # no figure is offered as the answer
+    if missing:
+        assert missing in " ".join(answer.missing), answer.missing
+
+
+def test_a_near_miss_shows_the_neighbour_labelled_as_a_different_thing(service: MuseService) -> None:
+    answer = service.ask("what does orbit 2 score on reasonbench")
+
+    assert answer.abstained
+    assert answer.nearest, "the nearest fact is shown, cited"
+    assert any("61.2" in text for text in answer.nearest_text)
+    assert "61.2" not in answer.text
+
+
+def test_a_term_the_corpus_never_uses_is_an_abstention(service: MuseService) -> None:
+    answer = service.ask("orbit 2.5 osworld score")
+
+    assert answer.abstained
+    assert "osworld" in answer.missing
+    assert "osworld" in answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("orbit 2.5 reasonbench score", "61.2"),
+        ("what does the orbit lite plan cost per month", "$4"),
+        ("how much did nova labs pay to buy pixelworks", "$80 million"),  # pay/buy for "acquired … for"
+        ("how old was dana kowal when she joined nova labs", "24"),  # "joined … at 24"
+        ("orbit 2.5 reasonbnch score", "61.2"),  # a typing error
+    ],
+)
+def test_answerable_questions_worded_otherwise_are_answered(service: MuseService, question: str, expected: str) -> None:
+    answer = service.ask(question)
+
+    assert not answer.abstained, answer.text
+    assert expected in answer.text
+
+
+def test_a_learned_acronym_grounds_its_expansion(service: MuseService) -> None:
+    answer = service.ask("what do the mixture of experts layers do for serving")
+
+    assert not answer.abstained, answer.text
+    assert "by half" in answer.text
+    assert service.ensure_ready().index.lexicon.acronyms["moe"] == ("mixtur", "expert")
+
+
+def test_a_prose_conflict_shows_both_values_with_their_sources(service: MuseService) -> None:
+    answer = service.ask("how many employees does nova labs have")
+
+    assert not answer.abstained, answer.text
+    assert "300" in answer.text
+    assert "450" in answer.text
+    assert "The articles differ" in answer.text
+    assert {c.article_id for c in answer.citations} >= {"nova-orbit-launch", "inside-nova-labs"}
+
+
+def test_the_quote_is_trimmed_to_its_supporting_sentences(service: MuseService) -> None:
+    answer = service.ask("what does the orbit lite plan cost per month")
+
+    quote = answer.citations[0].quote
+    assert "$4 per month" in quote
+    assert "tram" not in quote  # the rest of the passage is cut with "…"
+    assert quote.endswith("…")
