@@ -3,6 +3,7 @@ benchmark-like name phrases, and qualifiers ("with tools", "in Thinking mode", "
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -62,9 +63,10 @@ _NOT_BENCH_CAMEL = word_set(
 _UNIT_WORDS = frozenset({"elo", "points", "point", "pts", "percent", "%"})
 
 _PLAIN = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "\u2011": "-", "\u2010": "-", "\u00a0": " "})
+_TOOLS = r"(?:tools?|tool use|search|web search|code execution|python|browsing|scaffolding|extended thinking)"
 _QUALIFIER_RE = re.compile(
-    r"\b(?P<tools>(?i:(?:with|without|no)\s+(?:\w+\s+){0,2}?(?:tools?|tool use|search|web search|code execution|"
-    r"python|browsing|scaffolding|extended thinking)))\b"
+    rf"\b(?P<tools>(?i:(?:with|without|no)\s+(?:\w+\s+){{0,2}}?{_TOOLS}(?:\s+(?:and|or|&)\s+(?:(?!with\b|without\b)\w+\s+)?"
+    rf"{_TOOLS})?))\b"
     r"|\b(?i:in|using|with)\s+(?:its\s+|the\s+)?[\"']?(?P<mode>[A-Z][\w-]*(?:\s[A-Z][\w-]*)?)[\"']?\s+mode\b"
     r"|\b(?P<pass>pass@\d+)"
     r"|\((?P<effort>high|xhigh|low|medium|max|thinking|no thinking)\)"
@@ -78,6 +80,7 @@ class Mention:
     text: str  # as written (plain quotes and dashes)
     kind: str  # "model" | "benchmark" | "qualifier"
     strong: bool = True  # benchmark: has the look of one (vs only a capitalised phrase)
+    qualifier: str = ""  # model: the setting the words name ("Contemplating" stands for the model in that mode)
 
 
 class ModelMatcher:
@@ -153,7 +156,7 @@ def _non_overlapping(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return sorted(chosen)
 
 
-def benchmark_runs(text: str, taken: list[tuple[int, int]]) -> list[Mention]:
+def benchmark_runs(text: str, taken: list[tuple[int, int]], acronyms: dict[str, str] | None = None) -> list[Mention]:
     """Capitalised name phrases outside model/qualifier spans, marked strong when they look like a benchmark."""
     tokens = [m for m in _NAME_TOKEN_RE.finditer(text) if all(m.end() <= s or m.start() >= e for s, e in taken)]
     runs: list[list[re.Match[str]]] = []
@@ -207,7 +210,54 @@ def benchmark_runs(text: str, taken: list[tuple[int, int]]) -> list[Mention]:
             words[-1] = words[-1][:-2]
         phrase = text[start:end]
         mentions.append(Mention(start, end, phrase, BENCHMARK, strong=looks_like_benchmark(words)))
-    return mentions
+    return _merge_defined_acronyms(text, mentions, acronyms if acronyms is not None else {})
+
+
+_ACRONYM_RE = re.compile(r"[A-Z][A-Z0-9]{1,7}")
+_ACRONYM_GLUE = frozenset({"and", "of", "the", "for", "on", "in", "&"})
+
+
+def _merge_defined_acronyms(text: str, mentions: list[Mention], acronyms: dict[str, str]) -> list[Mention]:
+    """ "Humanity's Last Exam (HLE)", "graphical user interface (GUI)": an acronym in parentheses spelt by the words
+    just before it is not a second name in the sentence. It is the same benchmark as the name it follows (which
+    then has the look of one, and the acronym is noted in ``acronyms``), or it defines a term in lower-case words,
+    which is no benchmark at all."""
+    out = list(mentions)
+    for mention in mentions:
+        expansion = _acronym_expansion(text, mention)
+        if expansion is None:
+            continue
+        start, end = expansion
+        whole = next((m for m in out if m.start == start and m.end == end), None)
+        if whole is not None:
+            out[out.index(whole)] = dataclasses.replace(whole, strong=whole.strong or mention.strong)
+            acronyms.setdefault(mention.text, whole.text)
+        elif not any(m.start <= start < m.end for m in out if m is not mention) and _is_capitalised(text[start:end]):
+            continue  # a capitalised phrase that is no mention (a model, an organisation): leave the acronym be
+        out.remove(mention)
+    return out
+
+
+def _acronym_expansion(text: str, mention: Mention) -> tuple[int, int] | None:
+    """(start, end) of the words that spell ``mention`` just before it, when it is an acronym in parentheses."""
+    if not _ACRONYM_RE.fullmatch(mention.text) or not re.match(r"\s*\)", text[mention.end :]):
+        return None
+    before = re.search(r"((?:[\w'&-]+\s+){0,9}[\w'&-]+)\s*\(\s*$", text[: mention.start])
+    if before is None:
+        return None
+    words = list(re.finditer(r"[\w'&-]+", before.group(1)))
+    letters = mention.text.lower()
+    for count in range(1, len(words) + 1):
+        expansion = [w.group(0) for w in words[-count:]]
+        if expansion[0].lower() in _ACRONYM_GLUE:
+            continue
+        content = [w for w in expansion if w.lower() not in _ACRONYM_GLUE]
+        initials = "".join(w[0] for w in content).lower()
+        parts = "".join(p[0] for w in content for p in w.split("-") if p).lower()
+        if letters in (initials, parts):
+            offset = before.start(1)
+            return offset + words[-count].start(), offset + words[-1].end()
+    return None
 
 
 def _is_capitalised(word: str) -> bool:

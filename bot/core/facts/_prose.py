@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.core.facts._layout import Layout, Normalized, Paragraph, sentence_spans
@@ -32,6 +33,8 @@ from bot.core.facts._patterns import (
     DIFFERENCE_AFTER_RE,
     DIFFERENCE_BEFORE_RE,
     FOR_MODEL_AFTER_RE,
+    GAPPED_AFTER_RE,
+    GAPPED_ITEM_RE,
     LEADS_BEFORE_RE,
     LIST_BEFORE_RE,
     MAGNITUDES,
@@ -42,6 +45,7 @@ from bot.core.facts._patterns import (
     PAREN_AFTER_RE,
     PAREN_BEFORE_RE,
     POSSESSIVE_BEFORE_RE,
+    PRONOUN_SCORE_BEFORE_RE,
     PRONOUN_START_RE,
     PRONOUN_VERB_BEFORE_RE,
     QUALIFIER_MARK,
@@ -75,21 +79,64 @@ class _Value:
     model: str | None = None
     benchmark: str | None = None
     needs_subject: bool = False
+    pronoun: bool = False  # the subject is "it"/"its": the model the paragraph (or the article) is about
     qualifier: str = ""
     tokens_kind: str | None = None  # "output" etc. when the value counts tokens
 
 
 def facts_from_prose(article_id: str, layout: Layout, matcher: ModelMatcher, primary: str | None) -> list[RawFact]:
     facts: list[RawFact] = []
+    modes, acronyms = _article_terms(layout, matcher)
     for paragraph in layout.paragraphs:
         context = _Context()
         heading_model = model_of_heading(paragraph.heading, matcher) if paragraph.heading else None
         for start, end in sentence_spans(paragraph.text):
             sentence = paragraph.text[start:end]
             facts.extend(
-                _facts_from_sentence(article_id, paragraph, start, sentence, matcher, context, heading_model or primary)
+                _facts_from_sentence(
+                    article_id, paragraph, start, sentence, matcher, context, heading_model or primary, modes, acronyms
+                )
             )
     return facts
+
+
+def _article_terms(layout: Layout, matcher: ModelMatcher) -> tuple[dict[str, str | None], dict[str, str]]:
+    """What the article defines once for all its sentences: the modes it names ("in Contemplating mode"), each with
+    the model it names in that mode ("Muse Spark in Contemplating mode", None when no one model is), and the
+    acronyms it defines for benchmarks ("Humanity's Last Exam (HLE)")."""
+    owners: dict[str, set[str]] = {}
+    acronyms: dict[str, str] = {}
+    for paragraph in layout.paragraphs:
+        if " mode" not in paragraph.text and "(" not in paragraph.text:
+            continue
+        text = Normalized(paragraph.text).text
+        spans = matcher.find(text)
+        qualifiers = qualifier_spans(text, spans)
+        if "(" in text:
+            benchmark_runs(text, spans + [(q.start, q.end) for q in qualifiers], acronyms)  # notes the acronyms
+        for qualifier in qualifiers:
+            if not qualifier.text.endswith(" mode"):
+                continue
+            name = qualifier.text[: -len(" mode")]
+            owner = owners.setdefault(name, set())
+            owner.update(text[s:e] for s, e in spans if e <= qualifier.start and not text[e : qualifier.start].strip())
+    modes = {name: next(iter(models)) if len({name_key(m) for m in models}) == 1 else None
+             for name, models in owners.items()}  # fmt: skip
+    return modes, acronyms
+
+
+def _mode_mentions(text: str, taken: list[tuple[int, int]], modes: Mapping[str, str | None], fallback: str | None
+                   ) -> list[Mention]:  # fmt: skip
+    """ "Contemplating scores 38%": a mode named alone stands for its model in that mode."""
+    found = []
+    for name, owner in modes.items():
+        model = owner or fallback
+        if not model or not name[:1].isupper():
+            continue
+        for match in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])(?!\s+mode\b)", text):
+            if all(match.end() <= s or match.start() >= e for s, e in taken):
+                found.append(Mention(match.start(), match.end(), model, MODEL, qualifier=f"{name} mode"))
+    return found
 
 
 def _facts_from_sentence(
@@ -100,17 +147,24 @@ def _facts_from_sentence(
     matcher: ModelMatcher,
     context: _Context,
     fallback_model: str | None,
+    modes: Mapping[str, str | None],
+    acronyms: Mapping[str, str],
 ) -> list[RawFact]:
     norm = Normalized(sentence)
     text = norm.text
     model_spans = matcher.find(text)
     models = [Mention(s, e, plain_text(norm.original_span(s, e)), MODEL) for s, e in model_spans]
     qualifiers = qualifier_spans(text, model_spans)
+    models = sorted(
+        models + _mode_mentions(text, model_spans + [(q.start, q.end) for q in qualifiers], modes, fallback_model),
+        key=lambda m: m.start,
+    )
+    model_spans = [(m.start, m.end) for m in models]
     taken = model_spans + [(q.start, q.end) for q in qualifiers]
-    benches = [
-        Mention(b.start, b.end, plain_text(norm.original_span(b.start, b.end)), BENCHMARK, b.strong)
-        for b in benchmark_runs(text, taken)
-    ]
+    benches = []
+    for b in benchmark_runs(text, taken):
+        name = plain_text(norm.original_span(b.start, b.end))
+        benches.append(Mention(b.start, b.end, acronyms.get(name, name), BENCHMARK, b.strong))
     masked = list(text)
     for mentions, mark in ((models, MODEL_MARK), (benches, BENCH_MARK), (qualifiers, QUALIFIER_MARK)):
         for mention in mentions:
@@ -123,6 +177,16 @@ def _facts_from_sentence(
     for value in values:
         _attach_model(value, shadow, models, attached)
     for previous, value in itertools.pairwise(values):
+        # "GPT-5.4 reaches 85.4, Gemini 3.1 Pro 84.4 and Muse Spark 84.1": a list that states its verb once. Each item
+        # follows a scored one directly and has its unit.
+        if value.model is None and previous.model and value.unit == previous.unit:
+            match = GAPPED_ITEM_RE.fullmatch(shadow[previous.end : value.start])
+            index = _model_at(previous.end + match.start(1), models) if match else None
+            if index is not None and GAPPED_AFTER_RE.match(shadow[value.end :]):
+                value.model, value.needs_subject = models[index].text, False
+                value.qualifier = models[index].qualifier
+                attached.add(index)
+    for previous, value in itertools.pairwise(values):
         # "scored 31.2% without tools and 47.5% with tools": the second value is the same model's, in another setting.
         if value.model is None and not value.needs_subject and previous.model:
             gap = shadow[previous.end : value.start]
@@ -132,6 +196,7 @@ def _facts_from_sentence(
             ):
                 value.model = previous.model
     unattached = [m for i, m in enumerate(models) if i not in attached]
+    subject = models[0] if models and _is_subject_position(shadow, text, models[0]) else None
     strong_benches = [b for b in benches if b.strong]
     lead = ON_BENCH_LEAD_RE.match(shadow)
     lead_bench = next((b for b in benches if lead and b.start < lead.end() <= b.end), None)
@@ -147,8 +212,13 @@ def _facts_from_sentence(
                     continue
             if len(distinct) == 1:
                 value.model = next(iter(distinct.values()))
-            elif is_pronoun_start and context.subject:
+            elif value.pronoun and subject is not None and subject.end <= value.start:
+                value.model = subject.text  # "Muse Spark scores 50.4% with tools, while without them it scores 39.9%"
+            elif (is_pronoun_start or value.pronoun) and context.subject:
                 value.model = context.subject
+            elif value.pronoun and fallback_model and value.benchmark:
+                # "On Cybench, …, it solves 65.4%": "it" with no model named before is the one the article is about.
+                value.model = fallback_model
             elif fallback_model and attached and value.benchmark:
                 # "A Terminal-Bench 2.0 score of 59.0 trails GPT-5.4 (75.1)": a comparison whose unnamed side is the
                 # model the section or the article is about (only with the benchmark named in the sentence).
@@ -170,7 +240,7 @@ def _facts_from_sentence(
             if value.magnitude:
                 value.model = None  # millions/billions outside a token count: money, users, parameters
 
-    _assign_qualifiers(values, qualifiers, text)
+    _assign_qualifiers(values, qualifiers, text, shadow, subject.text if subject else None)
     _inherit_units(values)
 
     sentence_benchmarks = {name_key(b.text) for b in strong_benches}
@@ -192,7 +262,7 @@ def _facts_from_sentence(
         elif (
             value.needs_subject
             and context.subject_from is not None
-            and is_pronoun_start
+            and (is_pronoun_start or value.pronoun)
             and value.model == context.subject
         ):
             parts = (paragraph.text[context.subject_from : offset + len(sentence)],)
@@ -219,9 +289,17 @@ def _facts_from_sentence(
         context.benchmark, context.benchmark_from = next(iter(named_here.values())), offset
     elif len(named_here) > 1:
         context.benchmark, context.benchmark_from = None, None
-    if models and models[0].start <= _subject_window(text):
-        context.subject, context.subject_from = models[0].text, offset
+    if subject is not None:
+        context.subject, context.subject_from = subject.text, offset
     return facts
+
+
+def _is_subject_position(shadow: str, text: str, model: Mention) -> bool:
+    """Whether ``model``, the sentence's first, is its subject: near the start, or after the qualifiers that open it
+    ("In Thinking mode without tools Muse Spark answers …")."""
+    return model.start <= _subject_window(text) or bool(
+        re.fullmatch(rf"\s*(?:{QUALIFIER_MARK}+[\s,]*)+", shadow[: model.start])
+    )
 
 
 def _subject_window(text: str) -> int:
@@ -319,10 +397,15 @@ def _attach_model(value: _Value, shadow: str, models: list[Mention], attached: s
         index = _model_at(value.end + match.end() - 1, models)
     if index is not None:
         value.model = models[index].text
+        value.qualifier = models[index].qualifier
         attached.add(index)
         return
-    value.needs_subject = bool(
+    value.pronoun = bool(
         PRONOUN_VERB_BEFORE_RE.search(before)  # "it reaches 61.5%"
+        or PRONOUN_SCORE_BEFORE_RE.search(before)  # "its HLE score climbs to 50.4%"
+    )
+    value.needs_subject = bool(
+        value.pronoun
         or (value.unit and re.search(r"\bwith\s+$", before))  # "ranks first … with 1,502 Elo"
         or SUBJECT_BEFORE_RE.search(before)  # "scoring 52 points", "A … score of 59.0", "(score: 52)"
         or SUBJECT_AFTER_SCORE_RE.match(shadow[value.start + len(value.number) :])  # "An 80.5% score on"
@@ -371,9 +454,12 @@ def _attach_benchmark(
         value.benchmark = next(iter(distinct.values()))
 
 
-def _assign_qualifiers(values: list[_Value], qualifiers: list[Mention], text: str) -> None:
-    """Each qualifier goes to the nearest value of its clause (else to the value just before it); one that opens
-    the sentence ("With tools enabled, …") goes to every value that has none of its own."""
+def _assign_qualifiers(
+    values: list[_Value], qualifiers: list[Mention], text: str, shadow: str, subject: str | None
+) -> None:
+    """Each qualifier goes to the nearest value of its clause (else to the value just before it). The qualifiers
+    that open the sentence ("With tools enabled, …", "On X without tools, …") go to every value that has none
+    of its own; a mode among them only to the subject's values, as a mode is one model's."""
     scored = [v for v in values if v.model]
     if not scored:
         return
@@ -383,9 +469,15 @@ def _assign_qualifiers(values: list[_Value], qualifiers: list[Mention], text: st
     def clause(position: int) -> int:
         return sum(1 for b in breaks if b < position)
 
-    leading = [
-        q for q in qualifiers if q.end <= first_value and not re.search(r"[A-Za-z]{3,}", _strip_intro(text[: q.start]))
-    ]
+    leading: list[Mention] = []
+    for qualifier in sorted(qualifiers, key=lambda q: q.start):
+        prefix = list(shadow[: qualifier.start].replace(BENCH_MARK, " "))
+        for earlier in leading:
+            prefix[earlier.start : earlier.end] = " " * (earlier.end - earlier.start)
+        if qualifier.end <= first_value and not re.search(
+            rf"[A-Za-z]{{3,}}|{MODEL_MARK}", _strip_intro("".join(prefix))
+        ):
+            leading.append(qualifier)
     for qualifier in qualifiers:
         if qualifier in leading:
             continue
@@ -397,13 +489,16 @@ def _assign_qualifiers(values: list[_Value], qualifiers: list[Mention], text: st
             target = before[-1] if before else None
         if target is not None and not target.qualifier:
             target.qualifier = qualifier.text
-    for qualifier in leading:
+    modes = [q for q in leading if q.text.endswith(" mode")]
+    for qualifier in [q for q in leading if q not in modes] + modes:
         for value in scored:
+            if qualifier in modes and subject is not None and value.model != subject:
+                continue
             value.qualifier = value.qualifier or qualifier.text
 
 
 def _strip_intro(text: str) -> str:
-    return re.sub(r"^\s*(?:in|with|without|using|when|on)?\s*$", "", text, flags=re.I)
+    return re.sub(r"^\s*(?:(?:in|with|without|using|when|on)\s+(?:the\s+)?)?,?\s*$", "", text, flags=re.I)
 
 
 def _inherit_units(values: list[_Value]) -> None:
