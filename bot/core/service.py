@@ -165,7 +165,7 @@ class MuseService:
         return loaded.articles, tuple(str(e) for e in loaded.errors)
 
     def _make_serving(self, index: object) -> _Serving:
-        from bot.core.benchmarks import FactTable
+        from bot.core.facts import FactTable
         from bot.core.search import build_term_stats, term_stats_from_doc_freq
 
         sources = {aid: source_ref_of(article) for aid, article in index.articles.items()}  # type: ignore[attr-defined]
@@ -287,7 +287,7 @@ class MuseService:
         reusing the previous build's fact state. `lock_timeout` bounds the wait for another writer.
         """
         from bot.core import chunking, text
-        from bot.core.benchmarks import FactExtractor
+        from bot.core.facts import FactExtractor
         from bot.core.index_store import build_index, read_current_build_id, source_version, try_load_index
         from bot.core.maintenance import corpus_lock
 
@@ -455,7 +455,7 @@ class MuseService:
                 if current is None:
                     self.ensure_ready()
                     return self._serving.facts  # type: ignore[union-attr]
-                from bot.core.benchmarks import FactTable
+                from bot.core.facts import FactTable
                 from bot.core.index_store import load_facts_only
 
                 facts, articles = load_facts_only(self.config.index_dir)
@@ -632,7 +632,7 @@ def check_question(question: str) -> str:
 
 def describe_change(previous: object | None, index: object, build_stats: object) -> ChangeReport:
     """What a new build changed relative to the previous one: articles, chunks, facts, conflicts."""
-    from bot.core.benchmarks import diff_facts
+    from bot.core.facts import diff_facts
 
     old_articles = previous.manifest.get("articles", {}) if previous is not None else {}  # type: ignore[attr-defined]
     new_articles = index.manifest.get("articles", {})  # type: ignore[attr-defined]

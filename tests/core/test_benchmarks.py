@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 import subprocess
 import sys
@@ -12,18 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.benchmarks import (
-    FactTable,
-    UnknownNameError,
-    diff_facts,
-    extract_facts,
-    facts_to_dicts,
-    load_facts,
-    save_facts,
-)
 from bot.core.chunking import approximate_token_counter, split_into_chunks
 from bot.core.corpus import load_corpus
+from bot.core.embedding import HashingEmbedder
 from bot.core.errors import MusebotError
+from bot.core.facts import FactExtractor, FactTable, UnknownNameError, diff_facts, extract_facts
+from bot.core.index_store import build_index, load_facts_only, read_current_build_id
 from bot.core.models import Article, BenchmarkFact, Chunk, SourceRef
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -286,7 +281,7 @@ def test_lookups_are_fast_when_warm(table: FactTable) -> None:
 
 def test_benchmarks_module_imports_no_heavy_libraries() -> None:
     code = (
-        "import sys, bot.core.benchmarks, bot.core.names\n"
+        "import sys, bot.core.facts, bot.core.names\n"
         "heavy = sorted({'numpy', 'faiss', 'torch', 'sentence_transformers', 'bm25s'} & set(sys.modules))\n"
         "print(heavy)"
     )
@@ -297,14 +292,22 @@ def test_benchmarks_module_imports_no_heavy_libraries() -> None:
 # ---------------------------------------------------------------------------------------------- persistence, diffs
 
 
-def test_save_and_load_round_trip(tmp_path: Path, corpus: tuple) -> None:
-    _articles, _chunks, facts = corpus
-    path = tmp_path / "build" / "facts.json"
-    save_facts(path, facts)
+def test_facts_written_by_a_build_load_back_equal(tmp_path: Path, corpus: tuple) -> None:
+    articles, _chunks, facts = corpus
+    index_dir = tmp_path / "index"
+    build_index(
+        articles,
+        lambda article: split_into_chunks(article, approximate_token_counter),
+        HashingEmbedder(32),
+        index_dir,
+        extract_facts=FactExtractor(),
+    )
 
-    assert load_facts(path) == facts
-    assert json.loads(path.read_text(encoding="utf-8"))["facts"] == facts_to_dicts(facts)
-    assert [p.name for p in path.parent.iterdir()] == ["facts.json"]  # no temporary file left behind
+    loaded, _sources = load_facts_only(index_dir)
+    build = index_dir / "builds" / str(read_current_build_id(index_dir))
+    assert loaded == facts
+    assert json.loads((build / "facts.json").read_text(encoding="utf-8")) == [dataclasses.asdict(f) for f in facts]
+    assert [p.name for p in build.parent.iterdir()] == [build.name]  # no partial build left behind
 
 
 def test_diff_facts_reports_changes_and_conflicts(corpus: tuple) -> None:
@@ -520,45 +523,65 @@ def test_corpus_aliases_rename_what_articles_write() -> None:
 def test_saved_work_gives_the_same_facts_and_only_changed_articles_are_read(
     corpus: tuple, unseen: tuple, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from bot.core import benchmarks
+    from bot.core.facts import extract
 
     articles = (*corpus[0], *unseen[0])
     chunks = (*corpus[1], *unseen[1])
     read: list[str] = []
-    real_prose = benchmarks._facts_from_prose
+    real_prose = extract.facts_from_prose
     monkeypatch.setattr(
-        benchmarks,
-        "_facts_from_prose",
+        extract,
+        "facts_from_prose",
         lambda article_id, *args: read.append(article_id) or real_prose(article_id, *args),
     )
 
-    first, state = benchmarks.extract_facts_reusing(articles[:-1], chunks, None)
+    first, state = extract.extract_facts_reusing(articles[:-1], chunks, None)
     assert len(read) == len(articles) - 1
     assert first == extract_facts(articles[:-1], chunks)
 
     read.clear()
     saved = json.loads(json.dumps(state))  # what a build writes and the next one reads back
-    again, new_state = benchmarks.extract_facts_reusing(articles, chunks, saved)
+    again, new_state = extract.extract_facts_reusing(articles, chunks, saved)
     names_changed = new_state["names_key"] != state["names_key"]
     assert read == ([a.id for a in articles] if names_changed else [articles[-1].id])
     assert again == extract_facts(articles, chunks)
 
 
 def test_a_new_table_model_name_makes_every_article_read_again(corpus: tuple) -> None:
-    from bot.core import benchmarks
+    from bot.core.facts import extract
 
     articles, chunks, facts = corpus
-    _, state = benchmarks.extract_facts_reusing(articles, chunks, None)
+    _, state = extract.extract_facts_reusing(articles, chunks, None)
     table = Article(
         id="zeta", title="Zeta results", outlet="Lab", body="## Scores\n\n| Model | HealthBench Hard |\n|---|---|\n"
         "| Zeta Ultra 9 | 44.0 |\n| Muse Spark | 42.8 |\n\nZeta Ultra 9 scores 44.0 on HealthBench Hard.",
     )  # fmt: skip
     more = (*articles, table)
     more_chunks = (*chunks, *split_into_chunks(table, approximate_token_counter))
-    reused, new_state = benchmarks.extract_facts_reusing(more, more_chunks, state)
+    reused, new_state = extract.extract_facts_reusing(more, more_chunks, state)
 
     assert new_state["names_key"] != state["names_key"]  # "Zeta Ultra 9" is learned from the table
     assert reused == extract_facts(more, more_chunks)
     assert {f.model for f in reused if f.article_id == "zeta"} >= {"Zeta Ultra 9"}
-    unchanged, _ = benchmarks.extract_facts_reusing(articles, chunks, {**state, "version": "older code"})
+    unchanged, _ = extract.extract_facts_reusing(articles, chunks, {**state, "version": "older code"})
     assert unchanged == facts
+
+
+def test_the_extraction_version_covers_every_module_of_the_facts_package() -> None:
+    from bot.core import chunking, names, text
+    from bot.core.facts import extract
+
+    package = ROOT / "bot" / "core" / "facts"
+    sources = {path.resolve() for path in extract.extraction_sources()}
+
+    assert {path.resolve() for path in package.glob("*.py")} <= sources
+    assert {Path(str(m.__file__)).resolve() for m in (chunking, names, text)} <= sources
+    assert len({p for p in sources if p.parent == package.resolve()}) >= 8  # the stages, not only __init__
+
+
+def test_no_facts_module_is_over_600_lines() -> None:
+    package = ROOT / "bot" / "core" / "facts"
+    sizes = {path.name: len(path.read_text(encoding="utf-8").splitlines()) for path in package.glob("*.py")}
+
+    assert sizes
+    assert {name: n for name, n in sizes.items() if n > 600} == {}

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.benchmarks import extract_facts
 from bot.core.chunking import approximate_token_counter, split_into_chunks
 from bot.core.corpus import (
     MAX_ARTICLE_BYTES,
@@ -25,6 +24,7 @@ from bot.core.corpus import (
     parse_article,
 )
 from bot.core.errors import MusebotError
+from bot.core.facts import extract_facts
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTICLES = ROOT / "tests" / "data" / "articles"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.benchmarks import FactTable
+from bot.core.facts import FactTable
 from bot.core.models import BenchmarkFact
 from bot.core.names import (
     NameCatalog,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from discord import app_commands
 
-from bot.core.benchmarks import UnknownNameError
 from bot.core.errors import MusebotError
+from bot.core.facts import UnknownNameError
 from bot.discord_app.cogs.ask import question_from_message
 from bot.discord_app.cooldowns import UserCooldown
 from bot.discord_app.errors import NotMaintainer, describe_error

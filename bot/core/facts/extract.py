@@ -1,0 +1,149 @@
+"""The extractor entry points used by the index build: every benchmark score the articles state, re-reading only
+the articles that changed since the saved state."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import logging
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict
+from pathlib import Path
+
+from bot.core.facts._finalise import finalize_facts
+from bot.core.facts._layout import Layout, read_layout
+from bot.core.facts._mentions import ModelMatcher, alias_model_names, primary_model
+from bot.core.facts._prose import facts_from_prose
+from bot.core.facts._raw import RawFact
+from bot.core.facts._tables import facts_from_tables, learn_table_models
+from bot.core.models import Article, BenchmarkFact, Chunk
+from bot.core.names import AliasMap, load_default_aliases, merge_alias_maps
+
+log = logging.getLogger(__name__)
+
+FACTS_SCHEMA_VERSION = 1
+
+
+def extract_facts(
+    articles: Sequence[Article], chunks: Sequence[Chunk], *, aliases: AliasMap | None = None
+) -> tuple[BenchmarkFact, ...]:
+    """Every benchmark score that the articles state, one fact per (benchmark, model, article, value).
+
+    ``chunks`` are the articles' passages; each fact cites the chunk whose text holds its quote.
+    ``aliases`` adds to ``bot/data/aliases.yaml`` (e.g. ``<corpus_dir>/aliases.yaml``).
+    """
+    return extract_facts_reusing(articles, chunks, None, aliases=aliases)[0]
+
+
+def extract_facts_reusing(
+    articles: Sequence[Article],
+    chunks: Sequence[Chunk],
+    saved: Mapping[str, object] | None,
+    *,
+    aliases: AliasMap | None = None,
+) -> tuple[tuple[BenchmarkFact, ...], dict[str, object]]:
+    """``extract_facts``, re-reading only the articles that changed since ``saved``; returns (facts, state to save).
+
+    What one article yields depends on its own title and body and on the model names learned from every
+    article's tables. Its raw facts are reused when its text, the learned names, the alias files and this
+    code are all unchanged; naming, units and quotes are then settled across the corpus (``finalize_facts``,
+    cheap) exactly as in a full extraction, so the facts are the same either way.
+    """
+    alias_map = merge_alias_maps(load_default_aliases(), aliases)
+    version = _extraction_version(alias_map)
+    old: Mapping[str, Mapping[str, object]] = {}
+    if saved and saved.get("version") == version and isinstance(saved.get("articles"), dict):
+        old = saved["articles"]  # type: ignore[assignment]
+    keys = {article.id: _article_key(article) for article in articles}
+    layouts: dict[str, Layout] = {}
+
+    def layout_of(article: Article) -> Layout:
+        if article.id not in layouts:
+            layouts[article.id] = read_layout(article.body)
+        return layouts[article.id]
+
+    def unchanged(article: Article) -> Mapping[str, object] | None:
+        entry = old.get(article.id)
+        return entry if entry is not None and entry.get("key") == keys[article.id] else None
+
+    learned: dict[str, list[str]] = {}
+    for article in articles:
+        entry = unchanged(article)
+        names = entry["names"] if entry is not None else sorted(learn_table_models([layout_of(article)]))
+        learned[article.id] = list(names)  # type: ignore[call-overload]
+    matcher_names = set().union(*learned.values()) | alias_model_names(alias_map)
+    names_key = hashlib.sha256(json.dumps(sorted(matcher_names)).encode("utf-8")).hexdigest()[:16]
+    same_names = bool(saved) and saved.get("names_key") == names_key  # type: ignore[union-attr]
+    matcher: ModelMatcher | None = None
+    raw: list[RawFact] = []
+    state_articles: dict[str, dict[str, object]] = {}
+    reread = 0
+    for article in articles:
+        entry = unchanged(article) if same_names else None
+        if entry is not None:
+            saved_raw = entry["raw"]
+        else:
+            reread += 1
+            matcher = matcher or ModelMatcher(matcher_names)
+            primary = primary_model(article, matcher)
+            found = facts_from_tables(article.id, layout_of(article), matcher)
+            found += facts_from_prose(article.id, layout_of(article), matcher, primary)
+            saved_raw = [asdict(fact) for fact in found]  # before finalize_facts renames them in place
+        raw.extend(RawFact(**{**item, "parts": tuple(item["parts"]), "fallback": tuple(item["fallback"])})
+                   for item in saved_raw)  # type: ignore[union-attr]  # fmt: skip
+        state_articles[article.id] = {"key": keys[article.id], "names": learned[article.id], "raw": saved_raw}
+    log.debug("facts: %d of %d articles read, the others reused", reread, len(articles))
+    state = {"version": version, "names_key": names_key, "articles": state_articles}
+    return finalize_facts(raw, articles, chunks, alias_map), state
+
+
+class FactExtractor:
+    """``extract_facts`` with the corpus's aliases bound; index builds call ``extract_reusing`` so that an
+    unchanged article is not read again (see ``index_store.ReusingFactExtractor``)."""
+
+    def __init__(self, aliases: AliasMap | None = None) -> None:
+        self.aliases = aliases
+
+    def __call__(self, articles: Sequence[Article], chunks: Sequence[Chunk]) -> tuple[BenchmarkFact, ...]:
+        return extract_facts(articles, chunks, aliases=self.aliases)
+
+    def extract_reusing(
+        self, articles: Sequence[Article], chunks: Sequence[Chunk], saved: Mapping[str, object] | None
+    ) -> tuple[tuple[BenchmarkFact, ...], dict[str, object]]:
+        return extract_facts_reusing(articles, chunks, saved, aliases=self.aliases)
+
+
+def _article_key(article: Article) -> str:
+    """What extraction reads of an article: its title and body."""
+    return hashlib.sha256(f"{article.title}\n\n{article.body}".encode()).hexdigest()[:32]
+
+
+def _extraction_version(alias_map: Mapping[str, object]) -> str:
+    """Changes with this code (and the modules it reads text with) or the aliases: saved raw facts are then stale."""
+    aliases = json.dumps(alias_map, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(f"{FACTS_SCHEMA_VERSION}\n{_source_digest()}\n{aliases}".encode()).hexdigest()[:16]
+
+
+def extraction_sources() -> tuple[Path, ...]:
+    """The source files whose code decides what extraction yields: every module of this package (so a new
+    module is covered without a list to keep up), and the name and text helpers it reads with."""
+    from bot.core import chunking, names, text
+
+    package = sorted(Path(__file__).parent.glob("*.py"))
+    return (*package, *(Path(str(module.__file__)) for module in (names, text, chunking)))
+
+
+@functools.cache
+def _source_digest() -> str:
+    digest = hashlib.sha256()
+    sources = extraction_sources()
+    if not any(path.parent == Path(__file__).parent for path in sources):
+        digest.update(os.urandom(16))  # the package's own source is not readable: never reuse
+    for path in sources:
+        try:
+            digest.update(path.read_bytes())
+        except OSError:
+            digest.update(os.urandom(16))  # no source to compare: never reuse
+    return digest.hexdigest()

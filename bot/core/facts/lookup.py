@@ -1,0 +1,352 @@
+"""Lookups over the facts of one build: a benchmark's table, a model's page, a comparison, conflicts, and what a
+re-index changed. Works on the facts alone: no numpy, faiss or torch, so the ``benchmark`` command starts fast."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+
+from bot.core.errors import MusebotError
+from bot.core.models import (
+    BenchmarkFact,
+    BenchmarkTable,
+    Comparison,
+    ComparisonRow,
+    Conflict,
+    FactChange,
+    ModelTable,
+    ScoreRow,
+    SourceRef,
+)
+from bot.core.names import BENCHMARK, MODEL, NameCatalog, key_tokens, name_key
+
+
+class UnknownNameError(MusebotError, LookupError):
+    """A benchmark or model name that the articles do not give scores for; carries suggestions."""
+
+    def __init__(self, name: str, kind: str, suggestions: Sequence[str] = (), known: Sequence[str] = ()) -> None:
+        self.name = name
+        self.kind = kind
+        self.suggestions = tuple(suggestions)
+        shown = name.strip() or "(nothing)"
+        if self.suggestions:
+            message = f"No {kind} called '{shown}' in the articles. Did you mean: {', '.join(self.suggestions)}?"
+        elif known:
+            listed = ", ".join(known[:10]) + (", …" if len(known) > 10 else "")
+            message = f"No {kind} called '{shown}' in the articles. The articles give scores for: {listed}."
+        else:
+            message = f"No {kind} called '{shown}' in the articles; they give no benchmark scores yet."
+        super().__init__(message)
+
+
+def is_lower_better(benchmark: str, unit: str = "") -> bool:
+    """Token counts, costs and times: less is better."""
+    return unit == "tokens" or bool(re.search(r"\b(?:tokens?|cost|price|latency|time|seconds)\b", benchmark, re.I))
+
+
+def _decimals(value_text: str) -> int:
+    match = re.search(r"\.(\d+)", value_text)
+    return len(match.group(1)) if match else 0
+
+
+def _conflict_key(fact: BenchmarkFact) -> tuple[str, str, str]:
+    return fact.benchmark, fact.model, fact.qualifier
+
+
+def find_conflicts(facts: Iterable[BenchmarkFact]) -> tuple[Conflict, ...]:
+    """(benchmark, model, qualifier) pairs that the facts give different values for."""
+    groups: dict[tuple[str, str, str], list[BenchmarkFact]] = defaultdict(list)
+    for fact in facts:
+        groups[_conflict_key(fact)].append(fact)
+    out = []
+    for (benchmark, model, _qualifier), group in groups.items():
+        if len({round(f.value, 6) for f in group}) > 1:
+            out.append(Conflict(benchmark=benchmark, model=model, facts=tuple(group)))
+    return tuple(out)
+
+
+def describe_conflict(conflict: Conflict) -> str:
+    """One readable line: "GDPval-AA · Muse Spark: 1,444 (a) vs 1,427 (b)"."""
+    shown = " vs ".join(f"{f.value_text} ({f.article_id})" for f in conflict.facts)
+    qualifier = next((f.qualifier for f in conflict.facts if f.qualifier), "")
+    label = f"{conflict.benchmark} ({qualifier})" if qualifier else conflict.benchmark
+    return f"{label} · {conflict.model}: {shown}"
+
+
+def diff_facts(
+    old: Iterable[BenchmarkFact], new: Iterable[BenchmarkFact]
+) -> tuple[tuple[FactChange, ...], tuple[str, ...], tuple[str, ...]]:
+    """What a re-index changed: (fact changes, conflicts introduced, conflicts resolved) as readable lines."""
+    old, new = tuple(old), tuple(new)
+
+    def by_key(facts: tuple[BenchmarkFact, ...]) -> dict[tuple[str, str, str, str], str]:
+        grouped: dict[tuple[str, str, str, str], list[str]] = defaultdict(list)
+        for f in facts:
+            grouped[(f.benchmark, f.model, f.qualifier, f.article_id)].append(f.value_text)
+        return {k: " / ".join(v) for k, v in grouped.items()}
+
+    before, after = by_key(old), by_key(new)
+    changes = []
+    for key in sorted(set(before) | set(after)):
+        if before.get(key) != after.get(key):
+            benchmark, model, qualifier, article_id = key
+            label = f"{benchmark} ({qualifier})" if qualifier else benchmark
+            changes.append(FactChange(label, model, article_id, before.get(key, ""), after.get(key, "")))
+    old_conflicts = {_conflict_key(c.facts[0]): describe_conflict(c) for c in find_conflicts(old)}
+    new_conflicts = {_conflict_key(c.facts[0]): describe_conflict(c) for c in find_conflicts(new)}
+    introduced = tuple(line for key, line in new_conflicts.items() if old_conflicts.get(key) != line)
+    resolved = tuple(line for key, line in old_conflicts.items() if key not in new_conflicts)
+    return tuple(changes), introduced, resolved
+
+
+SourceLookup = Mapping[str, SourceRef] | Callable[[str], SourceRef | None]
+
+
+class FactTable:
+    """Benchmark lookups over the facts of one index build: tables, model pages, comparisons, conflicts.
+
+    ``articles`` maps an article id to its SourceRef (or is a function doing so). Building is cheap
+    (one pass over the facts); lookups are dictionary reads.
+    """
+
+    def __init__(
+        self,
+        facts: Iterable[BenchmarkFact],
+        articles: SourceLookup | None = None,
+        catalog: NameCatalog | None = None,
+    ) -> None:
+        self.facts = tuple(facts)
+        self._articles = articles if articles is not None else {}
+        self.catalog = catalog if catalog is not None else NameCatalog.from_facts(self.facts)
+        self._by_benchmark: dict[str, list[BenchmarkFact]] = defaultdict(list)
+        self._by_model: dict[str, list[BenchmarkFact]] = defaultdict(list)
+        for fact in self.facts:
+            self._by_benchmark[fact.benchmark].append(fact)
+            self._by_model[fact.model].append(fact)
+        self._article_order = {aid: i for i, aid in enumerate(dict.fromkeys(f.article_id for f in self.facts))}
+        self._conflicts = find_conflicts(self.facts)
+
+    # ----- names ---------------------------------------------------------------------------------
+
+    def known_benchmarks(self) -> tuple[str, ...]:
+        return tuple(sorted(self._by_benchmark, key=str.casefold))
+
+    def known_models(self) -> tuple[str, ...]:
+        return tuple(sorted(self._by_model, key=str.casefold))
+
+    def _names(self, kind: str) -> tuple[str, ...]:
+        return self.known_benchmarks() if kind == BENCHMARK else self.known_models()
+
+    def _unknown(self, name: str, kind: str) -> UnknownNameError:
+        return UnknownNameError(name, kind, self.catalog.suggest(name, kind), self._names(kind))
+
+    def resolve_benchmark(self, name: str) -> str:
+        resolved = self.catalog.resolve_benchmark(name)
+        if resolved is None or resolved not in self._by_benchmark:
+            raise self._unknown(name, BENCHMARK)
+        return resolved
+
+    def resolve_model(self, name: str) -> str:
+        resolved = self.catalog.resolve_forgiving(name, MODEL)
+        if resolved is None or resolved not in self._by_model:
+            raise self._unknown(name, MODEL)
+        return resolved
+
+    def _benchmarks_named(self, name: str) -> tuple[str, ...]:
+        """The benchmark ``name`` stands for; else the benchmarks it is the first words of ("τ²-bench" before
+        "… Telecom" and "… Retail"); else none."""
+        resolved = self.catalog.resolve_benchmark(name)
+        if resolved is not None:
+            return (resolved,) if resolved in self._by_benchmark else ()
+        family = tuple(b for b in self.catalog.family(name, BENCHMARK) if b in self._by_benchmark)
+        if family:
+            return family
+        forgiven = self.catalog.resolve_forgiving(name, BENCHMARK)
+        return (forgiven,) if forgiven in self._by_benchmark else ()
+
+    def complete(self, partial: str, kind: str, limit: int = 25) -> list[str]:
+        """Names for autocomplete: prefix matches, then substring and word-prefix matches, then fuzzy ones."""
+        names = self._names(kind)
+        key = name_key(partial)
+        if not key:
+            return list(names[:limit])
+        compact = key.replace(" ", "")
+        query_tokens = key.split()
+        ranked: list[tuple[int, str]] = []
+        for name in names:
+            name_tokens = key_tokens(name)
+            spaced = " ".join(name_tokens)
+            joined = spaced.replace(" ", "")
+            if spaced.startswith(key) or joined.startswith(compact):
+                rank = 0
+            elif any(spaced[i:].startswith(key) for i in range(len(spaced)) if i == 0 or spaced[i - 1] == " "):
+                rank = 1
+            elif key in spaced or compact in joined:
+                rank = 2
+            elif all(any(t.startswith(q) for t in name_tokens) for q in query_tokens):
+                rank = 3
+            else:
+                continue
+            ranked.append((rank, name))
+        resolved = self.catalog.resolve(partial, kind)
+        out = ([resolved] if resolved in names else []) + [
+            n for _, n in sorted(ranked, key=lambda r: (r[0], r[1].casefold()))
+        ]
+        if len(compact) >= 3:
+            out += self.catalog.suggest(partial, kind, limit=limit)
+        return list(dict.fromkeys(n for n in out if n in names))[:limit]
+
+    def detect_lookup(self, question: str) -> tuple[str | None, tuple[str, ...]]:
+        """(benchmark, models) a free-text question names, for answering a lookup in disguise."""
+        benchmarks, models = self.catalog.find_mentions(question)
+        benchmark = next((b for b in benchmarks if b in self._by_benchmark), None)
+        return benchmark, tuple(m for m in models if m in self._by_model)
+
+    # ----- lookups -------------------------------------------------------------------------------
+
+    def _source(self, article_id: str) -> SourceRef:
+        ref = self._articles(article_id) if callable(self._articles) else self._articles.get(article_id)
+        return ref or SourceRef(article_id=article_id, title=article_id, outlet="")
+
+    def _sources(self, facts: Iterable[BenchmarkFact]) -> tuple[SourceRef, ...]:
+        ids = sorted({f.article_id for f in facts}, key=lambda a: (self._article_order.get(a, 0), a))
+        return tuple(self._source(a) for a in ids)
+
+    def _row(self, label: str, facts: Sequence[BenchmarkFact], lower_better: bool) -> ScoreRow:
+        ordered = sorted(
+            facts, key=lambda f: (f.value if lower_better else -f.value, self._article_order.get(f.article_id, 0))
+        )
+        return ScoreRow(label=label, facts=tuple(ordered), is_conflict=len({round(f.value, 6) for f in facts}) > 1)
+
+    def benchmark_table(self, name: str) -> BenchmarkTable:
+        """Every model's score on one benchmark, best first; rows whose sources disagree are conflicts.
+
+        A name that starts several benchmarks ("τ²-bench" before "… Telecom" and "… Retail") shows each of
+        them in turn, its rows labelled with the benchmark.
+        """
+        benchmarks = self._benchmarks_named(name)
+        if not benchmarks:
+            raise self._unknown(name, BENCHMARK)
+        label_benchmark = len(benchmarks) > 1
+        rows: list[ScoreRow] = []
+        for benchmark in benchmarks:
+            facts = self._by_benchmark[benchmark]
+            lower_better = is_lower_better(benchmark, facts[0].unit if facts else "")
+            groups: dict[tuple[str, str], list[BenchmarkFact]] = defaultdict(list)
+            for fact in facts:
+                groups[(fact.model, fact.qualifier)].append(fact)
+            group_rows = [
+                self._row(
+                    (f"{model} ({qualifier})" if qualifier else model) + (f" — {benchmark}" if label_benchmark else ""),
+                    group,
+                    lower_better,
+                )
+                for (model, qualifier), group in groups.items()
+            ]
+            group_rows.sort(key=lambda r: (r.facts[0].value if lower_better else -r.facts[0].value, r.label.casefold()))
+            rows.extend(group_rows)
+        all_facts = [f for benchmark in benchmarks for f in self._by_benchmark[benchmark]]
+        shown = name.strip() if label_benchmark else benchmarks[0]
+        return BenchmarkTable(benchmark=shown, rows=tuple(rows), sources=self._sources(all_facts))
+
+    def model_table(self, name: str) -> ModelTable:
+        """Every benchmark the articles give for a model; a family name ("Gemini 3.1 Pro") shows its variants."""
+        family = tuple(m for m in self.catalog.family(name) if m in self._by_model)
+        if not family and (forgiven := self.catalog.resolve_forgiving(name, MODEL)) in self._by_model:
+            family = tuple(m for m in self.catalog.family(forgiven) if m in self._by_model) or (forgiven,)
+        if not family:
+            raise self._unknown(name, MODEL)
+        resolved = self.catalog.resolve_model(name)
+        label_model = len(family) > 1
+        groups: dict[tuple[str, str, str], list[BenchmarkFact]] = defaultdict(list)
+        for model in family:
+            for fact in self._by_model[model]:
+                groups[(fact.benchmark, fact.qualifier, model)].append(fact)
+        rank = {m: i for i, m in enumerate(family)}
+        rows = []
+        for (benchmark, qualifier, model), group in sorted(
+            groups.items(), key=lambda item: (item[0][0].casefold(), rank[item[0][2]], item[0][1])
+        ):
+            label = benchmark + (f" ({qualifier})" if qualifier else "") + (f" — {model}" if label_model else "")
+            rows.append(self._row(label, group, is_lower_better(benchmark, group[0].unit)))
+        all_facts = [f for model in family for f in self._by_model[model]]
+        shown = resolved if resolved in self._by_model else (family[0] if len(family) == 1 else name.strip())
+        return ModelTable(model=shown, rows=tuple(rows), sources=self._sources(all_facts))
+
+    def compare(self, a: str, b: str) -> Comparison:
+        """Two models on the benchmarks they share (difference a − b), then what only one of them has."""
+        model_a, model_b = self.resolve_model(a), self.resolve_model(b)
+        by_a = self._by_measure(model_a)
+        by_b = self._by_measure(model_b)
+        shared = []
+        for key in sorted(set(by_a) & set(by_b), key=lambda k: (k[0].casefold(), k[1])):
+            facts_a, facts_b = by_a[key], by_b[key]
+            lower_better = is_lower_better(key[0], facts_a[0].unit)
+            row_a, row_b = self._row("", facts_a, lower_better), self._row("", facts_b, lower_better)
+            shared.append(
+                ComparisonRow(
+                    benchmark=f"{key[0]} ({key[1]})" if key[1] else key[0],
+                    a=row_a.facts,
+                    b=row_b.facts,
+                    difference=_difference(facts_a, facts_b),
+                )
+            )
+
+        def only(mine: dict[tuple[str, str], list[BenchmarkFact]], other: dict) -> tuple[ScoreRow, ...]:
+            return tuple(
+                self._row(f"{k[0]} ({k[1]})" if k[1] else k[0], v, is_lower_better(k[0], v[0].unit))
+                for k, v in sorted(mine.items(), key=lambda kv: (kv[0][0].casefold(), kv[0][1]))
+                if k not in other
+            )
+
+        facts = [*self._by_model[model_a], *self._by_model[model_b]]
+        return Comparison(
+            model_a=model_a,
+            model_b=model_b,
+            shared=tuple(shared),
+            only_a=only(by_a, by_b),
+            only_b=only(by_b, by_a),
+            sources=self._sources(facts),
+        )
+
+    def _by_measure(self, model: str) -> dict[tuple[str, str], list[BenchmarkFact]]:
+        out: dict[tuple[str, str], list[BenchmarkFact]] = defaultdict(list)
+        for fact in self._by_model[model]:
+            out[(fact.benchmark, fact.qualifier)].append(fact)
+        return out
+
+    def conflicts(self) -> tuple[Conflict, ...]:
+        return self._conflicts
+
+    def facts_for(
+        self, benchmark: str, models: Sequence[str] = ()
+    ) -> tuple[tuple[BenchmarkFact, ...], tuple[Conflict, ...]]:
+        """Facts on one benchmark, best first, with conflicts (a name that starts several: each in turn).
+
+        When ``models`` are named, only their facts (and their variants'): none when the articles give no score
+        for them, rather than other models' scores that would read as the answer.
+        """
+        benchmarks = self._benchmarks_named(benchmark)
+        facts = [f for name in benchmarks for f in self._by_benchmark[name]]
+        if models:
+            wanted = {m for name in models for m in self.catalog.family(name)}
+            facts = [f for f in facts if f.model in wanted]
+        if not facts:
+            return (), ()
+        lower_better = {name: is_lower_better(name, self._by_benchmark[name][0].unit) for name in benchmarks}
+        rank = {name: i for i, name in enumerate(benchmarks)}
+        ordered = tuple(
+            sorted(facts, key=lambda f: (rank[f.benchmark], f.value if lower_better[f.benchmark] else -f.value))
+        )
+        return ordered, find_conflicts(ordered)
+
+
+def _difference(a: Sequence[BenchmarkFact], b: Sequence[BenchmarkFact]) -> float | None:
+    values_a = {round(f.value, 6) for f in a}
+    values_b = {round(f.value, 6) for f in b}
+    units = {f.unit for f in (*a, *b) if f.unit}
+    if len(values_a) != 1 or len(values_b) != 1 or len(units) > 1:
+        return None
+    digits = max(_decimals(f.value_text) for f in (*a, *b))
+    return round(next(iter(values_a)) - next(iter(values_b)), digits)
