@@ -333,7 +333,7 @@ class MuseService:
         Adds merge small segments on their own (tiered, as Lucene does); this is the on-demand full merge.
         """
         from bot.core import chunking, text
-        from bot.core.benchmarks import FactExtractor
+        from bot.core.facts import FactExtractor
         from bot.core.index import build_index, source_version
         from bot.core.maintenance import corpus_lock
 
