@@ -8,39 +8,21 @@ Nothing here is typed in by hand: it is all read off the articles and the model.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.core.files import write_durably
-from bot.core.text import STOPWORDS, normalize_text, tokenize
+from bot.core.text import STOPWORDS, tokenize
 
 if TYPE_CHECKING:
     import numpy as np
 
-    from bot.core.embedding import Embedder
-    from bot.core.models import Article, Chunk
 
 log = logging.getLogger(__name__)
 
-LEXICON_FILE = "lexicon.json"
-LEXICON_VECTORS_FILE = "lexicon_vectors.npy"
-LEXICON_VERSION = 2
-
-
-def _lexicon_version() -> str:
-    """LEXICON_VERSION and a digest of this module: a build's lexicon is only valid with the code that learnt it."""
-    import hashlib
-
-    return f"{LEXICON_VERSION}-{hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]}"
-
-
-EMBED_BATCH = 256
 
 _WORD_RE = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+", re.UNICODE)  # the pieces text.tokenize reads
 # A proper noun is written with a capital where a sentence does not start: after a lower-case word or a comma.
@@ -170,14 +152,6 @@ def edit_distance(a: str, b: str, limit: int) -> int:
 # ----------------------------------------------------------------------------------------- learning
 
 
-def _texts_of(articles: Iterable[Article], chunks: Iterable[Chunk]) -> list[str]:
-    texts = [article.title for article in articles]
-    for chunk in chunks:
-        texts.append(chunk.heading)
-        texts.append(chunk.text)
-    return [normalize_text(t) for t in texts if t]
-
-
 def learn_acronyms(texts: Iterable[str]) -> dict[str, tuple[str, ...]]:
     """Acronyms the texts define in parentheses, with the tokens of what they stand for.
 
@@ -216,18 +190,6 @@ _CALENDAR = frozenset(
     "wednesday thursday friday saturday sunday q1 q2 q3 q4".split()
 )
 _YEAR_RE = re.compile(r"(19|20)\d\d")
-
-
-def learn_words(texts: Iterable[str]) -> tuple[dict[str, str], set[str], set[str], set[str]]:
-    """(token -> its most frequent lower-case word, tokens written as names, names written with a version).
-
-    A token is a name when, wherever a sentence does not start, the articles always capitalise it. A
-    name written next to a version number ("Llama 4 Maverick", "GPT-5.4") names a model or product.
-    """
-    surfaces, capital, lower, versioned = count_words(texts)
-    words = {token: counts.most_common(1)[0][0] for token, counts in surfaces.items()}
-    proper, model_names, capitalised = decide_names(capital, lower, versioned)
-    return words, set(proper), set(model_names), set(capitalised)
 
 
 def decide_names(
@@ -279,104 +241,3 @@ def count_words(texts: Iterable[str]) -> tuple[dict[str, Counter[str]], Counter[
             else:
                 lower[token] += 1
     return dict(surfaces), capital, lower, versioned
-
-
-def build_lexicon(
-    articles: Sequence[Article], chunks: Sequence[Chunk], embedder: Embedder | None, previous: Lexicon | None = None
-) -> Lexicon:
-    """The lexicon of a build; word vectors of ``previous`` are reused, so an add embeds only new words."""
-    import numpy as np
-
-    texts = _texts_of(articles, chunks)
-    words, proper, versioned, capitalised = learn_words(texts)
-    acronyms = learn_acronyms(texts)
-    tokens = tuple(sorted(words))
-    surface = tuple(words[t] for t in tokens)
-    if embedder is None or not tokens:
-        return Lexicon(
-            words=surface,
-            tokens=tokens,
-            proper=frozenset(proper),
-            acronyms=acronyms,
-            versioned=frozenset(versioned),
-            capitalised=frozenset(capitalised),
-        )
-    vectors = np.zeros((len(tokens), embedder.dim), dtype=np.float32)
-    todo: list[int] = []
-    for row, (token, word) in enumerate(zip(tokens, surface, strict=True)):
-        old = previous.row_of(token) if previous is not None and previous.vectors is not None else None
-        if old is not None and previous is not None and previous.words[old] == word:
-            vectors[row] = previous.vectors[old]  # type: ignore[index]
-        else:
-            todo.append(row)
-    if todo:
-        fresh = np.asarray(embedder.embed([surface[r] for r in todo], batch_size=EMBED_BATCH), dtype=np.float32)
-        norms = np.linalg.norm(fresh, axis=1, keepdims=True)
-        vectors[todo] = fresh / np.clip(norms, 1e-12, None)
-    log.debug("lexicon: %d words (%d embedded), %d names, %d acronyms", len(tokens), len(todo), len(proper),
-              len(acronyms))  # fmt: skip
-    vectors.setflags(write=False)
-    return Lexicon(
-        words=surface,
-        tokens=tokens,
-        proper=frozenset(proper),
-        acronyms=acronyms,
-        vectors=vectors,
-        versioned=frozenset(versioned),
-        capitalised=frozenset(capitalised),
-    )
-
-
-def save_lexicon(folder: Path, lexicon: Lexicon) -> None:
-    import io
-
-    import numpy as np
-
-    body = {
-        "version": _lexicon_version(),
-        "words": list(lexicon.words),
-        "tokens": list(lexicon.tokens),
-        "proper": sorted(lexicon.proper),
-        "versioned": sorted(lexicon.versioned),
-        "capitalised": sorted(lexicon.capitalised),
-        "acronyms": {k: list(v) for k, v in sorted(lexicon.acronyms.items())},
-    }
-    write_durably(folder / LEXICON_FILE, json.dumps(body, ensure_ascii=False).encode("utf-8"))
-    if lexicon.vectors is not None:
-        buffer = io.BytesIO()
-        np.save(buffer, lexicon.vectors, allow_pickle=False)
-        write_durably(folder / LEXICON_VECTORS_FILE, buffer.getvalue())
-
-
-def load_lexicon(folder: Path) -> Lexicon | None:
-    """The lexicon a build saved, or None when it has none (a build made before lexicons)."""
-    path = folder / LEXICON_FILE
-    if not path.is_file():
-        return None
-    import numpy as np
-
-    try:
-        body = json.loads(path.read_text(encoding="utf-8"))
-        if body.get("version") != _lexicon_version():
-            return None
-        words, tokens = tuple(body["words"]), tuple(body["tokens"])
-        vectors = None
-        vector_path = folder / LEXICON_VECTORS_FILE
-        if vector_path.is_file():
-            vectors = np.load(vector_path, allow_pickle=False)
-            if vectors.shape[0] != len(tokens):
-                vectors = None
-        if vectors is not None:
-            vectors.setflags(write=False)
-        return Lexicon(
-            words=words,
-            tokens=tokens,
-            proper=frozenset(body["proper"]),
-            versioned=frozenset(body.get("versioned", ())),
-            capitalised=frozenset(body.get("capitalised", ())),
-            acronyms={k: tuple(v) for k, v in body["acronyms"].items()},
-            vectors=vectors,
-        )
-    except (OSError, ValueError, KeyError, TypeError) as error:
-        log.warning("lexicon of %s unreadable (%s); answering without it", folder, error)
-        return None
