@@ -1,0 +1,79 @@
+"""The README's quality tables: every question set through `musebot eval --json --totals`, one run.
+
+    .venv/bin/python benchmarks/quality.py            # all four sets (builds their indexes in a temp folder)
+    .venv/bin/python benchmarks/quality.py --set sealed
+
+Only totals are printed, per set and per kind: the sealed set is read by nobody while tuning, and this
+script never prints a question.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SETS = {
+    "dev": ("tests/data/eval/dev_qa.jsonl", "corpus"),
+    "held-out": ("tests/data/heldout/qa.jsonl", "tests/data/heldout/corpus"),
+    "tune": ("tests/data/tune/qa.jsonl", "tests/data/tune/corpus"),
+    "sealed": ("tests/data/sealed/qa.jsonl", "tests/data/sealed/corpus"),
+}
+COLUMNS = (
+    ("n", "count", "{}"),
+    ("facts in answer + quotes", "facts_present", "{:.2f}"),
+    ("facts in answer text", "facts_in_text", "{:.2f}"),
+    ("cited source supports", "source_precision", "{:.2f}"),
+    ("answered", "answered", "{:.2f}"),
+    ("unanswerable abstained", "unanswerable_abstained", "{}"),
+    ("false answers", "false_answer_rate", "{:.2f}"),
+)
+
+
+def run_set(name: str, work: Path) -> dict:
+    questions, corpus = SETS[name]
+    index = work / f"{name}-index"
+    command = [
+        sys.executable, "-m", "bot", "eval", str(ROOT / questions), "--corpus-dir", str(ROOT / corpus),
+        "--index-dir", str(index), "--json", "--totals",
+    ]  # fmt: skip
+    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"eval of {name} failed:\n{done.stderr[-2000:]}")
+    return json.loads(done.stdout)
+
+
+def cell(summary: dict, key: str, fmt: str) -> str:
+    value = summary.get(key)
+    if value is None or value == "0/0":
+        return "—"
+    return fmt.format(value)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--set", choices=sorted(SETS), action="append", help="only these sets")
+    args = parser.parse_args()
+    names = args.set or list(SETS)
+    with tempfile.TemporaryDirectory(prefix="musebot-quality-") as folder:
+        results = {name: run_set(name, Path(folder)) for name in names}
+    header = "| set | " + " | ".join(title for title, _, _ in COLUMNS) + " |"
+    print(header)
+    print("|" + " --- |" * (len(COLUMNS) + 1))
+    for name, result in results.items():
+        print(f"| {name} | " + " | ".join(cell(result["overall"], key, fmt) for _, key, fmt in COLUMNS) + " |")
+    for name, result in results.items():
+        print(f"\nPer kind, {name}:\n")
+        print("| kind | " + " | ".join(title for title, _, _ in COLUMNS) + " |")
+        print("|" + " --- |" * (len(COLUMNS) + 1))
+        for kind, summary in result["by_kind"].items():
+            print(f"| {kind} | " + " | ".join(cell(summary, key, fmt) for _, key, fmt in COLUMNS) + " |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
