@@ -565,7 +565,7 @@ def build_answer(
     """
     shape = read_question_shape(question, named_benchmark=bool(focus and focus.benchmarks))
     comparison = focus is not None and is_comparison(question, focus)
-    titles = {aid: ref.title for aid, ref in sources.items()}
+    titles = {p.chunk.article_id: sources[p.chunk.article_id].title for p in passages if p.chunk.article_id in sources}
     scored = score_sentences(
         shape, passages, stats, units=units, entity_terms=entity_terms, focus=focus, titles=titles,
         comparison=comparison, article_tokens=article_tokens,
