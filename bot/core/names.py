@@ -270,6 +270,7 @@ class NameCatalog:
         self._max_tokens = 1
         self._starts: dict[str, dict[str, tuple[str, ...]]] = {}  # compact first words -> the names they start
         self._suggestions: dict[str, list[tuple[str, str, list[str], str]]] = {}
+        self._forgiving: dict[str, list[tuple[str, list[str], str]]] = {}
         # An /ask looks 3 times: (benchmarks, models, (kind, name, the key tokens that named it) per match)
         self._mentions: dict[str, _Mentions] = {}
         for kind, section in ((MODEL, "models"), (BENCHMARK, "benchmarks")):
@@ -373,11 +374,11 @@ class NameCatalog:
         digits = re.findall(r"\d+(?:\.\d+)*", key)
         budget = 1 if len(letters) < 9 else 2
         best: dict[str, int] = {}
-        for candidate_key, _compact, _tokens, name in self._suggestion_keys(kind):
-            their_digits = re.findall(r"\d+(?:\.\d+)*", candidate_key)
+        for their_letters, their_digits, name in self._forgiving_keys(kind):
             if digits and digits != their_digits[: len(digits)]:
                 continue
-            their_letters = re.sub(r"\d+(?:\.\d+)*|\s", "", candidate_key)
+            if abs(len(their_letters) - len(letters)) > budget:
+                continue  # more edits than the budget, whatever the letters
             distance = _edit_distance(letters, their_letters, budget)
             if distance <= budget and distance < best.get(name, budget + 1):
                 best[name] = distance
@@ -386,6 +387,17 @@ class NameCatalog:
         closest = min(best.values())
         winners = [name for name, distance in best.items() if distance == closest]
         return winners[0] if len(winners) == 1 else None
+
+    def _forgiving_keys(self, kind: str) -> list[tuple[str, list[str], str]]:
+        """(letters without spaces or digits, the digits, name) of every key a typing error may mean; made once."""
+        cached = self._forgiving.get(kind)
+        if cached is None:
+            cached = [
+                (re.sub(r"\d+(?:\.\d+)*|\s", "", key), re.findall(r"\d+(?:\.\d+)*", key), name)
+                for key, _compact, _tokens, name in self._suggestion_keys(kind)
+            ]
+            self._forgiving[kind] = cached
+        return cached
 
     def _longer_names(self, compact: str, kind: str) -> tuple[str, ...]:
         """Names whose first words (and not all of them) are ``compact``, a key without spaces."""
