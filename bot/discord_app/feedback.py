@@ -122,4 +122,3 @@ def render_vote_view(record_id: int | None) -> discord.ui.View | None:
     view.add_item(VoteButton("up", record_id))
     view.add_item(VoteButton("down", record_id))
     return view
-
