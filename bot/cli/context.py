@@ -25,21 +25,27 @@ EXIT_USAGE = 2
 LOCATION_FLAGS = (("--corpus-dir", "corpus_dir"), ("--index-dir", "index_dir"), ("--data-dir", "data_dir"))
 
 
-def _overrides(args: argparse.Namespace) -> dict[str, object]:
-    return {name: getattr(args, name, None) for name in ("corpus_dir", "index_dir", "data_dir", "top_k")}
-
-
 def load_query_settings(args: argparse.Namespace) -> QuerySettings:
     """The settings a one-shot query reads (no Discord section: a bad Discord setting cannot stop `ask`)."""
     from bot import config
 
-    return config.load_query_settings(**_overrides(args))
+    return config.load_query_settings(
+        corpus_dir=getattr(args, "corpus_dir", None),
+        index_dir=getattr(args, "index_dir", None),
+        data_dir=getattr(args, "data_dir", None),
+        top_k=getattr(args, "top_k", None),
+    )
 
 
 def load_settings(args: argparse.Namespace) -> Settings:
     from bot import config
 
-    return config.load_settings(**_overrides(args))
+    return config.load_settings(
+        corpus_dir=getattr(args, "corpus_dir", None),
+        index_dir=getattr(args, "index_dir", None),
+        data_dir=getattr(args, "data_dir", None),
+        top_k=getattr(args, "top_k", None),
+    )
 
 
 def make_service(config: ServiceConfig) -> MuseService:

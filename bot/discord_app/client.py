@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import logging
 import signal
@@ -34,7 +35,7 @@ from bot.discord_app.render import NO_MENTIONS
 
 if TYPE_CHECKING:
     from bot.config import BotConfig
-    from bot.core.service import MuseService
+    from bot.core.service import MuseApi
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +67,7 @@ class MuseBot(commands.AutoShardedBot):
     def __init__(
         self,
         *,
-        service: MuseService,
+        service: MuseApi,
         settings: BotConfig,
         fetch_article_url: ArticleFetcher | None = None,
         question_loop: QuestionLoop | None = None,
@@ -74,6 +75,8 @@ class MuseBot(commands.AutoShardedBot):
         page_timeout: float = PAGE_TIMEOUT,
         **options: Any,
     ) -> None:
+        if settings.shard_ids:  # else discord.py runs every shard of shard_count (or Discord's advice)
+            options["shard_ids"] = list(settings.shard_ids)
         super().__init__(
             command_prefix=commands.when_mentioned,  # no prefix commands; mentions are questions (ask cog)
             help_command=None,
@@ -82,7 +85,6 @@ class MuseBot(commands.AutoShardedBot):
             allowed_mentions=NO_MENTIONS,
             activity=discord.CustomActivity(name="Ask me about Muse Spark · /ask"),
             shard_count=settings.shard_count,
-            shard_ids=list(settings.shard_ids) or None,
             **options,
         )
         self.service = service
@@ -194,7 +196,7 @@ def read_token(settings: BotConfig) -> str:
 
 async def serve(
     settings: BotConfig,
-    service: MuseService,
+    service: MuseApi,
     *,
     fetch_article_url: ArticleFetcher | None = None,
     question_loop: QuestionLoop | None = None,
@@ -215,7 +217,7 @@ async def serve(
     installed = []
     for signum in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):  # not on Windows / not the main thread
-            loop.add_signal_handler(signum, lambda signum=signum: _shut_down(bot, signum))
+            loop.add_signal_handler(signum, functools.partial(_shut_down, bot, signum))
             installed.append(signum)
     try:
         async with bot:
@@ -238,7 +240,7 @@ def _shut_down(bot: MuseBot, signum: int) -> None:
 
 def run_bot(
     settings: BotConfig,
-    service: MuseService,
+    service: MuseApi,
     *,
     fetch_article_url: ArticleFetcher | None = None,
     question_loop: QuestionLoop | None = None,

@@ -54,7 +54,11 @@ def turn_of(asked: Asked) -> Turn:
 
 class AskCog(commands.Cog):
     def __init__(
-        self, bot: commands.Bot, question_loop: QuestionLoop, cooldown: UserCooldown, conversations: Conversations
+        self,
+        bot: commands.Bot | commands.AutoShardedBot,
+        question_loop: QuestionLoop,
+        cooldown: UserCooldown,
+        conversations: Conversations,
     ) -> None:
         self.bot = bot
         self.question_loop = question_loop

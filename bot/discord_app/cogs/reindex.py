@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from bot.config import BotConfig
     from bot.core.models import ChangeReport
     from bot.core.records import QuestionLoop
-    from bot.core.service import MuseService
+    from bot.core.service import MuseApi
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ def has_manage_server(interaction: discord.Interaction) -> bool:
 class ReindexCog(commands.Cog):
     def __init__(
         self,
-        service: MuseService,
+        service: MuseApi,
         settings: BotConfig,
         fetch_article_url: ArticleFetcher | None,
         question_loop: QuestionLoop | None = None,
