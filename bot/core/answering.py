@@ -7,6 +7,7 @@ state (BenchmarkFact), with both values and both sources where articles disagree
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -247,7 +248,7 @@ def score_sentences(
                     tokens | heading_tokens,
                     tokens | heading_tokens | passage_tokens,
                     sentence_key=f"{name_key(sentence)} | {name_key(passage.chunk.heading)}",
-                    article=(lambda aid=passage.chunk.article_id: article_tokens(aid)) if article_tokens else None,
+                    article=functools.partial(article_tokens, passage.chunk.article_id) if article_tokens else None,
                     frame=frame,
                     heading=heading_tokens - tokens,
                     comparison=comparison,

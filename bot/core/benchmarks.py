@@ -25,6 +25,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from bot.core.errors import MusebotError
 from bot.core.models import (
@@ -329,6 +330,7 @@ def extract_facts_reusing(
     reread = 0
     for article in articles:
         entry = unchanged(article) if same_names else None
+        saved_raw: Any  # the raw facts as saved in facts_state.json: a list of dicts
         if entry is not None:
             saved_raw = entry["raw"]
         else:
@@ -339,10 +341,10 @@ def extract_facts_reusing(
             found += _facts_from_prose(article.id, layout_of(article), matcher, primary)
             saved_raw = [asdict(fact) for fact in found]  # before _finalize renames them in place
         raw.extend(_RawFact(**{**item, "parts": tuple(item["parts"]), "fallback": tuple(item["fallback"])})
-                   for item in saved_raw)  # type: ignore[union-attr]  # fmt: skip
+                   for item in saved_raw)  # fmt: skip
         state_articles[article.id] = {"key": keys[article.id], "names": learned[article.id], "raw": saved_raw}
     log.debug("facts: %d of %d articles read, the others reused", reread, len(articles))
-    state = {"version": version, "names_key": names_key, "articles": state_articles}
+    state: dict[str, object] = {"version": version, "names_key": names_key, "articles": state_articles}
     return _finalize(raw, articles, chunks, alias_map), state
 
 
@@ -962,7 +964,7 @@ def _is_allowed_next(rest: str) -> bool:
     if stripped[0] in ",.;:)]—-–?!\"'" or stripped[0] in (_M, _B, _Q):
         return True
     word = re.match(r"[A-Za-z]+", stripped)
-    return bool(word) and word.group(0).lower() in _NEXT_WORDS
+    return word is not None and word.group(0).lower() in _NEXT_WORDS
 
 
 def _attach_model(value: _Value, shadow: str, models: list[_Mention], attached: set[int]) -> None:
@@ -1054,6 +1056,7 @@ def _assign_qualifiers(values: list[_Value], qualifiers: list[_Mention], text: s
         if qualifier in leading:
             continue
         same = [v for v in scored if clause(v.start) == clause(qualifier.start)]
+        target: _Value | None
         if same:
             target = min(same, key=lambda v: max(v.start - qualifier.end, qualifier.start - v.end, 0))
         else:
