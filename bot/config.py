@@ -3,8 +3,8 @@
 Settings come from CLI flags, then the environment, then `.env`, then the defaults below (variable names are
 case-insensitive). Each small section is a frozen dataclass with its own `env_prefix`, as python-discord's
 `constants.py` has; a setting's variable is the prefix plus its name unless it names its own. Loading is
-plain Python (no pydantic): a cold `musebot ask` reads its settings in well under a millisecond, and
-python-dotenv is imported only when there is a `.env` to read.
+plain Python (no pydantic, whose import cost a fifth of a cold `musebot ask`), and python-dotenv is imported
+only when there is a `.env` to read.
 
 The config objects the rest of musebot takes are derived from here: `ServiceConfig` (the core service),
 `BotConfig` (the Discord bot) and `RecordSettings` (the question log). `.env.example` is written from this
