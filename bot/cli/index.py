@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -157,6 +156,8 @@ def _reask(service: MuseService, settings: Settings, report: ChangeReport) -> Ch
 
 
 def cmd_index_add(args: argparse.Namespace) -> int:
+    import tempfile
+
     settings = context.load_settings(args)
     service = _service(settings)
     urls = [p for p in args.paths if _URL_RE.match(p)]
