@@ -143,7 +143,7 @@ def row(
 
 
 def _quiet_logging() -> None:
-    from bot.cli import configure_logging
+    from bot.cli.main import configure_logging
 
     configure_logging("ERROR")  # the CLI's filter also holds back bm25s's and transformers' chatter
 
@@ -299,7 +299,7 @@ def measure_query_embedding(service: object, model_path: Path, quick: bool) -> T
 
 
 def measure_warm_ask(service: object, onnx: Timing, quick: bool, *, section: str = "query", label: str = "") -> Timing:
-    from bot.cli import print_answer
+    from bot.cli.output import print_answer
     from bot.discord_app.render import render_answer
 
     def ask(i: int) -> None:
@@ -508,8 +508,7 @@ def measure_incremental_add(work: Path, real: object, centers: np.ndarray, quick
         target = ("≤ 1.5x embedding its new texts", ratio_all <= 1.5) if count >= 1000 else ("", None)
         row(
             "add",
-            f"add 1 article (chunks+units+new words: {', '.join(sizes)}) to {count:,} articles, warm service, "
-            "median",
+            f"add 1 article (chunks+units+new words: {', '.join(sizes)}) to {count:,} articles, warm service, median",
             secs(add_s),
             f"its chunks alone {secs(statistics.median(own_chunks))}; "
             f"all its new texts {secs(statistics.median(own_all))}; {segments} segments after",
@@ -674,7 +673,7 @@ def measure_serving_memory(work: Path) -> None:
     code = (
         "import resource, sys, io; from pathlib import Path\n"
         "from bot.core.service import MuseService, ServiceConfig\n"
-        "from bot.cli import print_answer\n"
+        "from bot.cli.output import print_answer\n"
         "from bot.discord_app.render import render_answer\n"
         f"s = MuseService(ServiceConfig(corpus_dir=Path({str(work / 'corpus')!r}), "
         f"index_dir=Path({str(work / 'index')!r})))\n"

@@ -18,8 +18,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+from bot.config import load_settings  # noqa: E402
 from bot.core.service import MuseService, ServiceConfig  # noqa: E402
-from bot.settings import Settings  # noqa: E402
 from tests.discord_app.conftest import start_bot, stop_bot  # noqa: E402
 from tests.discord_emulator import DiscordEmulator, patch_discord_py  # noqa: E402
 
@@ -35,7 +35,9 @@ async def main() -> None:
         service.warm_up()
         async with DiscordEmulator(heartbeat_interval=0.5) as emulator:
             with patch_discord_py(emulator):
-                settings = Settings(_env_file=None, discord_token=emulator.token, guild_ids=[emulator.guild_id])
+                settings = load_settings(
+                    env_file=None, discord_token=emulator.token, guild_ids=[emulator.guild_id]
+                ).bot_config()
                 bot, running = await start_bot(emulator, settings, service)
                 user = emulator.add_member("alice")
                 ask = await (

@@ -14,14 +14,14 @@ from pathlib import Path
 import pytest
 
 from bot import cli
+from bot.cli import output
+from bot.config import load_query_settings, load_settings
 from bot.core.corpus import parse_article
 from bot.core.errors import MusebotError
 from bot.core.index_store import read_current_build_id
 from bot.core.models import Answer, Citation
 from bot.core.service import check_question
 from bot.core.text import remove_control_characters
-from bot.query_settings import load_query_settings
-from bot.settings import load_settings
 from tests.core.test_readers_never_wait import lock_holder  # noqa: F401  (the fixture: a second process locks)
 from tests.test_maintenance_cli import dirs  # noqa: F401  (the fixture: a tiny built corpus, fake embedder)
 
@@ -43,7 +43,7 @@ def test_benchmark_names_are_not_read_as_markup(
 
 
 def test_error_lines_keep_user_text_as_written(capsys: pytest.CaptureFixture[str]) -> None:
-    cli._print_error("No benchmark called '[/b]' in the articles\u202e; see: musebot benchmark --help")
+    output.print_error("No benchmark called '[/b]' in the articles\u202e; see: musebot benchmark --help")
     err = capsys.readouterr().err
     assert err == "error: No benchmark called '[/b]' in the articles; see: musebot benchmark --help\n"
 
@@ -64,12 +64,13 @@ def test_an_abstain_threshold_outside_0_to_1_is_refused(monkeypatch: pytest.Monk
     with pytest.raises(MusebotError, match="MUSEBOT_ABSTAIN_THRESHOLD"):
         load_query_settings()
     with pytest.raises(MusebotError, match="MUSEBOT_ABSTAIN_THRESHOLD"):
-        load_settings(_env_file=None)
+        load_settings(env_file=None)
 
 
 def test_a_valid_abstain_threshold_is_read_the_same_by_both_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MUSEBOT_ABSTAIN_THRESHOLD", "0.35")
-    assert load_query_settings().abstain_threshold == load_settings(_env_file=None).abstain_threshold == 0.35
+    light, full = load_query_settings(), load_settings(env_file=None)
+    assert light.answers.abstain_threshold == full.answers.abstain_threshold == 0.35
 
 
 def test_a_name_with_two_dots_that_is_not_a_folder_is_accepted() -> None:
@@ -88,7 +89,7 @@ def test_direction_controls_are_stripped_from_titles_bodies_and_output() -> None
     )
     answer = Answer(question="q", text="Answer\u202e [1]", citations=(citation,), abstained=False)
     stream = io.StringIO()
-    cli.print_answer(stream, answer)
+    output.print_answer(stream, answer)
     assert not set(DIRECTION_CONTROLS) & set(stream.getvalue())
 
 

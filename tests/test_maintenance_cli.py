@@ -1,6 +1,6 @@
 """`musebot index add | remove | list | verify` through the real argument parser and service.
 
-In-process tests swap in the fake embedder at `cli.make_service`; one slow test runs the real
+In-process tests swap in the fake embedder at `bot.cli.context.make_service`; one slow test runs the real
 command in a subprocess with the real model.
 """
 
@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from bot import cli
+from bot.cli import context
 from bot.core.embedding import Embedder, HashingEmbedder
 from bot.core.service import MuseService, ServiceConfig
 
@@ -61,7 +62,7 @@ def dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
         config = ServiceConfig(corpus_dir=settings.corpus_dir, index_dir=settings.index_dir)  # type: ignore[attr-defined]
         return MuseService(config, embedder_factory=lambda: HashingEmbedder())
 
-    monkeypatch.setattr(cli, "make_service", make_service)
+    monkeypatch.setattr(context, "make_service", make_service)
     monkeypatch.setenv("MUSEBOT_CORPUS_DIR", str(corpus))
     monkeypatch.setenv("MUSEBOT_INDEX_DIR", str(index))
     assert cli.main(["index", "build"]) == 0

@@ -7,6 +7,7 @@ state (BenchmarkFact), with both values and both sources where articles disagree
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -67,7 +68,8 @@ _PERCENT_A = re.compile(r"\d\s?%|\bper ?cent\b", re.IGNORECASE)
 _MONTHS = "january february march april may june july august september october november december"
 _WEEKDAYS = "monday tuesday wednesday thursday friday saturday sunday"
 _DATE_A = re.compile(
-    r"\b(1[89]\d\d|20\d\d|" + "|".join((_MONTHS + " " + _WEEKDAYS).split())
+    r"\b(1[89]\d\d|20\d\d|"
+    + "|".join((_MONTHS + " " + _WEEKDAYS).split())
     + r"|yesterday|today|tonight|(last|this|next) (week|month|year|quarter)|(days|weeks|months) (ago|later|after))\b",
     re.I,
 )
@@ -263,7 +265,7 @@ def score_sentences(
                     tokens | heading_tokens,
                     tokens | heading_tokens | passage_tokens,
                     sentence_key=f"{name_key(sentence)} | {name_key(passage.chunk.heading)}",
-                    article=(lambda aid=passage.chunk.article_id: article_tokens(aid)) if article_tokens else None,
+                    article=functools.partial(article_tokens, passage.chunk.article_id) if article_tokens else None,
                     frame=frame,
                     heading=heading_tokens - tokens,
                     comparison=comparison,

@@ -243,13 +243,13 @@ def load_corpus(corpus_dir: Path) -> CorpusLoad:
             continue
         if article.id in articles:
             other = Path(articles[article.id].source_path).name
-            exc = ArticleError(
+            duplicate = ArticleError(
                 str(path),
                 f"the id '{article.id}' is already used by {other}",
                 "give one of them a different `id:` in its front matter",
             )
-            log.warning("skipping article: %s", exc)
-            errors.append(exc)
+            log.warning("skipping article: %s", duplicate)
+            errors.append(duplicate)
             continue
         articles[article.id] = article
     log.info("loaded %d articles from %s (%d rejected)", len(articles), corpus_dir, len(errors))

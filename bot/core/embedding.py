@@ -19,7 +19,7 @@ import shutil
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -229,8 +229,8 @@ class SentenceTransformerEmbedder:
         self.model_path = model_path
         self.model_id = model_id or compute_model_id(model_path)
         self._model = SentenceTransformer(str(model_path), device="cpu", local_files_only=True)
-        self.dim = int(self._model.get_embedding_dimension())
-        self.max_seq_length = int(self._model.max_seq_length)
+        self.dim = _dimension_of(self._model)
+        self.max_seq_length = _max_seq_length_of(self._model)
         tokenizer_file = model_path / "tokenizer.json"
         self._counter = _load_tokenizer(tokenizer_file, None) if tokenizer_file.is_file() else None
 
@@ -390,13 +390,23 @@ def export_onnx(model_path: Path, out_dir: Path) -> Path:
     return out_dir
 
 
+def _dimension_of(model: Any) -> int:
+    """A sentence-transformers model's vector size (its stubs say it may be None: it is not for ours)."""
+    return int(model.get_embedding_dimension())
+
+
+def _max_seq_length_of(model: Any) -> int:
+    return int(model.max_seq_length)
+
+
 def _write_onnx_export(model_path: Path, temp_dir: Path, *, model_id: str, max_seq_length: int) -> None:
     import torch
     from sentence_transformers import SentenceTransformer
 
     model = SentenceTransformer(str(model_path), device="cpu", local_files_only=True)
-    transformer = model[0].auto_model.eval()
-    dim = int(model.get_embedding_dimension())
+    transformer: Any = model[0].auto_model
+    transformer.eval()
+    dim = _dimension_of(model)
 
     class _LastHiddenState(torch.nn.Module):
         def __init__(self, inner: torch.nn.Module) -> None:

@@ -126,8 +126,6 @@ def answer_view(answer: Answer) -> tuple[str, tuple[str, ...]]:
     return text, tuple(dict.fromkeys(c.article_id for c in answer.citations))
 
 
-
-
 def table_view(table: BenchmarkTable) -> tuple[str, tuple[str, ...]]:
     lines = []
     sources: list[str] = []

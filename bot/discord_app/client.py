@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import logging
 import signal
@@ -33,8 +34,8 @@ from bot.discord_app.paginator import PAGE_TIMEOUT
 from bot.discord_app.render import NO_MENTIONS
 
 if TYPE_CHECKING:
-    from bot.core.service import MuseService
-    from bot.settings import Settings
+    from bot.config import BotConfig
+    from bot.core.service import MuseApi
 
 log = logging.getLogger(__name__)
 
@@ -66,14 +67,16 @@ class MuseBot(commands.AutoShardedBot):
     def __init__(
         self,
         *,
-        service: MuseService,
-        settings: Settings,
+        service: MuseApi,
+        settings: BotConfig,
         fetch_article_url: ArticleFetcher | None = None,
         question_loop: QuestionLoop | None = None,
         refresh_seconds: float = REFRESH_SECONDS,
         page_timeout: float = PAGE_TIMEOUT,
         **options: Any,
     ) -> None:
+        if settings.shard_ids:  # else discord.py runs every shard of shard_count (or Discord's advice)
+            options["shard_ids"] = list(settings.shard_ids)
         super().__init__(
             command_prefix=commands.when_mentioned,  # no prefix commands; mentions are questions (ask cog)
             help_command=None,
@@ -82,7 +85,6 @@ class MuseBot(commands.AutoShardedBot):
             allowed_mentions=NO_MENTIONS,
             activity=discord.CustomActivity(name="Ask me about Muse Spark · /ask"),
             shard_count=settings.shard_count,
-            shard_ids=list(settings.shard_ids) or None,
             **options,
         )
         self.service = service
@@ -185,7 +187,7 @@ def save_command_guilds(path: Path, guild_ids: set[int]) -> None:
     replace_atomically(path, json.dumps(sorted(guild_ids)).encode())
 
 
-def read_token(settings: Settings) -> str:
+def read_token(settings: BotConfig) -> str:
     token = settings.discord_token.get_secret_value().strip() if settings.discord_token else ""
     if not token:
         raise MusebotError("DISCORD_TOKEN is not set; put it in .env (see .env.example)")
@@ -193,8 +195,8 @@ def read_token(settings: Settings) -> str:
 
 
 async def serve(
-    settings: Settings,
-    service: MuseService,
+    settings: BotConfig,
+    service: MuseApi,
     *,
     fetch_article_url: ArticleFetcher | None = None,
     question_loop: QuestionLoop | None = None,
@@ -215,7 +217,7 @@ async def serve(
     installed = []
     for signum in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):  # not on Windows / not the main thread
-            loop.add_signal_handler(signum, lambda signum=signum: _shut_down(bot, signum))
+            loop.add_signal_handler(signum, functools.partial(_shut_down, bot, signum))
             installed.append(signum)
     try:
         async with bot:
@@ -237,8 +239,8 @@ def _shut_down(bot: MuseBot, signum: int) -> None:
 
 
 def run_bot(
-    settings: Settings,
-    service: MuseService,
+    settings: BotConfig,
+    service: MuseApi,
     *,
     fetch_article_url: ArticleFetcher | None = None,
     question_loop: QuestionLoop | None = None,

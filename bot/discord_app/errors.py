@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 import discord
@@ -92,7 +93,7 @@ def describe_error(error: BaseException) -> str | None:
 def _command_name(interaction: discord.Interaction) -> str:
     if interaction.command is not None:
         return interaction.command.qualified_name
-    data = interaction.data or {}
+    data: Mapping[str, object] = interaction.data or {}
     return str(data.get("name") or data.get("custom_id") or interaction.type.name)
 
 

@@ -71,7 +71,7 @@ class VoteButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=VOTE_T
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str], /
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> VoteButton:
         return cls(match["vote"], int(match["record"]))
 
@@ -110,7 +110,8 @@ class FeedbackModal(discord.ui.Modal):
         text = await save_vote(_question_loop(interaction), self.record_id, interaction.user.id, -1, comment)
         await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
-    async def on_error(self, interaction: discord.Interaction, error: Exception, /) -> None:
+    # discord.py's Modal.on_error drops BaseView.on_error's `item` the same way (its stubs ignore it too).
+    async def on_error(self, interaction: discord.Interaction, error: Exception, /) -> None:  # type: ignore[override]
         await report_interaction_error(interaction, error)
 
 
@@ -122,4 +123,3 @@ def render_vote_view(record_id: int | None) -> discord.ui.View | None:
     view.add_item(VoteButton("up", record_id))
     view.add_item(VoteButton("down", record_id))
     return view
-

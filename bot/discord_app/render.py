@@ -235,9 +235,10 @@ def fit_message(embeds: Sequence[discord.Embed]) -> list[discord.Embed]:
     for embed in embeds[:EMBEDS_PER_MESSAGE]:
         room = EMBED_TOTAL_LIMIT - used
         if len(embed) > room:
-            embed = _shrink(embed, room)
-            if embed is None:
+            shrunk = _shrink(embed, room)
+            if shrunk is None:
                 break
+            embed = shrunk
         kept.append(embed)
         used += len(embed)
     return kept

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot import cli
+from bot.cli import context
 from bot.core.corpus import ArticleError, load_corpus, parse_article
 from bot.core.embedding import HashingEmbedder
 from bot.core.errors import MusebotError
@@ -74,7 +75,7 @@ def test_cli_verify_fails_and_names_the_bad_file(
         config = ServiceConfig(corpus_dir=settings.corpus_dir, index_dir=settings.index_dir)  # type: ignore[attr-defined]
         return MuseService(config, embedder_factory=lambda: HashingEmbedder(dim=64))
 
-    monkeypatch.setattr(cli, "make_service", make_service)
+    monkeypatch.setattr(context, "make_service", make_service)
     monkeypatch.setenv("MUSEBOT_CORPUS_DIR", str(served.corpus))
     monkeypatch.setenv("MUSEBOT_INDEX_DIR", str(served.index))
     assert cli.main(["index", "verify"]) == 1

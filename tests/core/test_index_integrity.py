@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot import cli
+from bot.cli import context
 from bot.core.embedding import HashingEmbedder
 from bot.core.index_store import (
     IndexDamagedError,
@@ -113,7 +114,7 @@ def test_index_build_reads_the_facts_of_every_article_again(
         config = ServiceConfig(corpus_dir=settings.corpus_dir, index_dir=settings.index_dir)  # type: ignore[attr-defined]
         return MuseService(config, embedder_factory=lambda: HashingEmbedder(dim=64))
 
-    monkeypatch.setattr(cli, "make_service", make_service)
+    monkeypatch.setattr(context, "make_service", make_service)
     monkeypatch.setenv("MUSEBOT_CORPUS_DIR", str(ws.corpus))
     monkeypatch.setenv("MUSEBOT_INDEX_DIR", str(ws.index))
     assert cli.main(["index", "build"]) == 0

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.config import BotConfig, load_settings
 from bot.discord_app.client import MuseBot
-from bot.settings import Settings
 from tests.discord_app.fakes import FakeMuseService
 from tests.discord_emulator import DiscordEmulator, Member, patch_discord_py
 from tests.discord_emulator.payloads import MEMBER_PERMISSIONS, PERM_MANAGE_GUILD
@@ -30,9 +30,9 @@ def maintainer_role(emulator: DiscordEmulator) -> int:
 
 
 @pytest.fixture
-def settings(emulator: DiscordEmulator, maintainer_role: int, tmp_path: Path) -> Settings:
-    return Settings(
-        _env_file=None,
+def settings(emulator: DiscordEmulator, maintainer_role: int, tmp_path: Path) -> BotConfig:
+    return load_settings(
+        env_file=None,
         index_dir=tmp_path / "bot-index",  # the bot keeps which guilds hold its commands here
         discord_token=emulator.token,
         guild_ids=[emulator.guild_id],
@@ -40,7 +40,7 @@ def settings(emulator: DiscordEmulator, maintainer_role: int, tmp_path: Path) ->
         ask_cooldown_rate=3,
         ask_cooldown_seconds=30,
         max_upload_bytes=10_000,
-    )
+    ).bot_config()
 
 
 @pytest.fixture
@@ -49,7 +49,7 @@ def service() -> FakeMuseService:
 
 
 async def start_bot(
-    emulator: DiscordEmulator, settings: Settings, service: object, **options: object
+    emulator: DiscordEmulator, settings: BotConfig, service: object, **options: object
 ) -> tuple[MuseBot, asyncio.Task[None]]:
     """Start the bot like `serve` does (minus signals and warm-up) and wait until it is READY."""
     bot = MuseBot(service=service, settings=settings, refresh_seconds=0.1, guild_ready_timeout=0.05, **options)
@@ -69,7 +69,7 @@ async def stop_bot(bot: MuseBot, running: asyncio.Task[None]) -> None:
 
 
 @pytest.fixture
-async def bot(emulator: DiscordEmulator, settings: Settings, service: FakeMuseService) -> AsyncIterator[MuseBot]:
+async def bot(emulator: DiscordEmulator, settings: BotConfig, service: FakeMuseService) -> AsyncIterator[MuseBot]:
     bot, running = await start_bot(emulator, settings, service)
     yield bot
     await stop_bot(bot, running)

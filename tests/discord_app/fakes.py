@@ -1,4 +1,8 @@
-"""A small stand-in for MuseService with canned answers, for tests that are about Discord, not retrieval."""
+"""A small stand-in for MuseService with canned answers, for tests that are about Discord, not retrieval.
+
+It implements the MuseApi Protocol (bot/core/service.py); tests/discord_app/test_fakes.py checks its public
+methods against the real service's, signature by signature.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,8 @@ import re
 import threading
 import time
 from collections.abc import Sequence
+
+import numpy as np
 
 from bot.core.embedding import HashingEmbedder
 from bot.core.errors import MusebotError
@@ -98,7 +104,7 @@ class FakeMuseService:
             (kind, name, tuple(re.findall(r"[a-z]+|\d+(?:\.\d+)?", name.lower()))) for _, kind, name in sorted(found)
         )
 
-    def embed_texts(self, texts: Sequence[str]) -> object:
+    def embed_texts(self, texts: Sequence[str]) -> np.ndarray:
         return HashingEmbedder(dim=64).embed(list(texts))
 
     def list_sources(self) -> tuple[SourceRef, ...]:

@@ -5,14 +5,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from dataclasses import replace
 
 import discord
 import pytest
 
+from bot.config import BotConfig
 from bot.core.errors import MusebotError
 from bot.discord_app.client import MuseBot, serve
 from bot.discord_app.errors import GENERIC_FAILURE
-from bot.settings import Settings
 from tests.discord_app.fakes import FakeMuseService
 from tests.discord_emulator import CommandUnavailableError, DiscordEmulator, Member
 from tests.discord_emulator.payloads import MEMBER_PERMISSIONS, PERM_MANAGE_GUILD
@@ -72,10 +73,10 @@ async def test_startup_identifies_without_message_content_and_syncs_exactly_our_
     assert options_of(reindex)["remove"]["autocomplete"] is True
 
 
-async def test_syncs_globally_without_guild_ids(emulator: DiscordEmulator, settings: Settings) -> None:
+async def test_syncs_globally_without_guild_ids(emulator: DiscordEmulator, settings: BotConfig) -> None:
     from tests.discord_app.conftest import start_bot, stop_bot
 
-    bot, running = await start_bot(emulator, settings.model_copy(update={"guild_ids": []}), FakeMuseService())
+    bot, running = await start_bot(emulator, replace(settings, guild_ids=[]), FakeMuseService())
     try:
         assert set(emulator.commands) == {None}
         assert len(emulator.commands[None]) == 8
@@ -177,7 +178,7 @@ async def test_compare_and_model(bot: MuseBot, emulator: DiscordEmulator, alice:
 
 
 async def test_sources_pages_turn_with_buttons_for_their_owner_only(
-    emulator: DiscordEmulator, settings: Settings, alice: Member
+    emulator: DiscordEmulator, settings: BotConfig, alice: Member
 ) -> None:
     from tests.discord_app.conftest import start_bot, stop_bot
 
@@ -345,7 +346,7 @@ async def test_reindex_reports_each_step_even_when_one_fails(
 
 
 async def test_reindex_fetches_urls_through_the_injected_fetcher(
-    emulator: DiscordEmulator, settings: Settings, maintainer: Member
+    emulator: DiscordEmulator, settings: BotConfig, maintainer: Member
 ) -> None:
     from tests.discord_app.conftest import start_bot, stop_bot
 
@@ -486,24 +487,24 @@ async def test_the_bot_polls_for_new_index_builds(bot: MuseBot, service: FakeMus
 # Entry point -------------------------------------------------------------------------------------------
 
 
-async def test_serve_refuses_a_missing_token(settings: Settings) -> None:
+async def test_serve_refuses_a_missing_token(settings: BotConfig) -> None:
     with pytest.raises(MusebotError, match=r"^DISCORD_TOKEN is not set; put it in \.env \(see \.env\.example\)$"):
-        await serve(settings.model_copy(update={"discord_token": None}), FakeMuseService())
+        await serve(replace(settings, discord_token=None), FakeMuseService())
 
 
 async def test_serve_explains_a_rejected_token_without_logging_it(
-    emulator: DiscordEmulator, settings: Settings, caplog: pytest.LogCaptureFixture
+    emulator: DiscordEmulator, settings: BotConfig, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from pydantic import SecretStr
+    from bot.config import Secret
 
     wrong = "MTIz.wrong-token-value.xyz"
     with caplog.at_level(logging.DEBUG), pytest.raises(MusebotError, match="Discord rejected DISCORD_TOKEN"):
-        await serve(settings.model_copy(update={"discord_token": SecretStr(wrong)}), FakeMuseService())
+        await serve(replace(settings, discord_token=Secret(wrong)), FakeMuseService())
     assert wrong not in caplog.text
 
 
 async def test_serve_runs_until_sigterm_and_never_logs_the_token(
-    emulator: DiscordEmulator, settings: Settings, caplog: pytest.LogCaptureFixture, alice: Member
+    emulator: DiscordEmulator, settings: BotConfig, caplog: pytest.LogCaptureFixture, alice: Member
 ) -> None:
     service = FakeMuseService()
     with caplog.at_level(logging.DEBUG):

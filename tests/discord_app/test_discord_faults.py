@@ -12,8 +12,8 @@ import logging
 import aiohttp
 import pytest
 
+from bot.config import BotConfig
 from bot.discord_app.client import MuseBot
-from bot.settings import Settings
 from tests.discord_app.conftest import start_bot, stop_bot
 from tests.discord_app.fakes import FakeMuseService
 from tests.discord_emulator import DiscordEmulator, Member
@@ -136,7 +136,7 @@ async def test_the_emulator_expires_tokens_after_15_minutes(
 
 
 async def test_the_pager_clean_up_edits_through_the_latest_clicks_token(
-    emulator: DiscordEmulator, settings: Settings, alice: Member
+    emulator: DiscordEmulator, settings: BotConfig, alice: Member
 ) -> None:
     bot, running = await start_bot(emulator, settings, FakeMuseService(sources=25), page_timeout=1.5)
     try:
@@ -191,7 +191,7 @@ async def test_a_non_resumable_invalid_session_identifies_again(
 
 
 async def test_a_zombie_connection_without_heartbeat_acks_is_replaced(
-    emulator: DiscordEmulator, settings: Settings, alice: Member, caplog: pytest.LogCaptureFixture
+    emulator: DiscordEmulator, settings: BotConfig, alice: Member, caplog: pytest.LogCaptureFixture
 ) -> None:
     bot, running = await start_bot(emulator, settings, FakeMuseService(), heartbeat_timeout=1.5)
     try:
@@ -230,7 +230,7 @@ async def test_every_response_carries_a_stable_rate_limit_bucket(
 
 
 async def test_the_bot_waits_for_an_exhausted_bucket_instead_of_hitting_429(
-    emulator: DiscordEmulator, settings: Settings
+    emulator: DiscordEmulator, settings: BotConfig
 ) -> None:
     emulator.rate_limit = (2, 0.5)  # two messages per half second in a channel
     bot, running = await start_bot(emulator, settings, FakeMuseService())

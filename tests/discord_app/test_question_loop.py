@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from bot.config import BotConfig
 from bot.core.records import QuestionLog, QuestionLoop
 from bot.discord_app.client import MuseBot
-from bot.settings import Settings
 from tests.discord_app.conftest import start_bot, stop_bot
 from tests.discord_app.fakes import FakeMuseService
 from tests.discord_emulator import CommandUnavailableError, DiscordEmulator, Member
@@ -31,7 +32,7 @@ def data_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 async def loop_bot(
-    emulator: DiscordEmulator, settings: Settings, service: FakeMuseService, data_dir: Path
+    emulator: DiscordEmulator, settings: BotConfig, service: FakeMuseService, data_dir: Path
 ) -> AsyncIterator[MuseBot]:
     question_loop = make_loop(service, data_dir)
     bot, running = await start_bot(emulator, settings, service, question_loop=question_loop)
@@ -61,7 +62,7 @@ async def ask(emulator: DiscordEmulator, user: Member, question: str = HEALTHBEN
 
 
 async def test_votes_are_stored_one_per_user_replaced_and_the_buttons_work_after_a_restart(
-    emulator: DiscordEmulator, settings: Settings, service: FakeMuseService, data_dir: Path, alice: Member
+    emulator: DiscordEmulator, settings: BotConfig, service: FakeMuseService, data_dir: Path, alice: Member
 ) -> None:
     bob = emulator.add_member("bob")
     first_loop = make_loop(service, data_dir)
@@ -186,11 +187,11 @@ async def test_a_reply_to_an_answer_is_a_follow_up_and_thanks_gets_a_reaction(
 
 
 async def test_a_message_in_the_answers_thread_is_a_follow_up(
-    emulator: DiscordEmulator, settings: Settings, service: FakeMuseService, data_dir: Path, alice: Member
+    emulator: DiscordEmulator, settings: BotConfig, service: FakeMuseService, data_dir: Path, alice: Member
 ) -> None:
     question_loop = make_loop(service, data_dir)
     bot, running = await start_bot(
-        emulator, settings.model_copy(update={"message_content": True}), service, question_loop=question_loop
+        emulator, replace(settings, message_content=True), service, question_loop=question_loop
     )
     try:
         await emulator.post_message(f"<@{emulator.application_id}> {HEALTHBENCH}", author=alice, mention_bot=True)

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.config import PROJECT_ROOT, BotConfig
 from bot.core.embedding import Embedder, HashingEmbedder
 from bot.core.service import MuseService, ServiceConfig
 from bot.discord_app.client import MuseBot
-from bot.settings import PROJECT_ROOT, Settings
 from tests.discord_app.conftest import start_bot, stop_bot
 from tests.discord_app.fakes import FakeMuseService
 from tests.discord_emulator import DiscordEmulator, Member
@@ -40,7 +40,7 @@ def real_service(tmp_path: Path) -> MuseService:
 
 
 @pytest.fixture
-async def real_bot(emulator: DiscordEmulator, settings: Settings, real_service: MuseService) -> AsyncIterator[MuseBot]:
+async def real_bot(emulator: DiscordEmulator, settings: BotConfig, real_service: MuseService) -> AsyncIterator[MuseBot]:
     bot, running = await start_bot(emulator, settings, real_service)
     yield bot
     await stop_bot(bot, running)
@@ -119,7 +119,7 @@ async def test_reindex_upload_is_served_at_once_and_a_cli_rebuild_is_picked_up(
 
 @pytest.mark.slow
 async def test_ask_with_the_real_model(
-    emulator: DiscordEmulator, settings: Settings, alice: Member, tmp_path: Path, real_embedder: Embedder
+    emulator: DiscordEmulator, settings: BotConfig, alice: Member, tmp_path: Path, real_embedder: Embedder
 ) -> None:
     service = make_service(tmp_path, real_embedder)
     service.warm_up()

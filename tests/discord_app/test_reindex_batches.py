@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.config import BotConfig
 from bot.core.service import MuseService
 from bot.discord_app.client import MuseBot
-from bot.settings import Settings
 from tests.discord_app.conftest import start_bot, stop_bot
 from tests.discord_app.fakes import FakeMuseService
 from tests.discord_app.test_real_service import make_service
@@ -37,7 +37,7 @@ async def test_a_refused_attachment_does_not_sink_the_good_one(
 
 
 @pytest.fixture
-async def real_bot(tmp_path: Path, emulator: DiscordEmulator, settings: Settings) -> AsyncIterator[MuseService]:
+async def real_bot(tmp_path: Path, emulator: DiscordEmulator, settings: BotConfig) -> AsyncIterator[MuseService]:
     service = make_service(tmp_path)
     service.warm_up()
     bot, running = await start_bot(emulator, settings, service)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 import pytest
 
+from bot.config import BotConfig
 from bot.discord_app.client import COMMAND_GUILDS_FILE
-from bot.settings import Settings
 from tests.discord_app.conftest import start_bot, stop_bot
 from tests.discord_app.fakes import FakeMuseService
 from tests.discord_emulator import CommandUnavailableError, DiscordEmulator, Member
@@ -16,7 +17,7 @@ from tests.discord_emulator.payloads import MEMBER_PERMISSIONS, PERM_ADMINISTRAT
 OUR_COMMANDS = {"ask", "benchmark", "model", "compare", "sources", "about", "reindex", "report"}
 
 
-async def run_once(emulator: DiscordEmulator, settings: Settings) -> None:
+async def run_once(emulator: DiscordEmulator, settings: BotConfig) -> None:
     bot, running = await start_bot(emulator, settings, FakeMuseService())
     await stop_bot(bot, running)
 
@@ -29,29 +30,29 @@ def names(emulator: DiscordEmulator, scope: int | None) -> set[str]:
 
 
 async def test_switching_from_guild_to_global_sync_empties_the_guild(
-    emulator: DiscordEmulator, settings: Settings
+    emulator: DiscordEmulator, settings: BotConfig
 ) -> None:
     await run_once(emulator, settings)
     assert names(emulator, emulator.guild_id) == OUR_COMMANDS
-    await run_once(emulator, settings.model_copy(update={"guild_ids": []}))
+    await run_once(emulator, replace(settings, guild_ids=[]))
     assert names(emulator, None) == OUR_COMMANDS
     assert names(emulator, emulator.guild_id) == set(), "every command would show twice"
     assert (settings.index_dir / COMMAND_GUILDS_FILE).read_text() == "[]"
 
 
 async def test_switching_from_global_to_guild_sync_empties_the_global_set(
-    emulator: DiscordEmulator, settings: Settings
+    emulator: DiscordEmulator, settings: BotConfig
 ) -> None:
-    await run_once(emulator, settings.model_copy(update={"guild_ids": []}))
+    await run_once(emulator, replace(settings, guild_ids=[]))
     assert names(emulator, None) == OUR_COMMANDS
     await run_once(emulator, settings)
     assert names(emulator, emulator.guild_id) == OUR_COMMANDS
     assert names(emulator, None) == set()
 
 
-async def test_a_guild_dropped_from_the_list_is_emptied(emulator: DiscordEmulator, settings: Settings) -> None:
+async def test_a_guild_dropped_from_the_list_is_emptied(emulator: DiscordEmulator, settings: BotConfig) -> None:
     other = new_snowflake()
-    await run_once(emulator, settings.model_copy(update={"guild_ids": [emulator.guild_id, other]}))
+    await run_once(emulator, replace(settings, guild_ids=[emulator.guild_id, other]))
     assert names(emulator, other) == OUR_COMMANDS
     await run_once(emulator, settings)
     assert names(emulator, other) == set()
@@ -77,11 +78,13 @@ async def test_a_maintainer_without_manage_server_is_refused_at_run_time(
     assert choices == []
 
 
-async def test_a_listed_user_id_without_manage_server_is_refused(emulator: DiscordEmulator, settings: Settings) -> None:
+async def test_a_listed_user_id_without_manage_server_is_refused(
+    emulator: DiscordEmulator, settings: BotConfig
+) -> None:
     listed = emulator.add_member("lou")
     emulator.allow_command("reindex", listed)
     service = FakeMuseService()
-    bot, running = await start_bot(emulator, settings.model_copy(update={"maintainer_user_ids": [listed.id]}), service)
+    bot, running = await start_bot(emulator, replace(settings, maintainer_user_ids=[listed.id]), service)
     try:
         reply = await (await emulator.run_slash("reindex", user=listed, remove="article-1")).reply()
     finally:
@@ -110,10 +113,10 @@ async def test_remove_autocomplete_lists_ids_to_maintainers_only(
 
 
 async def test_contexts_keep_reindex_out_of_dms(
-    emulator: DiscordEmulator, settings: Settings, maintainer: Member
+    emulator: DiscordEmulator, settings: BotConfig, maintainer: Member
 ) -> None:
     # Global commands: guild ones never show in DMs at all.
-    bot, running = await start_bot(emulator, settings.model_copy(update={"guild_ids": []}), FakeMuseService())
+    bot, running = await start_bot(emulator, replace(settings, guild_ids=[]), FakeMuseService())
     try:
         with pytest.raises(CommandUnavailableError):
             await emulator.run_slash("reindex", user=maintainer, guild=False, remove="article-1")

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 
 import pytest
 
+from bot.config import BotConfig, load_settings
 from bot.core.errors import MusebotError
-from bot.settings import Settings, load_settings
 from tests.discord_app.conftest import start_bot, stop_bot
 from tests.discord_app.fakes import FakeMuseService
 from tests.discord_emulator import DiscordEmulator, Member, patch_discord_py
@@ -24,11 +25,11 @@ async def emulator() -> AsyncIterator[DiscordEmulator]:
     assert not emulator.schema_violations, "\n".join(emulator.schema_violations)
 
 
-async def test_two_processes_split_the_shards(emulator: DiscordEmulator, settings: Settings, alice: Member) -> None:
+async def test_two_processes_split_the_shards(emulator: DiscordEmulator, settings: BotConfig, alice: Member) -> None:
     first, second = FakeMuseService(), FakeMuseService()
     shard = {"shard_count": 2}
-    bot_0, running_0 = await start_bot(emulator, settings.model_copy(update={**shard, "shard_ids": [0]}), first)
-    bot_1, running_1 = await start_bot(emulator, settings.model_copy(update={**shard, "shard_ids": [1]}), second)
+    bot_0, running_0 = await start_bot(emulator, replace(settings, **shard, shard_ids=[0]), first)
+    bot_1, running_1 = await start_bot(emulator, replace(settings, **shard, shard_ids=[1]), second)
     try:
         assert sorted(tuple(identify["shard"]) for identify in emulator.identifies) == [(0, 2), (1, 2)]
         assert bot_0.get_guild(emulator.guild_id) is None
@@ -51,12 +52,12 @@ async def test_two_processes_split_the_shards(emulator: DiscordEmulator, setting
 def test_shard_settings_are_validated(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MUSEBOT_SHARD_COUNT", "4")
     monkeypatch.setenv("MUSEBOT_SHARD_IDS", "2,3")
-    settings = load_settings(_env_file=None)
+    settings = load_settings(env_file=None).bot_config()
     assert (settings.shard_count, settings.shard_ids) == (4, [2, 3])
     monkeypatch.setenv("MUSEBOT_SHARD_IDS", "4")
     with pytest.raises(MusebotError, match="from 0 to MUSEBOT_SHARD_COUNT - 1"):
-        load_settings(_env_file=None)
+        load_settings(env_file=None).bot_config()
     monkeypatch.delenv("MUSEBOT_SHARD_COUNT")
     monkeypatch.setenv("MUSEBOT_SHARD_IDS", "0")
     with pytest.raises(MusebotError, match="MUSEBOT_SHARD_IDS needs MUSEBOT_SHARD_COUNT"):
-        load_settings(_env_file=None)
+        load_settings(env_file=None).bot_config()

@@ -1065,9 +1065,7 @@ class DiscordEmulator:
         await self._notify()
         return response
 
-    async def _read_multipart(
-        self, request: web.Request, route: str
-    ) -> tuple[Any, list[tuple[str, bytes]], list[str]]:
+    async def _read_multipart(self, request: web.Request, route: str) -> tuple[Any, list[tuple[str, bytes]], list[str]]:
         """(payload_json, [(filename, data)], problems) of a multipart body, checked as Discord checks it."""
         body: Any = None
         files: list[tuple[int, str, bytes]] = []

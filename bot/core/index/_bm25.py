@@ -14,7 +14,7 @@ import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.core.files import fsync_dir
 from bot.core.index._layout import fsync_file, write_json
@@ -22,7 +22,7 @@ from bot.core.index._layout import fsync_file, write_json
 if TYPE_CHECKING:
     import numpy as np
 
-BM25_PARAMS = {"method": "lucene", "k1": 1.5, "b": 0.75}
+BM25_PARAMS: dict[str, Any] = {"method": "lucene", "k1": 1.5, "b": 0.75}
 POSTINGS_DIR = "bm25"
 
 

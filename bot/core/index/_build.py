@@ -352,10 +352,10 @@ def _write_build(
     deleted: dict[str, frozenset[str]] = {}
     if base is not None and keep_segments:
         for number, view in enumerate(base.views):
-            gone = frozenset(view.deleted | dead.get(number, set()))
-            if any(a.id not in gone for a in view.segment.articles):
+            tombstoned = frozenset(view.deleted | dead.get(number, set()))
+            if any(a.id not in tombstoned for a in view.segment.articles):
                 segments.append(view.segment)
-                deleted[view.segment.id] = gone
+                deleted[view.segment.id] = tombstoned
 
     # Lexicon words: every chosen word must have its vector stored in a segment of this build.
     known = _known_word_vectors(base)

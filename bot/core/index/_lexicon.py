@@ -134,11 +134,11 @@ def lexicon_of(
     tokens, words = state.words()
     proper, model_names, capitalised = decide_names(state.capital, state.lower, state.versioned)
     proper = frozenset(t for t in proper if t in state.surfaces)
-    names = {"proper": proper, "versioned": model_names & proper, "capitalised": capitalised}
+    names: dict[str, Any] = {"proper": proper, "versioned": model_names & proper, "capitalised": capitalised}
     acronyms = {key: tuple(meanings[min(meanings)]) for key, meanings in sorted(state.acronyms.items())}
     if dim is None:
         return Lexicon(words=words, tokens=tokens, acronyms=acronyms, **names), []
-    found = [vector_of(word) for word in words]
+    found: list[Any] = [vector_of(word) for word in words]
     missing = sorted({word for word, vector in zip(words, found, strict=True) if vector is None})
     if missing:
         return Lexicon(words=words, tokens=tokens, acronyms=acronyms, **names), missing

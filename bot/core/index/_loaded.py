@@ -107,7 +107,7 @@ class LoadedIndex:
         out.setflags(write=False)
         return out
 
-    def unit_vectors_of(self, unit_rows: Sequence[int]) -> np.ndarray:
+    def unit_vectors_of(self, unit_rows: Sequence[int] | np.ndarray) -> np.ndarray:
         """The vectors of some answer units (global unit rows), in that order."""
         import numpy as np
 

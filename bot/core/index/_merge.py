@@ -16,6 +16,7 @@ from bot.core.index._segment import Segment, write_segment
 
 if TYPE_CHECKING:
     from bot.core.embedding import Embedder
+    from bot.core.models import Article, Chunk
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +60,11 @@ def merge_segments(
     import numpy as np
 
     live: list[tuple[str, Segment]] = sorted((a.id, s) for s in group for a in s.articles if a.id not in deleted[s.id])
-    articles, chunks, units, lexicon_parts, fact_parts = [], [], [], {}, {}
+    articles: list[Article] = []
+    chunks: list[Chunk] = []
+    units: list[tuple[int, str]] = []
+    lexicon_parts: dict[str, Any] = {}
+    fact_parts: dict[str, Any] = {}
     chunk_vectors, unit_vectors, signatures = [], [], []
     by_id = {a.id: a for s in group for a in s.articles}
     position = {(s.id, a.id): n for s in group for n, a in enumerate(s.articles)}

@@ -83,7 +83,7 @@ class Segment:
         return self._cache["facts"]
 
 
-def unit_starts_of(unit_chunk: Sequence[int], chunk_count: int) -> np.ndarray:
+def unit_starts_of(unit_chunk: Sequence[int] | np.ndarray, chunk_count: int) -> np.ndarray:
     import numpy as np
 
     counts = np.bincount(np.asarray(unit_chunk, dtype=np.int64), minlength=chunk_count) if len(unit_chunk) else (

@@ -79,10 +79,10 @@ class QuestionLoop:
         self.question_log = question_log
         self.retention_days = retention_days
         # By default, what the service offers: its model's vectors and its catalog's names (MuseService has both).
-        if embed is None and hasattr(service, "embed_texts"):
-            embed = service.embed_texts  # type: ignore[attr-defined]
-        if find_mentions is None and hasattr(service, "name_mentions"):
-            names = service.name_mentions  # type: ignore[attr-defined]
+        if embed is None:
+            embed = getattr(service, "embed_texts", None)
+        names = getattr(service, "name_mentions", None)
+        if find_mentions is None and names is not None:
 
             def find_mentions(text: str) -> Sequence[Mention]:
                 return locate_mentions(text, names(text))
@@ -91,9 +91,9 @@ class QuestionLoop:
         self.find_mentions = find_mentions or (lambda text: ())
         self.grouping = grouping
         self.clock = clock
-        self.hasher = UserHasher(data_dir if data_dir is not None else question_log.data_dir) if (
-            data_dir is not None or question_log is not None
-        ) else None  # fmt: skip
+        if data_dir is None and question_log is not None:
+            data_dir = question_log.data_dir
+        self.hasher = UserHasher(data_dir) if data_dir is not None else None
 
     @property
     def is_recording(self) -> bool:

@@ -16,7 +16,7 @@ import secrets
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
@@ -309,9 +309,9 @@ class QuestionLog:
     # ----- reading (short-lived connections) --------------------------------------------------------
 
     @contextlib.contextmanager
-    def _reader(self) -> Iterable[sqlite3.Connection]:
+    def _reader(self) -> Iterator[sqlite3.Connection | None]:
         if not self.path.exists():
-            yield None  # type: ignore[misc]
+            yield None
             return
         try:
             connection = _connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000)

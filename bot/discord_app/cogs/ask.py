@@ -21,6 +21,7 @@ from discord.ext import commands
 
 from bot.core.conversation import Conversations, Turn, is_chatter
 from bot.core.records import Asked, Origin
+from bot.core.service import MAX_QUESTION_CHARS
 from bot.discord_app.errors import reply_to, report_message_error
 from bot.discord_app.feedback import render_vote_view
 from bot.discord_app.render import NO_MENTIONS, render_answer, render_cooldown, render_notice
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-QUESTION_MIN, QUESTION_MAX = 3, 500
+QUESTION_MIN, QUESTION_MAX = 3, MAX_QUESTION_CHARS  # the service's limit, declared to Discord
 EXAMPLE = "How did Muse Spark do on HealthBench Hard?"
 
 
@@ -53,7 +54,11 @@ def turn_of(asked: Asked) -> Turn:
 
 class AskCog(commands.Cog):
     def __init__(
-        self, bot: commands.Bot, question_loop: QuestionLoop, cooldown: UserCooldown, conversations: Conversations
+        self,
+        bot: commands.Bot | commands.AutoShardedBot,
+        question_loop: QuestionLoop,
+        cooldown: UserCooldown,
+        conversations: Conversations,
     ) -> None:
         self.bot = bot
         self.question_loop = question_loop

@@ -14,11 +14,11 @@ from bot.discord_app.paginator import PAGE_TIMEOUT, PageView
 from bot.discord_app.render import NO_MENTIONS, render_about, render_source_pages
 
 if TYPE_CHECKING:
-    from bot.core.service import MuseService
+    from bot.core.service import MuseApi
 
 
 class InfoCog(commands.Cog):
-    def __init__(self, service: MuseService, *, page_timeout: float = PAGE_TIMEOUT) -> None:
+    def __init__(self, service: MuseApi, *, page_timeout: float = PAGE_TIMEOUT) -> None:
         self.service = service
         self.page_timeout = page_timeout
 

@@ -21,7 +21,7 @@ from bot.discord_app.render import (
 )
 
 if TYPE_CHECKING:
-    from bot.core.service import MuseService
+    from bot.core.service import MuseApi
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ async def send_with_chart(
 
 
 class LookupsCog(commands.Cog):
-    def __init__(self, service: MuseService) -> None:
+    def __init__(self, service: MuseApi) -> None:
         self.service = service
 
     async def _complete(self, current: str, kind: str) -> list[app_commands.Choice[str]]:

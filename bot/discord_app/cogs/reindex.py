@@ -17,10 +17,10 @@ from bot.discord_app.render import NO_MENTIONS, ReindexOutcome, render_choices, 
 from bot.discord_app.uploads import UploadError, check_upload
 
 if TYPE_CHECKING:
+    from bot.config import BotConfig
     from bot.core.models import ChangeReport
     from bot.core.records import QuestionLoop
-    from bot.core.service import MuseService
-    from bot.settings import Settings
+    from bot.core.service import MuseApi
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +47,8 @@ def has_manage_server(interaction: discord.Interaction) -> bool:
 class ReindexCog(commands.Cog):
     def __init__(
         self,
-        service: MuseService,
-        settings: Settings,
+        service: MuseApi,
+        settings: BotConfig,
         fetch_article_url: ArticleFetcher | None,
         question_loop: QuestionLoop | None = None,
     ) -> None:

@@ -16,14 +16,14 @@ from bot.discord_app.render import NO_MENTIONS
 from bot.discord_app.render_report import render_loop_report
 
 if TYPE_CHECKING:
+    from bot.config import BotConfig
     from bot.core.records import QuestionLoop
-    from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
 
 class ReportCog(commands.Cog):
-    def __init__(self, question_loop: QuestionLoop, settings: Settings) -> None:
+    def __init__(self, question_loop: QuestionLoop, settings: BotConfig) -> None:
         self.question_loop = question_loop
         self.settings = settings
 
