@@ -178,8 +178,11 @@ def read_counted_thing(question: str) -> tuple[str, ...]:
 
 # A day of the month or a year is a date, not the quantity a "how much / how many" question is after.
 _DATE_NUMBER_RE = re.compile(
-    r"\b(?:" + "|".join(_MONTHS.split()) + r")\.?\s+\d{1,2}(?:st|nd|rd|th)?\b|\b\d{1,2}\s+(?:"
-    + "|".join(_MONTHS.split()) + r")\b|\b(?:19|20)\d\d\b",
+    r"\b(?:"
+    + "|".join(_MONTHS.split())
+    + r")\.?\s+\d{1,2}(?:st|nd|rd|th)?\b|\b\d{1,2}\s+(?:"
+    + "|".join(_MONTHS.split())
+    + r")\b|\b(?:19|20)\d\d\b",
     re.IGNORECASE,
 )
 

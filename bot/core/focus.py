@@ -193,7 +193,7 @@ _CHAT_ABBREVIATIONS = ((re.compile(r"\bw/o\b", re.I), "without"), (re.compile(r"
 
 
 def expand_chat_abbreviations(question: str) -> str:
-    """"w/o tools" is "without tools"; "w/ meta" is "with meta"."""
+    """ "w/o tools" is "without tools"; "w/ meta" is "with meta"."""
     for pattern, full in _CHAT_ABBREVIATIONS:
         question = pattern.sub(full, question)
     return question

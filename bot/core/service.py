@@ -29,8 +29,8 @@ if TYPE_CHECKING:  # types only: the modules themselves are imported where they 
 
     import numpy as np
 
-    from bot.core.facts import FactTable
     from bot.core.embedding import Embedder
+    from bot.core.facts import FactTable
     from bot.core.index import BuildStats, LoadedIndex
     from bot.core.maintenance import ArticleListing, ChangePlan, VerifyReport
     from bot.core.models import BenchmarkFact

@@ -376,7 +376,7 @@ def _is_allowed_next(rest: str) -> bool:
     if stripped[0] in ",.;:)]—-–?!\"'" or stripped[0] in (MODEL_MARK, BENCH_MARK, QUALIFIER_MARK):
         return True
     word = re.match(r"[A-Za-z]+", stripped)
-    return bool(word) and word.group(0).lower() in NEXT_WORDS
+    return word is not None and word.group(0).lower() in NEXT_WORDS
 
 
 def _attach_model(value: _Value, shadow: str, models: list[Mention], attached: set[int]) -> None:
@@ -482,6 +482,7 @@ def _assign_qualifiers(
         if qualifier in leading:
             continue
         same = [v for v in scored if clause(v.start) == clause(qualifier.start)]
+        target: _Value | None
         if same:
             target = min(same, key=lambda v: max(v.start - qualifier.end, qualifier.start - v.end, 0))
         else:

@@ -11,6 +11,7 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 from bot.core.facts._finalise import finalize_facts
 from bot.core.facts._layout import Layout, read_layout
@@ -82,6 +83,7 @@ def extract_facts_reusing(
     reread = 0
     for article in articles:
         entry = unchanged(article) if same_names else None
+        saved_raw: Any
         if entry is not None:
             saved_raw = entry["raw"]
         else:
@@ -92,10 +94,10 @@ def extract_facts_reusing(
             found += facts_from_prose(article.id, layout_of(article), matcher, primary)
             saved_raw = [asdict(fact) for fact in found]  # before finalize_facts renames them in place
         raw.extend(RawFact(**{**item, "parts": tuple(item["parts"]), "fallback": tuple(item["fallback"])})
-                   for item in saved_raw)  # type: ignore[union-attr]  # fmt: skip
+                   for item in saved_raw)  # fmt: skip
         state_articles[article.id] = {"key": keys[article.id], "names": learned[article.id], "raw": saved_raw}
     log.debug("facts: %d of %d articles read, the others reused", reread, len(articles))
-    state = {"version": version, "names_key": names_key, "articles": state_articles}
+    state: dict[str, object] = {"version": version, "names_key": names_key, "articles": state_articles}
     return finalize_facts(raw, articles, chunks, alias_map), state
 
 
