@@ -197,7 +197,7 @@ class Section:
 
 
 def _calibrated_threshold() -> str:
-    from bot.core.answering import AnswerPolicy
+    from bot.core.answer import AnswerPolicy
 
     return f"{AnswerPolicy().abstain_threshold:g}"
 
@@ -224,7 +224,7 @@ class IndexSettings(Section, env_prefix="MUSEBOT_", title="Files and model"):
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AnswerSettings(Section, env_prefix="MUSEBOT_", title="Answers"):
     top_k: int = setting(5, low=1, high=20, flag="--top-k", help="Passages retrieved per question (1-20).")
-    # None: the threshold AnswerPolicy was calibrated with (its one home is bot/core/answering.py).
+    # None: the threshold AnswerPolicy was calibrated with (its one home is bot/core/answer/policy.py).
     abstain_threshold: float | None = setting(
         None, low=0.0, high=1.0, example=_calibrated_threshold,
         help="How much of a question the best sentence must cover before the bot answers (0-1). Higher means "

@@ -39,9 +39,6 @@ if TYPE_CHECKING:  # types only: the modules themselves are imported where they 
 
 log = logging.getLogger(__name__)
 
-# A term in at most this share of the passages tells one fact from another (idf 1.39 on a large corpus).
-DISTINCTIVE_SHARE = 0.25
-
 
 @dataclass(frozen=True, slots=True)
 class ServiceConfig:
@@ -432,13 +429,13 @@ class MuseService:
     # ----- questions ---------------------------------------------------------------------------
 
     def ask(self, question: str, *, top_k: int | None = None) -> Answer:
-        from bot.core.answering import AnswerPolicy, build_answer
+        from bot.core.answer import DISTINCTIVE_SHARE, AnswerPolicy, build_answer
         from bot.core.search import search_passages
 
         question = check_question(question)
         serving = self.ensure_ready()
         facts_table = serving.facts
-        from bot.core.focus import correct_question, read_focus, words_to_embed
+        from bot.core.answer import correct_question, read_focus, words_to_embed
 
         lexicon = getattr(serving.index, "lexicon", None)
         embedder = self._get_embedder()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bot.core.answering import AnswerPolicy, build_answer, read_question_shape
+from bot.core.answer import AnswerPolicy, build_answer, read_question_shape
 from bot.core.models import BenchmarkFact, Chunk, Conflict, Passage, SourceRef
 from bot.core.search import build_term_stats
 

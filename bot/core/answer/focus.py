@@ -1,4 +1,4 @@
-"""What a question is about, and whether a sentence is about exactly that.
+"""What a question is about: its names, numbers, qualifiers and wording, read against the corpus.
 
 A question is read into its focus: the models and benchmarks it names, and every other term that
 says what is asked. Some terms are its identity (a number or version, a name the articles write with
@@ -13,11 +13,14 @@ among the corpus's words (wording terms only, and only very close ones for ident
 
 from __future__ import annotations
 
+import logging
 import re
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from bot.core.answer.policy import DEFAULT_GROUNDING, DISTINCTIVE_IDF, GroundingPolicy
+from bot.core.names import name_key
 from bot.core.text import STOPWORDS, normalize_text, tokenize
 
 if TYPE_CHECKING:
@@ -25,6 +28,9 @@ if TYPE_CHECKING:
 
     from bot.core.lexicon import Lexicon
     from bot.core.names import NameCatalog
+
+log = logging.getLogger(__name__)
+
 
 # Words that ask rather than say what is asked about: they need not be in the answer.
 GENERIC_WORDS = frozenset(
@@ -43,11 +49,13 @@ GENERIC_WORDS = frozenset(
     )
 )
 
+
 # Nouns that name a variant: the word before one ("instant mode", "lite version") says which.
 VARIANT_NOUNS = frozenset(
     "mode modes version versions tier tiers plan plans edition editions setting settings variant variants "
     "effort subscription package".split()
 )
+
 
 # Words whose siblings are different facts: "per hour" is not "per minute", "in Europe" not "in Asia".
 # They must be in the sentence as written (or an acronym / a very close neighbour: "EU" for "Europe").
@@ -68,6 +76,7 @@ QUALIFIER_WORDS = frozenset(
     )
 )
 
+
 # Spellings of one qualifier: "monthly" is said "a month", "EU" is "Europe". (Neighbours above
 # identity_neighbour cover more; these are the ones single-word vectors place too far apart.)
 _QUALIFIER_FORMS = {
@@ -78,49 +87,32 @@ _QUALIFIER_FORMS = {
     "uk": ("britain", "british"), "britain": ("uk", "british"), "mobile": ("phone", "phones"),
     "phone": ("mobile",), "worldwide": ("global",), "global": ("worldwide",),
 }  # fmt: skip
+
+
 _NUMBER_WORDS = {
     "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8",
     "nine": "9", "ten": "10", "eleven": "11", "twelve": "12", "fifteen": "15", "twenty": "20", "thirty": "30",
     "forty": "40", "fifty": "50", "hundred": "100",
 }  # fmt: skip
+
+
 _DIGIT_WORDS = {digit: word for word, digit in _NUMBER_WORDS.items()}
 
-# A term found in more than about a quarter of the passages (idf below this) is the corpus's subject
-# ("muse", "spark", "meta" here): it cannot tell one fact from its neighbour, so it is wording, not identity.
-DISTINCTIVE_IDF = 1.38
 
 _ASKS_NAME_RE = re.compile(
     r"^\W*(who|whom|whose|which)\b|\b(who|which \w+)\s*\??\s*$"
     r"|\bwhat (company|firm|companies|firms|partners?|customers?|people|person)\b",
     re.IGNORECASE,
 )
+
+
 _ASKS_SCORE_RE = re.compile(r"\b(scores?|scored|scoring|results?|benchmarks?|elo|percent)\b|%", re.IGNORECASE)
+
+
 _ASKS_FOR_RE = re.compile(r"\b(?:what|which|how many|how long|in what)\s+(year|month|day|week|date|hour)s?\b")
-_PIECE_RE = re.compile(r"[\w.$%'’²³]+", re.UNICODE)  # "gpt-5" is two words: the number is its own term
 
 
-@dataclass(frozen=True, slots=True)
-class GroundingPolicy:
-    """How close a word must be to stand for another; calibrated on the dev and held-out sets.
-
-    Single-word cosine similarities of all-MiniLM-L6-v2: synonyms such as cost/price 0.74,
-    firm/company 0.70, bought/acquired 0.66, doctors/physicians 0.88; siblings such as
-    europe/asia 0.65, march/april 0.65, hour/minute 0.60, and opposites such as cheap/expensive 0.80.
-    Wording terms take neighbours from ``wording_neighbour`` up; identity terms only from
-    ``identity_neighbour`` up (eu/europe 0.80), so a sibling never stands for the thing asked.
-    """
-
-    wording_neighbour: float = 0.62
-    identity_neighbour: float = 0.78
-    # A word the corpus never uses whose closest corpus word is further than this names something the
-    # articles never discuss (a place, a person, a product: "spain" 0.0, "paris" 0.0 here), while ordinary
-    # words always have some neighbour ("take" 0.49, "credit" 0.57, "gains" 0.49).
-    isolation: float = 0.45
-    unseen_word_weight: float = 2.0  # about the idf of a word one passage in eight uses
-    sibling: float = 0.5  # a name or qualifier this close to the one asked is a rival ("thinking" 0.6 here)
-    other_name_idf: float = 0.8  # names rarer than the corpus's subject ("muse", "meta") tell entities apart
-    max_neighbours: int = 6
-    context_credit: float = 0.5  # a wording term found only elsewhere in the passage counts half
+WORD_PIECE_RE = re.compile(r"[\w.$%'’²³]+", re.UNICODE)  # "gpt-5" is two words: the number is its own term
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,10 +191,10 @@ def expand_chat_abbreviations(question: str) -> str:
     return question
 
 
-def _pieces(question: str) -> list[tuple[str, list[str]]]:
+def question_words(question: str) -> list[tuple[str, list[str]]]:
     """(word as typed, its search tokens) for each word of the question."""
     out = []
-    for match in _PIECE_RE.finditer(normalize_text(expand_chat_abbreviations(question))):
+    for match in WORD_PIECE_RE.finditer(normalize_text(expand_chat_abbreviations(question))):
         piece = match.group(0).strip(".'’-")
         if piece:
             out.append((piece, tokenize(piece)))
@@ -217,7 +209,7 @@ def read_focus(
     catalog: NameCatalog | None = None,
     word_vectors: Mapping[str, np.ndarray] | None = None,
     is_common_word: Callable[[str], bool] | None = None,
-    policy: GroundingPolicy = GroundingPolicy(),
+    policy: GroundingPolicy = DEFAULT_GROUNDING,
     distinctive_idf: float = DISTINCTIVE_IDF,
 ) -> Focus:
     """The focus of ``question``: the names it mentions and its other terms, each with its groundings.
@@ -226,7 +218,7 @@ def read_focus(
     embeds them with the question); ``is_common_word`` says whether such a word is ordinary English
     (one word piece of the model's vocabulary) rather than a name the corpus has never seen.
     """
-    from bot.core.names import key_tokens, name_key
+    from bot.core.names import key_tokens
 
     terms: list[FocusTerm] = []
     models: tuple[str, ...] = ()
@@ -252,7 +244,9 @@ def read_focus(
                 terms.append(_name_term(name, role, (canonical, *typed), idf, lexicon))
     expansions = lexicon.expansions() if lexicon is not None else {}
     pieces = [
-        (w, toks) for w, toks in _pieces(question) if not (set(key_tokens(w)) and set(key_tokens(w)) <= used_keys)
+        (w, toks)
+        for w, toks in question_words(question)
+        if not (set(key_tokens(w)) and set(key_tokens(w)) <= used_keys)
     ]
     seen: set[str] = set()
     index = 0
@@ -433,213 +427,3 @@ def _word_term(
         common=common,
         siblings=siblings,
     )
-
-
-NEIGHBOUR_CREDIT = 0.7  # a neighbour is less sure than the word itself
-# Words that make a question a comparison: then naming one of the entities is enough for one sentence.
-_COMPARISON_WORDS = frozenset({"vs", "versus", "than", "compare", "compared", "comparison", "against", "beat", "beats"})
-
-
-def _holds(term: FocusTerm, tokens: Collection[str]) -> float:
-    """1 when the tokens ground the term, NEIGHBOUR_CREDIT when only a neighbour does, else 0."""
-    if any(alt and alt <= tokens for alt in term.alternatives):  # type: ignore[operator]
-        return 1.0
-    if any(alt and alt <= tokens for alt in term.loose):  # type: ignore[operator]
-        return NEIGHBOUR_CREDIT
-    return 0.0
-
-
-def is_comparison(question: str, focus: Focus) -> bool:
-    words = set(re.findall(r"[a-z]+", question.lower()))
-    return bool(words & _COMPARISON_WORDS) and len(focus.entities) >= 2
-
-
-def ground(
-    focus: Focus,
-    sentence: set[str],
-    context: set[str],
-    *,
-    frame: set[str] | None = None,
-    heading: set[str] | None = None,
-    comparison: bool = False,
-    context_credit: float = 0.5,
-    sentence_key: str = "",
-    article: Callable[[], set[str]] | None = None,
-) -> Grounding:
-    """How well one sentence (its tokens with its heading's) grounds the focus.
-
-    ``context`` is the whole passage, ``frame`` its heading and article title. A model the question names
-    may be carried by the passage instead of the sentence ("It scores 42.8"), and a benchmark by the
-    heading, but only when the sentence names no other one: then the figure is that other one's. A name
-    may be carried by the frame (an article about "the API"). Numbers and qualifiers must be in the
-    sentence itself. In a comparison, one of the entities compared is enough for one sentence.
-    """
-    total = sum(t.weight for t in focus.terms) or 1.0
-    heading = heading or set()
-    frame = frame or set()
-    own = 0.0
-    with_context = 0.0
-    missing: list[FocusTerm] = []
-    grounded_identity = 0
-    distinctive_hits = 0
-    names_other_model: bool | None = None
-    names_other_benchmark: bool | None = None
-    names_other: bool | None = None
-    entities_seen = 0
-    entity_words: set[str] = set()
-    entity_missing: list[FocusTerm] = []
-    for term in focus.terms:
-        credit = _holds(term, sentence)
-        if credit and term.siblings and (sentence - heading) & term.siblings and not _holds(term, sentence - heading):
-            credit = 0.0  # the heading says it, the sentence says a rival: the figure is the rival's
-        if credit and term.phrase and sentence_key:
-            credit = 1.0 if re.search(rf"(?<![\w.]){re.escape(term.phrase)}(?![\w]|\.\d)", sentence_key) else 0.0
-        if term.role == "benchmark" and credit and not _holds(term, sentence - heading):
-            # Named only by the heading: it frames the sentence unless the sentence names another benchmark.
-            if names_other_benchmark is None:
-                names_other_benchmark = any(
-                    tokens and tokens <= sentence for tokens in focus.benchmark_tokens.values()
-                    if not any(tokens <= alt for alt in term.alternatives)
-                )  # fmt: skip
-            if names_other_benchmark:
-                credit = 0.0
-        if credit:
-            own += credit * term.weight
-            with_context += credit * term.weight
-            if term.is_identity:
-                grounded_identity += 1
-                if term in focus.entities:
-                    entities_seen += 1
-                    entity_words.add(term.word)
-            if term.weight >= focus.distinctive_idf:
-                distinctive_hits += 1
-            continue
-        carried = False
-        if term.role == "model":
-            if names_other_model is None:
-                asked = {t for q in focus.terms for alt in q.alternatives for t in alt}
-                names_other_model = any(tokens <= sentence for tokens in focus.model_tokens.values() if tokens) or bool(
-                    ((sentence - heading) & focus.model_names) - asked
-                )
-            # Carried by the passage only when the sentence names no other model ("Maverick has 17B"); a score
-            # on a named benchmark must be said of the model, or under a heading or title that names it.
-            where = frame if focus.asks_score else context
-            carried = not names_other_model and bool(_holds(term, where))
-        elif term.role in {"name", "rare"}:
-            # The heading, the article's title or the passage around it can say who or what a sentence is
-            # about ("She joined at 24" after "Nadia Forsberg leads …"; an article about "the API"), but not
-            # when the sentence names someone else, or a rival of the term ("Thinking" for "Contemplating").
-            if names_other is None:
-                asked = {t for q in focus.terms for alt in q.alternatives for t in alt}
-                # A question after a name ("which companies …") is answered by sentences that name others.
-                names_other = not focus.asks_for_name and bool(((sentence - heading) & focus.other_names) - asked)
-            if not names_other and not (sentence - heading) & term.siblings:
-                carried = bool(_holds(term, frame) or _holds(term, context))
-                if not carried and term.common and article is not None:
-                    carried = bool(_holds(term, article()))
-        if carried:
-            with_context += term.weight
-            if term in focus.entities:
-                entities_seen += 1
-                entity_words.add(term.word)
-        elif term.is_identity:
-            (entity_missing if comparison and term in focus.entities else missing).append(term)
-        else:
-            with_context += context_credit * _holds(term, context) * term.weight
-    if comparison and not entities_seen:
-        missing.extend(entity_missing)
-    return Grounding(
-        identity_ok=not missing,
-        missing=tuple(missing),
-        coverage=own / total,
-        context_coverage=with_context / total,
-        grounded_identity=grounded_identity,
-        distinctive_hits=distinctive_hits,
-        entities=frozenset(entity_words),
-    )
-
-
-def grounds_fact(focus: Focus, tokens: set[str]) -> bool:
-    """Whether a benchmark fact (its model, benchmark and qualifier tokens) holds every identity term
-    that is not a model or benchmark name (those are matched by the lookup itself)."""
-    return all(_holds(t, tokens) >= 1.0 for t in focus.identity if t.role not in {"model", "benchmark"})
-
-
-def words_to_embed(question: str, lexicon: Lexicon | None) -> list[str]:
-    """Question words the corpus never uses and no typo correction explains: the model's vectors of these
-    (embedded with the question, in one batch) find their neighbours among the corpus's words."""
-    if lexicon is None or lexicon.vectors is None:
-        return []
-    words: list[str] = []
-    for word, tokens in _pieces(question):
-        tokens = [t for t in tokens if t not in STOPWORDS and t not in GENERIC_WORDS]
-        if not tokens or tokens[0][0].isdigit() or lexicon.has(tokens[0]) or tokens[0] in lexicon.acronyms:
-            continue
-        if word.lower() not in words:
-            words.append(word.lower())
-    return words[:8]
-
-
-def correct_question(
-    question: str,
-    lexicon: Lexicon | None,
-    is_common_word: Callable[[str], bool],
-    catalog: NameCatalog | None = None,
-) -> str:
-    """The question with each word that nobody writes replaced by the one corpus word it misspells
-    ("healthbnch" -> "healthbench"), and run-together words split ("terminalbench" -> "terminal bench").
-    A model or benchmark name typed with errors across words ("healthbnch hrd") becomes the name.
-    Real words, numbers and words with several possible corrections are left as typed."""
-    if lexicon is None:
-        return question
-    if catalog is not None:
-        question = _correct_names(question, lexicon, is_common_word, catalog)
-    out: list[str] = []
-    last = 0
-    for match in _PIECE_RE.finditer(question):
-        word = match.group(0)
-        tokens = tokenize(word)
-        replacement = None
-        if (
-            len(tokens) == 1
-            and word.isalpha()
-            and not lexicon.has(tokens[0])
-            and tokens[0] not in STOPWORDS
-            and not is_common_word(word.lower())
-        ):
-            corrected = lexicon.corrections(tokens[0])
-            split = lexicon.splits(tokens[0])
-            if len(corrected) == 1 and (row := lexicon.row_of(corrected[0])) is not None:
-                replacement = lexicon.words[row]
-            elif split and not corrected:
-                replacement = " ".join(lexicon.words[r] for t in split if (r := lexicon.row_of(t)) is not None)
-        out.append(question[last : match.start()])
-        out.append(replacement or word)
-        last = match.end()
-    out.append(question[last:])
-    return "".join(out)
-
-
-def _is_misspelt(word: str, lexicon: Lexicon, is_common_word: Callable[[str], bool]) -> bool:
-    tokens = tokenize(word)
-    return bool(tokens) and word.isalpha() and not lexicon.has(tokens[0]) and not is_common_word(word.lower())
-
-
-def _correct_names(question: str, lexicon: Lexicon, is_common_word: Callable[[str], bool], catalog: NameCatalog) -> str:
-    """Runs of up to three words holding a misspelt word that spell exactly one known name, replaced by it."""
-    words = question.split()
-    flags = [_is_misspelt(w.strip("?!.,;:'\"()"), lexicon, is_common_word) for w in words]
-    if not any(flags):
-        return question
-    for size in (3, 2, 1):
-        for start in range(len(words) - size + 1):
-            if not any(flags[start : start + size]):
-                continue
-            window = " ".join(w.strip("?!.,;:'\"()") for w in words[start : start + size])
-            for kind in ("benchmark", "model"):
-                name = catalog.resolve_forgiving(window, kind)
-                if name is not None and catalog.resolve(window, kind) is None:
-                    rest = _correct_names(" ".join(words[start + size :]), lexicon, is_common_word, catalog)
-                    head = " ".join(words[:start])
-                    return " ".join(part for part in (head, name, rest) if part)
-    return question

@@ -1,0 +1,327 @@
+"""The extractive answer: the chosen sentences with [n] citations, quotes trimmed to them, benchmark facts,
+value conflicts between sources, or an abstention that shows the nearest fact as a different thing.
+
+No language model: every sentence shown is copied from a cited passage, so every number in the
+answer appears verbatim in what it cites.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from bot.core.answer.focus import Focus
+from bot.core.answer.grounding import grounds_fact, is_comparison
+from bot.core.answer.policy import (
+    CONFLICT_COVERAGE_RATIO,
+    CONFLICT_SIMILARITY_GAP,
+    DEFAULT_POLICY,
+    MAX_FACT_LINES,
+    MAX_NEAREST,
+    AnswerPolicy,
+)
+from bot.core.answer.select import (
+    ScoredSentence,
+    is_near_duplicate,
+    is_supported,
+    score_sentences,
+    select_answer_sentences,
+)
+from bot.core.answer.shape import QuestionShape, read_question_shape, values_of_kind
+from bot.core.models import Answer, BenchmarkFact, Citation, Conflict, Passage, SourceRef
+from bot.core.search import TermStats
+from bot.core.text import tokenize
+
+if TYPE_CHECKING:
+    pass
+
+log = logging.getLogger(__name__)
+
+
+class _CitationBook:
+    """Hands out [n] markers, one per chunk, in order of first use."""
+
+    def __init__(self, sources: Mapping[str, SourceRef]) -> None:
+        self._sources = sources
+        self._by_chunk: dict[str, Citation] = {}
+
+    def cite(self, chunk_id: str, article_id: str, quote: str, score: float = 0.0) -> int:
+        existing = self._by_chunk.get(chunk_id)
+        if existing is not None:
+            if quote and quote.strip("… ") not in existing.quote:
+                # The same passage cited for another sentence or a table value: its quote shows both.
+                merged = existing.quote.rstrip(" …") + " … " + quote.lstrip("… ")
+                self._by_chunk[chunk_id] = replace(existing, quote=merged)
+            return existing.marker
+        source = self._sources.get(article_id) or SourceRef(article_id=article_id, title=article_id, outlet="")
+        marker = len(self._by_chunk) + 1
+        self._by_chunk[chunk_id] = Citation(
+            marker=marker,
+            article_id=article_id,
+            chunk_id=chunk_id,
+            title=source.title,
+            outlet=source.outlet,
+            url=source.url,
+            quote=quote,
+            score=score,
+        )
+        return marker
+
+    @property
+    def citations(self) -> tuple[Citation, ...]:
+        return tuple(sorted(self._by_chunk.values(), key=lambda c: c.marker))
+
+
+def _fact_lines(
+    facts: Sequence[BenchmarkFact],
+    conflicts: Sequence[Conflict],
+    book: _CitationBook,
+    quote_for_chunk: Callable[[str], str],
+) -> list[str]:
+    """'HealthBench Hard: Muse Spark 42.8 [1]; GPT-5.4 40.1 [1].' One line per benchmark."""
+    by_benchmark: dict[str, dict[str, list[BenchmarkFact]]] = {}
+    for fact in facts:
+        by_benchmark.setdefault(fact.benchmark, {}).setdefault(fact.model, []).append(fact)
+    conflicting = {(c.benchmark, c.model) for c in conflicts}
+    lines: list[str] = []
+    for benchmark, models in by_benchmark.items():
+        parts: list[str] = []
+        for model, model_facts in models.items():
+            values: dict[str, list[int]] = {}
+            for fact in model_facts:
+                marker = book.cite(fact.chunk_id, fact.article_id, fact.quote or quote_for_chunk(fact.chunk_id))
+                markers = values.setdefault(fact.value_text, [])
+                if marker not in markers:
+                    markers.append(marker)
+            shown = [f"{value} {''.join(f'[{m}]' for m in markers)}" for value, markers in values.items()]
+            if (benchmark, model) in conflicting and len(shown) > 1:
+                parts.append(f"{model} {' vs '.join(shown)} (the articles differ)")
+            else:
+                parts.append(f"{model} {' / '.join(shown)}")
+        lines.append(f"{benchmark}: " + "; ".join(parts) + ".")
+        if len(lines) >= MAX_FACT_LINES:
+            break
+    return lines
+
+
+def _trimmed_quote(chunk_text: str, sentences: Sequence[str]) -> str:
+    """The sentences of one passage that support the answer, with "…" where the passage goes on."""
+    if not sentences:
+        return chunk_text
+    flat = " ".join(chunk_text.split())
+    first = " ".join(sentences[0].split())
+    last = " ".join(sentences[-1].split())
+    quote = " … ".join(" ".join(s.split()) for s in sentences)
+    if not flat.startswith(first):
+        quote = "… " + quote
+    if not flat.endswith(last):
+        quote += " …"
+    return quote
+
+
+def _value_classes(sentence: str, kind: str, ignore: set[str]) -> dict[str, frozenset[str]]:
+    """The values a sentence states, by unit: amounts of money, percentages, dates and plain numbers.
+
+    A question after words ("what is its context window") still has values when the sentences state some.
+    """
+    if kind == "date":
+        return {"date": values_of_kind(sentence, "date", ignore)}
+    money = values_of_kind(sentence, "money", ignore)
+    percent = values_of_kind(sentence, "percent", ignore)
+    numbers = values_of_kind(sentence, "number", ignore)
+    as_numbers = {re.sub(r"[^\d.]", "", v) for v in money | percent}
+    plain = frozenset(v for v in numbers if v not in as_numbers)
+    return {"money": money, "percent": percent, "number": plain}
+
+
+def _differ(mine: dict[str, frozenset[str]], theirs: dict[str, frozenset[str]]) -> str | None:
+    """The unit in which two sentences state different values (and none the same), or None."""
+    if any(mine[unit] & theirs[unit] for unit in mine):
+        return None
+    for unit in mine:
+        if mine[unit] and theirs[unit] and len(mine[unit]) <= 3 and len(theirs[unit]) <= 2:
+            return unit
+    return None
+
+
+def _find_value_conflict(
+    shape: QuestionShape,
+    best: ScoredSentence,
+    scored: Sequence[ScoredSentence],
+    passages: Sequence[Passage],
+    policy: AnswerPolicy,
+    ignore: set[str],
+) -> tuple[ScoredSentence, str] | None:
+    """A sentence from another article that states a different value of the same quantity, with its unit."""
+    mine = _value_classes(best.text, shape.kind, ignore)
+    if not any(mine.values()):
+        return None
+    article = passages[best.passage_index].chunk.article_id
+    for other in scored:
+        if not other.is_candidate or other.own < CONFLICT_COVERAGE_RATIO * best.own:
+            continue
+        if passages[other.passage_index].chunk.article_id == article or not is_supported(shape, other, policy):
+            continue
+        if other.similarity < best.similarity - CONFLICT_SIMILARITY_GAP:
+            continue
+        unit = _differ(mine, _value_classes(other.text, shape.kind, ignore))
+        if unit is not None:
+            return other, unit
+    return None
+
+
+def build_answer(
+    question: str,
+    passages: Sequence[Passage],
+    stats: TermStats,
+    sources: Mapping[str, SourceRef],
+    *,
+    policy: AnswerPolicy = DEFAULT_POLICY,
+    facts: Sequence[BenchmarkFact] = (),
+    conflicts: Sequence[Conflict] = (),
+    chunk_text: Callable[[str], str] | None = None,
+    units: Sequence[Sequence[tuple[str, float]]] | None = None,
+    entity_terms: Sequence[str] = (),
+    build_id: str = "",
+    focus: Focus | None = None,
+    article_tokens: Callable[[str], set[str]] | None = None,
+) -> Answer:
+    """The extractive answer for a question from its retrieved passages (and benchmark facts, if any).
+
+    With a ``focus`` (see ``focus.read_focus``), only sentences that ground every identity term of the
+    question can answer, and only facts that hold them are shown; when none does, the answer is an
+    abstention that may show the nearest thing the articles do state, labelled as a different thing.
+    """
+    shape = read_question_shape(question, named_benchmark=bool(focus and focus.benchmarks))
+    comparison = focus is not None and is_comparison(question, focus)
+    titles = {p.chunk.article_id: sources[p.chunk.article_id].title for p in passages if p.chunk.article_id in sources}
+    scored = score_sentences(
+        shape, passages, stats, units=units, entity_terms=entity_terms, focus=focus, titles=titles,
+        comparison=comparison, article_tokens=article_tokens,
+    )  # fmt: skip
+    best = scored[0] if scored else None
+    book = _CitationBook(sources)
+    if focus is not None and facts:
+        facts = [
+            f for f in facts if grounds_fact(focus, set(tokenize(f"{f.model} {f.benchmark} {f.qualifier} {f.unit}")))
+        ]
+        kept = {(f.benchmark, f.model) for f in facts}
+        conflicts = [c for c in conflicts if (c.benchmark, c.model) in kept]
+    unknown = focus.unknown if focus is not None else ()
+
+    chosen: list[ScoredSentence] = []
+    if not unknown and is_supported(shape, best, policy):
+        compared = tuple(t.word for t in focus.entities) if focus is not None and comparison else ()
+        chosen = select_answer_sentences(shape, scored, policy, entities=compared)
+    ignore = {t for term in (focus.terms if focus else ()) for alt in term.alternatives for t in alt}
+    found = _find_value_conflict(shape, chosen[0], scored, passages, policy, ignore) if chosen else None
+    rival, rival_unit = found if found is not None else (None, "")
+    if rival is not None and rival not in chosen:
+        chosen = [*chosen, rival]  # the other source's figure, even past max_sentences: both must show
+    by_chunk: dict[str, list[str]] = {}
+    for sentence in chosen:
+        by_chunk.setdefault(passages[sentence.passage_index].chunk.id, []).append(sentence.text)
+    lines: list[str] = []
+    markers: dict[int, int] = {}
+    for number, sentence in enumerate(chosen):
+        passage = passages[sentence.passage_index]
+        quote = _trimmed_quote(passage.chunk.text, by_chunk[passage.chunk.id])
+        marker = book.cite(passage.chunk.id, passage.chunk.article_id, quote, passage.score)
+        markers[number] = marker
+        lines.append(f"{sentence.text} [{marker}]")
+    if rival is not None and chosen and rival in chosen:
+        mine = _value_classes(chosen[0].text, shape.kind, ignore)[rival_unit]
+        theirs = _value_classes(rival.text, shape.kind, ignore)[rival_unit]
+        first, second = markers[0], markers[chosen.index(rival)]
+        lines.append(
+            f"The articles differ: {' / '.join(sorted(mine))} [{first}] vs {' / '.join(sorted(theirs))} [{second}]."
+        )
+    said = "\n".join(lines)
+    # The table adds nothing when the sentences already state every value and no source disagrees.
+    repeats = bool(lines) and not conflicts and all(fact.value_text in said for fact in facts)
+    fact_quote = {f.chunk_id: f.quote for f in facts}
+    fact_lines = (
+        _fact_lines(facts, conflicts, book, lambda chunk_id: fact_quote.get(chunk_id, ""))
+        if facts and not repeats
+        else []
+    )
+    scores = {"best_support": best.support if best else 0.0, "best_score": best.score if best else 0.0}
+    if not lines and not fact_lines:
+        return _abstention(question, passages, scored, sources, focus, unknown, build_id, scores)
+    text = "\n".join(lines) + "\n\n" + "\n".join(fact_lines) if fact_lines and lines else "\n".join(lines or fact_lines)
+    if any(c for c in conflicts):
+        text += "\n\nThe articles give different figures here; each is shown with its source."
+    return Answer(
+        question=question,
+        text=text,
+        citations=book.citations,
+        conflicts=tuple(conflicts),
+        facts=tuple(facts),
+        build_id=build_id,
+        scores=scores,
+    )
+
+
+def _abstention(
+    question: str,
+    passages: Sequence[Passage],
+    scored: Sequence[ScoredSentence],
+    sources: Mapping[str, SourceRef],
+    focus: Focus | None,
+    unknown: Sequence[object],
+    build_id: str,
+    scores: dict[str, float],
+) -> Answer:
+    """ "The articles don't say", with the nearest facts they do state when some sentence comes close.
+
+    The nearest sentences share part of the focus (a name or a distinctive word) but miss what the
+    question turns on; they are labelled as a different thing and never given as the answer.
+    """
+    closest = ""
+    if passages:
+        top = passages[0].chunk
+        source = sources.get(top.article_id)
+        closest = top.heading or (source.title if source else "")
+    nearest: list[ScoredSentence] = []
+    for sentence in scored:
+        if len(nearest) >= MAX_NEAREST:
+            break
+        related = sentence.grounded_identity > 0 or sentence.distinctive_hits > 0
+        if related and sentence.typed and not any(is_near_duplicate(sentence.text, n.text) for n in nearest):
+            nearest.append(sentence)
+    missing_words: list[str] = []
+    for term in unknown:
+        missing_words.append(getattr(term, "word", str(term)))
+    if not missing_words and nearest:
+        missing_words = list(nearest[0].missing)
+    book = _CitationBook(sources)
+    for sentence in nearest:
+        passage = passages[sentence.passage_index]
+        book.cite(passage.chunk.id, passage.chunk.article_id, _trimmed_quote(passage.chunk.text, [sentence.text]),
+                  passage.score)  # fmt: skip
+    # An abstention states no number, not even one echoed from the question: "gemini 3" stays in `missing`.
+    said = [w for w in missing_words if not any(ch.isdigit() for ch in w)]
+    quoted = " or ".join(f"“{w}”" for w in said)
+    if unknown and said:
+        text = f"The indexed articles don't say: none of them mentions {quoted}."
+    elif missing_words and nearest:
+        about = quoted or "that exact name or version"
+        text = f"The indexed articles don't say: nothing they state on this is about {about}."
+    else:
+        text = "The indexed articles don't say." + (f" The closest they come is “{closest}”." if closest else "")
+    log.debug("abstained: best support %.2f", scores["best_support"])
+    return Answer(
+        question=question,
+        text=text,
+        citations=(),
+        abstained=True,
+        closest_topic=closest,
+        build_id=build_id,
+        scores=scores,
+        nearest=book.citations,
+        nearest_text=tuple(s.text for s in nearest),
+        missing=tuple(missing_words),
+    )

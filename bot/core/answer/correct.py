@@ -1,0 +1,96 @@
+"""Typing errors and chat spellings read as the corpus writes them, before the question is read."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from bot.core.answer.focus import GENERIC_WORDS, WORD_PIECE_RE, question_words
+from bot.core.text import STOPWORDS, tokenize
+
+if TYPE_CHECKING:
+    from bot.core.lexicon import Lexicon
+    from bot.core.names import NameCatalog
+
+log = logging.getLogger(__name__)
+
+
+def words_to_embed(question: str, lexicon: Lexicon | None) -> list[str]:
+    """Question words the corpus never uses and no typo correction explains: the model's vectors of these
+    (embedded with the question, in one batch) find their neighbours among the corpus's words."""
+    if lexicon is None or lexicon.vectors is None:
+        return []
+    words: list[str] = []
+    for word, tokens in question_words(question):
+        tokens = [t for t in tokens if t not in STOPWORDS and t not in GENERIC_WORDS]
+        if not tokens or tokens[0][0].isdigit() or lexicon.has(tokens[0]) or tokens[0] in lexicon.acronyms:
+            continue
+        if word.lower() not in words:
+            words.append(word.lower())
+    return words[:8]
+
+
+def correct_question(
+    question: str,
+    lexicon: Lexicon | None,
+    is_common_word: Callable[[str], bool],
+    catalog: NameCatalog | None = None,
+) -> str:
+    """The question with each word that nobody writes replaced by the one corpus word it misspells
+    ("healthbnch" -> "healthbench"), and run-together words split ("terminalbench" -> "terminal bench").
+    A model or benchmark name typed with errors across words ("healthbnch hrd") becomes the name.
+    Real words, numbers and words with several possible corrections are left as typed."""
+    if lexicon is None:
+        return question
+    if catalog is not None:
+        question = _correct_names(question, lexicon, is_common_word, catalog)
+    out: list[str] = []
+    last = 0
+    for match in WORD_PIECE_RE.finditer(question):
+        word = match.group(0)
+        tokens = tokenize(word)
+        replacement = None
+        if (
+            len(tokens) == 1
+            and word.isalpha()
+            and not lexicon.has(tokens[0])
+            and tokens[0] not in STOPWORDS
+            and not is_common_word(word.lower())
+        ):
+            corrected = lexicon.corrections(tokens[0])
+            split = lexicon.splits(tokens[0])
+            if len(corrected) == 1 and (row := lexicon.row_of(corrected[0])) is not None:
+                replacement = lexicon.words[row]
+            elif split and not corrected:
+                replacement = " ".join(lexicon.words[r] for t in split if (r := lexicon.row_of(t)) is not None)
+        out.append(question[last : match.start()])
+        out.append(replacement or word)
+        last = match.end()
+    out.append(question[last:])
+    return "".join(out)
+
+
+def _is_misspelt(word: str, lexicon: Lexicon, is_common_word: Callable[[str], bool]) -> bool:
+    tokens = tokenize(word)
+    return bool(tokens) and word.isalpha() and not lexicon.has(tokens[0]) and not is_common_word(word.lower())
+
+
+def _correct_names(question: str, lexicon: Lexicon, is_common_word: Callable[[str], bool], catalog: NameCatalog) -> str:
+    """Runs of up to three words holding a misspelt word that spell exactly one known name, replaced by it."""
+    words = question.split()
+    flags = [_is_misspelt(w.strip("?!.,;:'\"()"), lexicon, is_common_word) for w in words]
+    if not any(flags):
+        return question
+    for size in (3, 2, 1):
+        for start in range(len(words) - size + 1):
+            if not any(flags[start : start + size]):
+                continue
+            window = " ".join(w.strip("?!.,;:'\"()") for w in words[start : start + size])
+            for kind in ("benchmark", "model"):
+                name = catalog.resolve_forgiving(window, kind)
+                if name is not None and catalog.resolve(window, kind) is None:
+                    rest = _correct_names(" ".join(words[start + size :]), lexicon, is_common_word, catalog)
+                    head = " ".join(words[:start])
+                    return " ".join(part for part in (head, name, rest) if part)
+    return question

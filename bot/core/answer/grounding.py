@@ -1,0 +1,145 @@
+"""Whether a sentence is about exactly what the question asks: every identity term grounded, enough wording."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Collection
+from typing import TYPE_CHECKING
+
+from bot.core.answer.focus import Focus, FocusTerm, Grounding
+from bot.core.answer.policy import NEIGHBOUR_CREDIT
+
+if TYPE_CHECKING:
+    pass
+
+log = logging.getLogger(__name__)
+
+
+# Words that make a question a comparison: then naming one of the entities is enough for one sentence.
+_COMPARISON_WORDS = frozenset({"vs", "versus", "than", "compare", "compared", "comparison", "against", "beat", "beats"})
+
+
+def holds(term: FocusTerm, tokens: Collection[str]) -> float:
+    """1 when the tokens ground the term, NEIGHBOUR_CREDIT when only a neighbour does, else 0."""
+    if any(alt and alt <= tokens for alt in term.alternatives):  # type: ignore[operator]
+        return 1.0
+    if any(alt and alt <= tokens for alt in term.loose):  # type: ignore[operator]
+        return NEIGHBOUR_CREDIT
+    return 0.0
+
+
+def is_comparison(question: str, focus: Focus) -> bool:
+    words = set(re.findall(r"[a-z]+", question.lower()))
+    return bool(words & _COMPARISON_WORDS) and len(focus.entities) >= 2
+
+
+def ground(
+    focus: Focus,
+    sentence: set[str],
+    context: set[str],
+    *,
+    frame: set[str] | None = None,
+    heading: set[str] | None = None,
+    comparison: bool = False,
+    context_credit: float = 0.5,
+    sentence_key: str = "",
+    article: Callable[[], set[str]] | None = None,
+) -> Grounding:
+    """How well one sentence (its tokens with its heading's) grounds the focus.
+
+    ``context`` is the whole passage, ``frame`` its heading and article title. A model the question names
+    may be carried by the passage instead of the sentence ("It scores 42.8"), and a benchmark by the
+    heading, but only when the sentence names no other one: then the figure is that other one's. A name
+    may be carried by the frame (an article about "the API"). Numbers and qualifiers must be in the
+    sentence itself. In a comparison, one of the entities compared is enough for one sentence.
+    """
+    total = sum(t.weight for t in focus.terms) or 1.0
+    heading = heading or set()
+    frame = frame or set()
+    own = 0.0
+    with_context = 0.0
+    missing: list[FocusTerm] = []
+    grounded_identity = 0
+    distinctive_hits = 0
+    names_other_model: bool | None = None
+    names_other_benchmark: bool | None = None
+    names_other: bool | None = None
+    entities_seen = 0
+    entity_words: set[str] = set()
+    entity_missing: list[FocusTerm] = []
+    for term in focus.terms:
+        credit = holds(term, sentence)
+        if credit and term.siblings and (sentence - heading) & term.siblings and not holds(term, sentence - heading):
+            credit = 0.0  # the heading says it, the sentence says a rival: the figure is the rival's
+        if credit and term.phrase and sentence_key:
+            credit = 1.0 if re.search(rf"(?<![\w.]){re.escape(term.phrase)}(?![\w]|\.\d)", sentence_key) else 0.0
+        if term.role == "benchmark" and credit and not holds(term, sentence - heading):
+            # Named only by the heading: it frames the sentence unless the sentence names another benchmark.
+            if names_other_benchmark is None:
+                names_other_benchmark = any(
+                    tokens and tokens <= sentence for tokens in focus.benchmark_tokens.values()
+                    if not any(tokens <= alt for alt in term.alternatives)
+                )  # fmt: skip
+            if names_other_benchmark:
+                credit = 0.0
+        if credit:
+            own += credit * term.weight
+            with_context += credit * term.weight
+            if term.is_identity:
+                grounded_identity += 1
+                if term in focus.entities:
+                    entities_seen += 1
+                    entity_words.add(term.word)
+            if term.weight >= focus.distinctive_idf:
+                distinctive_hits += 1
+            continue
+        carried = False
+        if term.role == "model":
+            if names_other_model is None:
+                asked = {t for q in focus.terms for alt in q.alternatives for t in alt}
+                names_other_model = any(tokens <= sentence for tokens in focus.model_tokens.values() if tokens) or bool(
+                    ((sentence - heading) & focus.model_names) - asked
+                )
+            # Carried by the passage only when the sentence names no other model ("Maverick has 17B"); a score
+            # on a named benchmark must be said of the model, or under a heading or title that names it.
+            where = frame if focus.asks_score else context
+            carried = not names_other_model and bool(holds(term, where))
+        elif term.role in {"name", "rare"}:
+            # The heading, the article's title or the passage around it can say who or what a sentence is
+            # about ("She joined at 24" after "Nadia Forsberg leads …"; an article about "the API"), but not
+            # when the sentence names someone else, or a rival of the term ("Thinking" for "Contemplating").
+            if names_other is None:
+                asked = {t for q in focus.terms for alt in q.alternatives for t in alt}
+                # A question after a name ("which companies …") is answered by sentences that name others.
+                names_other = not focus.asks_for_name and bool(((sentence - heading) & focus.other_names) - asked)
+            if not names_other and not (sentence - heading) & term.siblings:
+                carried = bool(holds(term, frame) or holds(term, context))
+                if not carried and term.common and article is not None:
+                    carried = bool(holds(term, article()))
+        if carried:
+            with_context += term.weight
+            if term in focus.entities:
+                entities_seen += 1
+                entity_words.add(term.word)
+        elif term.is_identity:
+            (entity_missing if comparison and term in focus.entities else missing).append(term)
+        else:
+            with_context += context_credit * holds(term, context) * term.weight
+    if comparison and not entities_seen:
+        missing.extend(entity_missing)
+    return Grounding(
+        identity_ok=not missing,
+        missing=tuple(missing),
+        coverage=own / total,
+        context_coverage=with_context / total,
+        grounded_identity=grounded_identity,
+        distinctive_hits=distinctive_hits,
+        entities=frozenset(entity_words),
+    )
+
+
+def grounds_fact(focus: Focus, tokens: set[str]) -> bool:
+    """Whether a benchmark fact (its model, benchmark and qualifier tokens) holds every identity term
+    that is not a model or benchmark name (those are matched by the lookup itself)."""
+    return all(holds(t, tokens) >= 1.0 for t in focus.identity if t.role not in {"model", "benchmark"})

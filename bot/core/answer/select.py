@@ -1,0 +1,215 @@
+"""Every answer unit of the retrieved passages scored against the question's focus; the few that answer."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from bot.core.answer.focus import Focus
+from bot.core.answer.grounding import ground, holds
+from bot.core.answer.policy import (
+    DISTINCTIVE_IDF,
+    FOLLOW_UP_RATIO,
+    FOLLOW_UP_SIMILARITY_GAP,
+    SIMILARITY_WEIGHT,
+    SUPPORT_WEIGHT,
+    AnswerPolicy,
+)
+from bot.core.answer.shape import QuestionShape, holds_kind
+from bot.core.models import Passage
+from bot.core.names import name_key
+from bot.core.search import TermStats
+from bot.core.text import split_answer_units, tokenize
+
+if TYPE_CHECKING:
+    pass
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class ScoredSentence:
+    text: str
+    passage_index: int
+    position: int
+    support: float  # share of the question's weighted terms the sentence (and its passage) covers
+    score: float
+    similarity: float = 0.0  # cosine between the question and the sentence
+    own: float = 0.0  # share of the question's weighted terms the sentence alone covers
+    distinctive_hits: int = 0  # distinctive question terms the sentence itself contains
+    typed: bool = True  # holds the kind of value the question asks for (always True for word questions)
+    counts_it: bool = True  # mentions what a "how many X" question counts (True when there is no X)
+    grounded: bool = True  # every identity term of the question's focus is in it (True without a focus)
+    missing: tuple[str, ...] = ()  # the identity terms it lacks, as the question writes them
+    grounded_identity: int = 0
+    entities: frozenset[str] = frozenset()  # the compared entities it grounds (comparisons only)
+
+    @property
+    def is_candidate(self) -> bool:
+        """Whether it can be the answer: about the thing asked, with the kind of value asked for."""
+        return self.grounded and self.typed and self.counts_it
+
+
+def _coverage(terms: Sequence[str], tokens: set[str], stats: TermStats) -> float:
+    total = sum(stats.weight(t) for t in terms)
+    if total == 0:
+        return 0.0
+    return sum(stats.weight(t) for t in terms if t in tokens) / total
+
+
+def _clean_sentence(sentence: str) -> str:
+    return re.sub(r"^\s*(?:[-*•]|\d+\.)\s+", "", sentence).strip()
+
+
+def score_sentences(
+    shape: QuestionShape,
+    passages: Sequence[Passage],
+    stats: TermStats,
+    *,
+    units: Sequence[Sequence[tuple[str, float]]] | None = None,
+    entity_terms: Sequence[str] = (),
+    focus: Focus | None = None,
+    titles: Mapping[str, str] | None = None,
+    comparison: bool = False,
+    article_tokens: Callable[[str], set[str]] | None = None,
+) -> list[ScoredSentence]:
+    """Every answer unit of the passages, scored against the question, best first.
+
+    ``units[i]`` holds passage i's answer units with their cosine similarity to the question
+    (precomputed unit vectors); without it, units are split from the text with no similarity.
+    Units that do not hold the kind of value the question asks for sort after those that do.
+    """
+    scored: list[ScoredSentence] = []
+    entity_tokens = set(entity_terms)
+    distinctive = [t for t in shape.terms if stats.weight(t) >= DISTINCTIVE_IDF]
+    # Words every passage repeats ("muse", "spark") cannot tell what is counted.
+    counted = [t for t in shape.counted if stats.weight(t) >= DISTINCTIVE_IDF]
+    for p_index, passage in enumerate(passages):
+        passage_tokens = set(tokenize(passage.chunk.embed_text))
+        heading_tokens = set(tokenize(passage.chunk.heading))
+        frame = heading_tokens | set(tokenize((titles or {}).get(passage.chunk.article_id, "")))
+        candidates = units[p_index] if units is not None else [(u, 0.0) for u in split_answer_units(passage.chunk.text)]
+        for position, (sentence, similarity) in enumerate(candidates):
+            tokens = set(tokenize(sentence))
+            grounding = None
+            if focus is not None and focus.terms:
+                # A section heading says what its sentences are about ("Three Modes, One Model").
+                grounding = ground(
+                    focus,
+                    tokens | heading_tokens,
+                    tokens | heading_tokens | passage_tokens,
+                    sentence_key=f"{name_key(sentence)} | {name_key(passage.chunk.heading)}",
+                    article=functools.partial(article_tokens, passage.chunk.article_id) if article_tokens else None,
+                    frame=frame,
+                    heading=heading_tokens - tokens,
+                    comparison=comparison,
+                )
+                own, context = grounding.coverage, grounding.context_coverage
+            else:
+                own = _coverage(shape.terms, tokens | heading_tokens, stats)
+                # Context counts for something: the heading and the rest of the passage frame the sentence.
+                context = _coverage(shape.terms, tokens | heading_tokens | passage_tokens, stats)
+            support = 0.7 * own + 0.3 * context
+            score = SUPPORT_WEIGHT * support + SIMILARITY_WEIGHT * similarity + 0.25 * passage.dense_score
+            if entity_tokens:
+                score += 0.15 * len(entity_tokens & tokens) / len(entity_tokens)
+            scored.append(
+                ScoredSentence(
+                    text=sentence,
+                    passage_index=p_index,
+                    position=position,
+                    support=support,
+                    score=score,
+                    similarity=similarity,
+                    own=own,
+                    distinctive_hits=(
+                        grounding.distinctive_hits if grounding else sum(1 for t in distinctive if t in tokens)
+                    ),
+                    typed=holds_kind(sentence, shape.kind),
+                    # Half of "contemplating queries" will do ("requests"); "tokens" is not "tokens of training data".
+                    counts_it=not counted or sum(_counts(t, tokens, focus) for t in counted) * 2 >= len(counted),
+                    grounded=grounding.identity_ok if grounding else True,
+                    missing=tuple(t.word for t in grounding.missing) if grounding else (),
+                    grounded_identity=grounding.grounded_identity if grounding else 0,
+                    entities=grounding.entities if grounding else frozenset(),
+                )
+            )
+    scored.sort(key=lambda s: (not s.is_candidate, -s.score, s.passage_index, s.position))
+    return scored
+
+
+def _counts(token: str, tokens: set[str], focus: Focus | None) -> bool:
+    """Whether a sentence names what a "how many X" counts: X itself, or what grounds it ("physicians")."""
+    if token in tokens:
+        return True
+    if focus is None:
+        return False
+    return any(frozenset({token}) in term.alternatives and holds(term, tokens) for term in focus.terms)
+
+
+def is_near_duplicate(a: str, b: str) -> bool:
+    ta, tb = set(tokenize(a)), set(tokenize(b))
+    if not ta or not tb:
+        return False
+    return len(ta & tb) / min(len(ta), len(tb)) > 0.7
+
+
+def select_answer_sentences(
+    shape: QuestionShape,
+    scored: Sequence[ScoredSentence],
+    policy: AnswerPolicy,
+    *,
+    entities: Sequence[str] = (),
+) -> list[ScoredSentence]:
+    """The best sentence and up to two more that score close to it and add something new.
+
+    For a comparison (``entities``: what is compared), the best sentence about each entity the chosen
+    ones do not cover comes first, so "A vs B" shows a figure for each.
+    """
+    if not scored:
+        return []
+    best = scored[0]
+    chosen = [best]
+    for entity in entities:
+        if len(chosen) >= policy.max_sentences or any(entity in c.entities for c in chosen):
+            continue
+        for candidate in scored[1:]:
+            if candidate.is_candidate and entity in candidate.entities and candidate not in chosen:
+                if is_supported(shape, candidate, policy):
+                    chosen.append(candidate)
+                break
+    for candidate in scored[1:]:
+        if len(chosen) >= policy.max_sentences or candidate.score < FOLLOW_UP_RATIO * best.score:
+            break
+        if not candidate.is_candidate:
+            continue
+        twin = next((c for c in chosen if is_near_duplicate(candidate.text, c.text)), None)
+        if twin is not None:
+            # The same sentence with the one after it ("… outside chips. Its in-house …") says more: keep that.
+            if twin.text in candidate.text and candidate.score >= 0.9 * twin.score:
+                chosen[chosen.index(twin)] = candidate
+            continue
+        if candidate.similarity < best.similarity - FOLLOW_UP_SIMILARITY_GAP:
+            continue
+        chosen.append(candidate)
+    return chosen
+
+
+def is_supported(shape: QuestionShape, best: ScoredSentence | None, policy: AnswerPolicy) -> bool:
+    """Whether the best sentence really answers the question, or only resembles it.
+
+    A question after a value (amount, date, number…) needs a sentence that states that kind of
+    value and contains a distinctive word of the question ("parameter" for "parameter count"),
+    not just the names every article repeats. A question after words needs enough of the
+    question's terms or meaning: own term coverage plus cosine similarity.
+    """
+    if best is None or not best.is_candidate:
+        return False
+    if shape.kind in {"number", "date"} and not (best.distinctive_hits > 0 or best.own >= 0.99):
+        return False  # any number or date will do, so the sentence must be about the thing
+    # Enough of the question's terms, or of its meaning: own term coverage plus cosine similarity.
+    return best.own + best.similarity >= policy.abstain_threshold

@@ -1,0 +1,233 @@
+"""What a question asks for (an amount, a date, a number, words) and whether a sentence states it."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from bot.core.text import NUMBER_WORDS, normalize_text, numbers_in, tokenize
+
+if TYPE_CHECKING:
+    pass
+
+log = logging.getLogger(__name__)
+
+
+# What kind of value a question asks for. The first pattern that matches wins.
+_MONEY_Q = re.compile(
+    r"\b(cost|costs|price[sd]?|pricing|pay|paid|spend|spent|worth|valuation|valued|revenue|funding|fees?|"
+    r"invest(ed|ment)?|how much money|salary|dollars?)\b",
+    re.IGNORECASE,
+)
+
+
+_DURATION_Q = re.compile(r"\bhow long\b|\bhow many (seconds|minutes|hours|days|weeks|months|years)\b", re.I)
+
+
+_PERCENT_Q = re.compile(r"\b(percentage|percent|per cent|what share|what fraction)\b|%", re.IGNORECASE)
+
+
+_AGE_Q = re.compile(r"\bhow old\b|\bwhat age\b", re.IGNORECASE)
+
+
+_LATENCY_Q = re.compile(r"\b(latency|time to first token|response time|in (ms|milliseconds|seconds))\b", re.I)
+
+
+_DATE_Q = re.compile(r"^\s*when\b|\bwhat (year|month|date|day)\b|\bwhich (year|month)\b|\bsince when\b", re.I)
+
+
+_NUMBER_Q = re.compile(
+    r"\b(how (much|many|big|large|fast|far|often|old)|what number|number of|count|score[sd]?|scoring|"
+    r"elo|rank(ed|ing)?|size|parameters?|budget|figures?|numbers?)\b",
+    re.IGNORECASE,
+)
+
+
+_MONEY_A = re.compile(r"[$€£¥]\s?\d|\d\s?(dollars|usd|euros?|pounds)\b", re.IGNORECASE)
+
+
+_DURATION_A = re.compile(
+    r"\b(\d+(\.\d+)?|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several|few)"
+    r"[\s-]+(seconds?|minutes?|hours?|days?|weeks?|months?|years?|quarters?)\b",
+    re.IGNORECASE,
+)
+
+
+# "31 years old", "a 31-year-old", "aged 31", "age 31", "Nadia Forsberg, 31, said" are ages.
+_AGE_A = re.compile(
+    r"\b\d+[\s-]*years?[\s-]*old\b|\baged? \d+\b|\b[A-Z][a-z]+,? \(?\d{2}\)?,? (?:who|joined|is|was|said)\b",
+    re.IGNORECASE,
+)
+
+
+# "joined at 24" is an age at an event: an answer to "how old was she when she joined", not to "how old is she".
+_AGE_AT_A = re.compile(r"\bat (?:the age of )?\d{1,2}\b(?![.,]\d|\s*(?:%|percent|am|pm|p\.m|a\.m))", re.IGNORECASE)
+
+
+_EVENT_Q = re.compile(r"\b(when|at the time|back then)\b", re.IGNORECASE)
+
+
+_LATENCY_A = re.compile(r"\d\s*(ms|milliseconds?|seconds?|s)\b", re.IGNORECASE)
+
+
+_PERCENT_A = re.compile(r"\d\s?%|\bper ?cent\b", re.IGNORECASE)
+
+
+_MONTHS = "january february march april may june july august september october november december"
+
+
+_WEEKDAYS = "monday tuesday wednesday thursday friday saturday sunday"
+
+
+_DATE_A = re.compile(
+    r"\b(1[89]\d\d|20\d\d|"
+    + "|".join((_MONTHS + " " + _WEEKDAYS).split())
+    + r"|yesterday|today|tonight|(last|this|next) (week|month|year|quarter)|(days|weeks|months) (ago|later|after))\b",
+    re.I,
+)
+
+
+_QUESTION_WORDS = frozenset(
+    "what which who whom whose when where why how is are was were do does did can could".split()
+)
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionShape:
+    terms: tuple[str, ...]  # content tokens of the question
+    kind: str  # "age", "latency", "date", "duration", "money", "percent", "number" or "text"
+    counted: tuple[str, ...] = ()  # for "how many X": the tokens of X, which the answer must mention
+
+    @property
+    def wants_number(self) -> bool:
+        return self.kind not in {"text", "date"}
+
+    @property
+    def wants_date(self) -> bool:
+        return self.kind == "date"
+
+
+_DESCRIBE_Q = re.compile(r"^\W*(what|who|which|why|how|explain|describe|define|tell|is|are|does|do|can)\b", re.I)
+
+
+def read_question_shape(question: str, *, named_benchmark: bool = False) -> QuestionShape:
+    """What kind of answer the question asks for: an amount, a duration, a date, a number, or words.
+
+    A question that names a benchmark without asking a question word ("muse spark gpqa diamond") is after
+    a score.
+    """
+    text = normalize_text(question)
+    terms = tuple(dict.fromkeys(t for t in tokenize(text) if t not in _QUESTION_WORDS))
+    kind = "text"
+    for name, pattern in (
+        ("age", _AGE_Q), ("latency", _LATENCY_Q), ("date", _DATE_Q), ("duration", _DURATION_Q),
+        ("money", _MONEY_Q), ("percent", _PERCENT_Q), ("number", _NUMBER_Q),
+    ):  # fmt: skip
+        if pattern.search(text):
+            kind = name
+            break
+    if kind == "age" and _EVENT_Q.search(text):
+        kind = "age_at"
+    if kind == "text" and named_benchmark and not _DESCRIBE_Q.search(text):
+        kind = "number"  # "gemini 3.1 pro screenspot pro without tools": a score is what is asked
+    return QuestionShape(terms=terms, kind=kind, counted=read_counted_thing(text))
+
+
+# Words that end the noun phrase after "how many" / "how much": auxiliaries and most prepositions
+# ("of" continues it: "tokens of training data").
+_PHRASE_END = frozenset(
+    "did does do is are was were has have had will would can could should may might for in on at to from by with "
+    "since per during after before about into over under".split()
+)
+
+
+MAX_COUNTED_WORDS = 3
+
+
+def read_counted_thing(question: str) -> tuple[str, ...]:
+    """The search tokens of what a "how many/much X" question counts: ("output", "token") for
+    "how many output tokens did it use"; () when the question does not say (e.g. "how much did Meta pay")."""
+    match = re.search(r"\bhow (?:many|much)\s+(.*)", question, re.IGNORECASE)
+    if not match:
+        return ()
+    words: list[str] = []
+    for word in re.findall(r"[\w.%$-]+", match.group(1)):
+        if word.lower() in _PHRASE_END or len(words) >= MAX_COUNTED_WORDS + (2 if "of" in words else 0):
+            break
+        words.append(word.lower())
+    return tuple(dict.fromkeys(tokenize(" ".join(words))))
+
+
+# A day of the month or a year is a date, not the quantity a "how much / how many" question is after.
+_DATE_NUMBER_RE = re.compile(
+    r"\b(?:"
+    + "|".join(_MONTHS.split())
+    + r")\.?\s+\d{1,2}(?:st|nd|rd|th)?\b|\b\d{1,2}\s+(?:"
+    + "|".join(_MONTHS.split())
+    + r")\b|\b(?:19|20)\d\d\b",
+    re.IGNORECASE,
+)
+
+
+def has_quantity(sentence: str) -> bool:
+    if numbers_in(_DATE_NUMBER_RE.sub(" ", sentence)):
+        return True
+    words = set(re.findall(r"[a-z]+", sentence.lower()))
+    return bool(words & NUMBER_WORDS.keys())
+
+
+def has_date(sentence: str) -> bool:
+    return bool(_DATE_A.search(sentence))
+
+
+def holds_kind(sentence: str, kind: str) -> bool:
+    """Whether a sentence states the kind of value a question asks for."""
+    if kind == "age":
+        return bool(_AGE_A.search(sentence))
+    if kind == "age_at":
+        return bool(_AGE_A.search(sentence) or _AGE_AT_A.search(sentence))
+    if kind == "latency":
+        return bool(_LATENCY_A.search(sentence))
+    if kind == "money":
+        return bool(_MONEY_A.search(sentence))
+    if kind == "duration":
+        return bool(_DURATION_A.search(sentence))
+    if kind == "percent":
+        return bool(_PERCENT_A.search(sentence))
+    if kind == "date":
+        return has_date(sentence)
+    if kind == "number":
+        return has_quantity(sentence)
+    return True
+
+
+# Numbers of a kind, for telling whether two sentences state different values of one quantity.
+_MONEY_VALUE_RE = re.compile(r"[$€£¥]\s?\d[\d,.]*(?:\s?(?:million|billion|trillion|[MBK]\b))?", re.IGNORECASE)
+
+
+_PERCENT_VALUE_RE = re.compile(r"\d[\d,.]*\s?(?:%|per ?cent\b)", re.IGNORECASE)
+
+
+def values_of_kind(sentence: str, kind: str, ignore: set[str]) -> frozenset[str]:
+    """The values of the asked-for kind a sentence states, normalised ("$2.50" and "$2.5" meet)."""
+    text = normalize_text(sentence)
+    if kind == "money":
+        raw = _MONEY_VALUE_RE.findall(text)
+    elif kind == "percent":
+        raw = _PERCENT_VALUE_RE.findall(text)
+    elif kind == "date":
+        raw = [m.group(0) for m in _DATE_A.finditer(text)]
+    elif kind in {"number", "duration", "age", "age_at", "latency"}:
+        raw = numbers_in(text)
+    else:
+        return frozenset()
+    values = set()
+    for value in raw:
+        key = re.sub(r"[\s,]", "", value.lower()).replace("percent", "%").replace("percent", "%")
+        number = re.sub(r"[^\d.]", "", key)
+        if number in ignore or not key:
+            continue
+        values.add(re.sub(r"(\.\d*?)0+\b", r"\1", key).rstrip("."))
+    return frozenset(values)
