@@ -92,5 +92,8 @@ NEIGHBOUR_CREDIT = 0.7  # a neighbour is less sure than the word itself
 # A term in at most this share of the passages tells one fact from another (idf 1.39 on a large corpus).
 DISTINCTIVE_SHARE = 0.25
 
+# A question after a name ("who runs …", "which firm …") prefers a sentence that names someone it does not.
+NAME_ANSWER_BONUS = 0.2
+
 DEFAULT_POLICY = AnswerPolicy()
 DEFAULT_GROUNDING = GroundingPolicy()

@@ -15,6 +15,7 @@ from bot.core.answer.policy import (
     DISTINCTIVE_IDF,
     FOLLOW_UP_RATIO,
     FOLLOW_UP_SIMILARITY_GAP,
+    NAME_ANSWER_BONUS,
     SIMILARITY_WEIGHT,
     SUPPORT_WEIGHT,
     AnswerPolicy,
@@ -65,6 +66,14 @@ def _clean_sentence(sentence: str) -> str:
     return re.sub(r"^\s*(?:[-*•]|\d+\.)\s+", "", sentence).strip()
 
 
+_CAPITALISED_RE = re.compile(r"(?<=[a-z,;:] )[A-Z][\w’'-]+")
+
+
+def _names_someone_new(sentence: str, asked: set[str]) -> bool:
+    """Whether a sentence names (a capitalised word where no sentence starts) something the question does not."""
+    return any(t not in asked for word in _CAPITALISED_RE.findall(sentence) for t in tokenize(word)[:1])
+
+
 def score_sentences(
     shape: QuestionShape,
     passages: Sequence[Passage],
@@ -88,6 +97,7 @@ def score_sentences(
     distinctive = [t for t in shape.terms if stats.weight(t) >= DISTINCTIVE_IDF]
     # Words every passage repeats ("muse", "spark") cannot tell what is counted.
     counted = [t for t in shape.counted if stats.weight(t) >= DISTINCTIVE_IDF]
+    asked_tokens = {t for term in focus.terms for alt in term.alternatives for t in alt} if focus else set()
     for p_index, passage in enumerate(passages):
         passage_tokens = set(tokenize(passage.chunk.embed_text))
         heading_tokens = set(tokenize(passage.chunk.heading))
@@ -117,6 +127,8 @@ def score_sentences(
             score = SUPPORT_WEIGHT * support + SIMILARITY_WEIGHT * similarity + 0.25 * passage.dense_score
             if entity_tokens:
                 score += 0.15 * len(entity_tokens & tokens) / len(entity_tokens)
+            if focus is not None and focus.asks_for_name and _names_someone_new(sentence, asked_tokens):
+                score += NAME_ANSWER_BONUS  # "who …", "which company …": a sentence naming someone new answers
             scored.append(
                 ScoredSentence(
                     text=sentence,
