@@ -39,7 +39,7 @@ GENERIC_WORDS = frozenset(
         performance perform performed do did done rate rating much many big large long old amount name named
         called call exactly actually really currently now yet still already ever approximately roughly around
         approx like kind type sort thing things info information detail details say says said according article
-        articles report reported mention mentioned anything something someone anyone there any get got go
+        articles reported mention mentioned anything something someone anyone there any get got go
         happen happened happening tell told know known wondering wonder question answer lol hey hi ok okay
         thanks thank plz pls u ur r ya yeah yes yo guys dude mean means meaning currently today date day
         time when much elo point points pts
@@ -100,7 +100,7 @@ _DIGIT_WORDS = {digit: word for word, digit in _NUMBER_WORDS.items()}
 
 
 _ASKS_NAME_RE = re.compile(
-    r"^\W*(who|whom|whose|which)\b|\b(who|which \w+)\s*\??\s*$"
+    r"^\W*(who|whom|whose|which|where)\b|\b(who|which \w+)\s*\??\s*$"
     r"|\bwhat (company|firm|companies|firms|partners?|customers?|people|person)\b",
     re.IGNORECASE,
 )
