@@ -52,7 +52,7 @@ class DriverEmbedder(HashingEmbedder):
 def main(argv: list[str]) -> int:
     corpus_dir, index_dir, action, *rest = argv
     real_write_current = _layout.write_current
-    real_apply = maintenance._apply_journal
+    real_apply = maintenance._journal._apply_journal
 
     def write_current(*args, **kwargs):  # type: ignore[no-untyped-def]
         pause_here("swap")
@@ -63,7 +63,7 @@ def main(argv: list[str]) -> int:
         return real_apply(*args, **kwargs)
 
     _layout.write_current = write_current
-    maintenance._apply_journal = apply_journal
+    maintenance._journal._apply_journal = apply_journal
     service = MuseService(
         ServiceConfig(corpus_dir=Path(corpus_dir), index_dir=Path(index_dir)), embedder_factory=DriverEmbedder
     )
