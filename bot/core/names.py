@@ -24,12 +24,27 @@ import functools
 import logging
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
-from importlib import resources
-from pathlib import Path
+from collections.abc import Iterable, Sequence
 
-import yaml
-
+# Re-exported: alias files have their own module, and older callers import them from here.
+from bot.core.aliases import (
+    AliasMap as AliasMap,
+)
+from bot.core.aliases import (
+    default_alias_path as default_alias_path,
+)
+from bot.core.aliases import (
+    load_alias_file as load_alias_file,
+)
+from bot.core.aliases import (
+    load_corpus_aliases as load_corpus_aliases,
+)
+from bot.core.aliases import (
+    load_default_aliases as load_default_aliases,
+)
+from bot.core.aliases import (
+    merge_alias_maps as merge_alias_maps,
+)
 from bot.core.models import BenchmarkFact
 from bot.core.text import STOPWORDS, normalize_text
 
@@ -39,7 +54,6 @@ MODEL = "model"
 BENCHMARK = "benchmark"
 KINDS = (MODEL, BENCHMARK)
 
-AliasMap = Mapping[str, Mapping[str, Sequence[str]]]  # {"models": {canonical: [alias, ...]}, "benchmarks": {...}}
 
 # Model families and the company that makes each: "Claude Opus 4.6" is also "Anthropic Claude Opus 4.6".
 FAMILY_VENDORS = {
@@ -111,68 +125,6 @@ def split_words(name: str) -> list[str]:
         parts = _CAMEL_PART_RE.findall(piece)
         words.extend(parts or ([piece] if piece else []))
     return words
-
-
-# ---------------------------------------------------------------------------------------------- alias files
-
-
-def default_alias_path() -> Path:
-    return Path(str(resources.files("bot.data").joinpath("aliases.yaml")))
-
-
-def load_alias_file(path: Path) -> dict[str, dict[str, list[str]]]:
-    """Read an aliases.yaml (``models:`` / ``benchmarks:`` mapping a canonical name to its aliases).
-
-    A missing file is no aliases; a malformed one raises ``ValueError`` naming the file.
-    """
-    path = Path(path)
-    if not path.is_file():
-        return {"models": {}, "benchmarks": {}}
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise ValueError(f"{path}: not valid YAML ({exc}); fix the file or remove it") from exc
-    if not isinstance(data, dict):
-        raise ValueError(f"{path}: expected 'models:' and 'benchmarks:' mappings at the top level")
-    out: dict[str, dict[str, list[str]]] = {"models": {}, "benchmarks": {}}
-    for section in ("models", "benchmarks"):
-        entries = data.get(section) or {}
-        if not isinstance(entries, dict):
-            raise ValueError(f"{path}: '{section}:' must map a name to a list of aliases")
-        for canonical, aliases in entries.items():
-            if isinstance(aliases, str):
-                aliases = [aliases]
-            if not isinstance(aliases, list) or not all(isinstance(a, str | int | float) for a in aliases):
-                raise ValueError(f"{path}: the aliases of '{canonical}' must be a list of names")
-            out[section][str(canonical)] = [str(a) for a in aliases]
-    return out
-
-
-def load_default_aliases() -> dict[str, dict[str, list[str]]]:
-    """The shipped ``bot/data/aliases.yaml`` (read once; each call returns a fresh copy)."""
-    return merge_alias_maps(_read_default_aliases())
-
-
-@functools.lru_cache(maxsize=1)
-def _read_default_aliases() -> dict[str, dict[str, list[str]]]:
-    return load_alias_file(default_alias_path())
-
-
-def load_corpus_aliases(corpus_dir: Path) -> dict[str, dict[str, list[str]]] | None:
-    """``<corpus_dir>/aliases.yaml`` when present (maintainers' additions for their corpus), else None."""
-    path = Path(corpus_dir) / "aliases.yaml"
-    return load_alias_file(path) if path.is_file() else None
-
-
-def merge_alias_maps(*maps: AliasMap | None) -> dict[str, dict[str, list[str]]]:
-    out: dict[str, dict[str, list[str]]] = {"models": {}, "benchmarks": {}}
-    for mapping in maps:
-        if not mapping:
-            continue
-        for section in ("models", "benchmarks"):
-            for canonical, aliases in (mapping.get(section) or {}).items():
-                out[section].setdefault(canonical, []).extend(aliases)
-    return out
 
 
 # ---------------------------------------------------------------------------------------------- learned aliases

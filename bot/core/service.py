@@ -221,7 +221,7 @@ class MuseService:
         )
 
     def _corpus_aliases(self) -> dict[str, dict[str, list[str]]] | None:
-        from bot.core.names import load_corpus_aliases
+        from bot.core.aliases import load_corpus_aliases
 
         return load_corpus_aliases(self.config.corpus_dir)
 

@@ -13,6 +13,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from bot.core.aliases import AliasMap, load_default_aliases, merge_alias_maps
 from bot.core.facts._finalise import finalize_facts
 from bot.core.facts._layout import Layout, read_layout
 from bot.core.facts._mentions import ModelMatcher, alias_model_names, primary_model
@@ -20,7 +21,6 @@ from bot.core.facts._prose import facts_from_prose
 from bot.core.facts._raw import RawFact
 from bot.core.facts._tables import facts_from_tables, learn_table_models
 from bot.core.models import Article, BenchmarkFact, Chunk
-from bot.core.names import AliasMap, load_default_aliases, merge_alias_maps
 
 log = logging.getLogger(__name__)
 
@@ -131,10 +131,10 @@ def _extraction_version(alias_map: Mapping[str, object]) -> str:
 def extraction_sources() -> tuple[Path, ...]:
     """The source files whose code decides what extraction yields: every module of this package (so a new
     module is covered without a list to keep up), and the name and text helpers it reads with."""
-    from bot.core import chunking, names, text
+    from bot.core import aliases, chunking, names, text
 
     package = sorted(Path(__file__).parent.glob("*.py"))
-    return (*package, *(Path(str(module.__file__)) for module in (names, text, chunking)))
+    return (*package, *(Path(str(module.__file__)) for module in (names, aliases, text, chunking)))
 
 
 @functools.cache
