@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import threading
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from bot.core._asking import MAX_QUESTION_CHARS, answer_question, check_question
+from bot.core._changes import describe_change, storage_errors
+from bot.core._serving import _Serving, make_serving, source_ref_of
 from bot.core.errors import MusebotError
-from bot.core.files import StorageError, describe_storage_error
+from bot.core.files import StorageError
 from bot.core.models import (
     Answer,
     Article,
@@ -31,11 +33,22 @@ if TYPE_CHECKING:  # types only: the modules themselves are imported where they 
 
     from bot.core.embedding import Embedder
     from bot.core.facts import FactTable
-    from bot.core.index import BuildStats, LoadedIndex
+    from bot.core.index import LoadedIndex
     from bot.core.maintenance import ArticleListing, ChangePlan, VerifyReport
     from bot.core.models import BenchmarkFact
     from bot.core.names import NameCatalog
-    from bot.core.search import TermStats
+
+# check_question, MAX_QUESTION_CHARS, source_ref_of and describe_change live in private siblings: import them from here.
+__all__ = [
+    "MAX_QUESTION_CHARS",
+    "IndexStatus",
+    "MuseApi",
+    "MuseService",
+    "ServiceConfig",
+    "check_question",
+    "describe_change",
+    "source_ref_of",
+]
 
 log = logging.getLogger(__name__)
 
@@ -99,41 +112,6 @@ class IndexStatus:
     @property
     def is_stale(self) -> bool:
         return bool(self.stale_added or self.stale_changed or self.stale_removed)
-
-
-@dataclass(slots=True)
-class _Serving:
-    """Everything one build needs to answer; swapped as a whole under the service lock."""
-
-    index: LoadedIndex
-    term_stats: TermStats
-    facts: FactTable
-    sources: dict[str, SourceRef] = field(default_factory=dict)
-    chunk_text: dict[str, str] = field(default_factory=dict)
-    _article_tokens: dict[str, set[str]] = field(default_factory=dict)
-
-    def article_tokens(self, article_id: str) -> set[str]:
-        """The search tokens of one whole article, made on first use (for names an article carries)."""
-        tokens = self._article_tokens.get(article_id)
-        if tokens is None:
-            from bot.core.text import tokenize
-
-            tokens = set()
-            for chunk in self.index.chunks:
-                if chunk.article_id == article_id:
-                    tokens.update(tokenize(chunk.embed_text))
-            self._article_tokens[article_id] = tokens
-        return tokens
-
-
-def source_ref_of(article: Article) -> SourceRef:
-    return SourceRef(
-        article_id=article.id,
-        title=article.title,
-        outlet=article.outlet,
-        url=article.url,
-        published=article.published,
-    )
 
 
 class MuseService:
@@ -206,19 +184,7 @@ class MuseService:
         return loaded.articles, tuple(str(e) for e in loaded.errors)
 
     def _make_serving(self, index: LoadedIndex) -> _Serving:
-        from bot.core.facts import FactTable
-        from bot.core.search import build_term_stats, term_stats_from_doc_freq
-
-        sources = {aid: source_ref_of(article) for aid, article in index.articles.items()}
-        chunks = index.chunks
-        doc_freq = getattr(index, "doc_freq", None)  # saved by the build: no need to tokenise every passage again
-        return _Serving(
-            index=index,
-            term_stats=term_stats_from_doc_freq(doc_freq, len(chunks)) if doc_freq else build_term_stats(chunks),
-            facts=FactTable(index.facts, sources, catalog=self._catalog_for(index.facts)),
-            sources=sources,
-            chunk_text={chunk.id: chunk.text for chunk in chunks},
-        )
+        return make_serving(index, self._catalog_for)
 
     def _corpus_aliases(self) -> dict[str, dict[str, list[str]]] | None:
         from bot.core.aliases import load_corpus_aliases
@@ -334,7 +300,7 @@ class MuseService:
         build (`musebot index build`) reads the benchmark facts of every article again instead of
         reusing the previous build's fact state. `lock_timeout` bounds the wait for another writer.
         """
-        from bot.core import chunking, text
+        from bot.core import chunking, text, token_counting
         from bot.core.facts import FactExtractor
         from bot.core.index_store import build_index, read_current_build_id, source_version, try_load_index
         from bot.core.maintenance import corpus_lock
@@ -363,7 +329,7 @@ class MuseService:
                 extract_facts=FactExtractor(aliases=self._corpus_aliases()),
                 previous=previous,
                 progress=progress,
-                chunker_version=source_version(chunking, text),
+                chunker_version=source_version(chunking, token_counting, text),
                 reuse_fact_state=not full,
             )
             report = describe_change(previous, index, build_stats)
@@ -380,7 +346,7 @@ class MuseService:
 
         Adds merge small segments on their own (tiered, as Lucene does); this is the on-demand full merge.
         """
-        from bot.core import chunking, text
+        from bot.core import chunking, text, token_counting
         from bot.core.facts import FactExtractor
         from bot.core.index import build_index, source_version
         from bot.core.maintenance import corpus_lock
@@ -397,7 +363,7 @@ class MuseService:
                 self.config.index_dir,
                 extract_facts=FactExtractor(aliases=self._corpus_aliases()),
                 previous=previous,
-                chunker_version=source_version(chunking, text),
+                chunker_version=source_version(chunking, token_counting, text),
                 merge_all=True,
             )
             report = describe_change(previous, index, build_stats)
@@ -429,67 +395,14 @@ class MuseService:
     # ----- questions ---------------------------------------------------------------------------
 
     def ask(self, question: str, *, top_k: int | None = None) -> Answer:
-        from bot.core.answer import DISTINCTIVE_SHARE, AnswerPolicy, build_answer
-        from bot.core.search import search_passages
-
         question = check_question(question)
         serving = self.ensure_ready()
-        facts_table = serving.facts
-        from bot.core.answer import correct_question, read_focus, words_to_embed
-
-        lexicon = getattr(serving.index, "lexicon", None)
-        embedder = self._get_embedder()
-        asked = question
-        # Misspelt names are read as the corpus spells them; the answer keeps the question as typed.
-        question = correct_question(
+        return answer_question(
             question,
-            lexicon,
-            lambda word: embedder.count_tokens(word) <= 3,
-            facts_table.catalog,
-        )
-        query = facts_table.catalog.rewrite_query(question)
-        unknown_words = words_to_embed(question, lexicon)
-        embedded = embedder.embed([query, *unknown_words])
-        vector = embedded[0]
-        k = top_k or self.config.top_k
-        threshold = self.config.abstain_threshold
-        passages = search_passages(serving.index, vector, query, top_k=k)
-        benchmark, models = facts_table.detect_lookup(question)
-        facts, conflicts = facts_table.facts_for(benchmark, models) if benchmark else ((), ())
-        benchmarks_named, models_named = facts_table.catalog.find_mentions(question)
-        from bot.core.text import tokenize
-
-        focus = read_focus(
-            question,
-            idf=serving.term_stats.weight,
-            lexicon=lexicon,
-            catalog=facts_table.catalog,
-            word_vectors=dict(zip(unknown_words, embedded[1:], strict=True)),
-            is_common_word=lambda word: embedder.count_tokens(word) <= 3,
-            distinctive_idf=serving.term_stats.idf_at_share(DISTINCTIVE_SHARE),
-        )
-        entity_terms = [t for name in (*benchmarks_named, *models_named) for t in tokenize(name)]
-        index = serving.index
-        units = []
-        for passage in passages:
-            row = index.chunk_row(passage.chunk.id)  # passages come from this index: never None
-            rows = index.units_of(row) if row is not None else ()
-            similarities = index.unit_vectors_of(rows) @ vector if rows else ()
-            units.append([(index.units[r][1], float(sim)) for r, sim in zip(rows, similarities, strict=True)])
-        return build_answer(
-            asked,
-            passages,
-            serving.term_stats,
-            serving.sources,
-            policy=AnswerPolicy() if threshold is None else AnswerPolicy(abstain_threshold=threshold),
-            facts=facts,
-            conflicts=conflicts,
-            chunk_text=serving.chunk_text.__getitem__,
-            units=units,
-            entity_terms=entity_terms,
-            build_id=serving.index.build_id,
-            focus=focus,
-            article_tokens=serving.article_tokens,
+            serving,
+            self._get_embedder(),
+            top_k=top_k or self.config.top_k,
+            abstain_threshold=self.config.abstain_threshold,
         )
 
     # ----- benchmark lookups (facts.json only: no FAISS, no model) ------------------------------
@@ -623,32 +536,10 @@ class MuseService:
                 build=lambda articles: self.build_index(articles=articles),
             )
 
-    @contextlib.contextmanager
-    def _storage_errors(self) -> Iterator[None]:
+    def _storage_errors(self) -> contextlib.AbstractContextManager[None]:
         """A full disk, a read-only or forbidden folder, a file where a folder should be: one StorageError that
         says what to do and which build still serves. Any other OSError is a bug and stays one."""
-        from bot.core.index_store import read_current_build_id
-
-        def serving_build() -> str | None:
-            with contextlib.suppress(OSError):
-                return read_current_build_id(self.config.index_dir)
-            return None
-
-        before = serving_build()
-        try:
-            yield
-        except OSError as error:
-            failed = Path(os.fsdecode(error.filename)) if error.filename else self.config.index_dir
-            if failed.absolute().is_relative_to(self.config.corpus_dir.absolute()):
-                folder, elsewhere = self.config.corpus_dir, "another articles folder (--corpus-dir, MUSEBOT_CORPUS_DIR)"
-            else:
-                folder, elsewhere = self.config.index_dir, "another index folder (--index-dir, MUSEBOT_INDEX_DIR)"
-            problem = describe_storage_error(error, folder, elsewhere)
-            if problem is None:
-                raise
-            if before is not None and serving_build() == before:
-                problem += f" Nothing was changed: build {before} still serves."
-            raise StorageError(problem) from error
+        return storage_errors(self.config.corpus_dir, self.config.index_dir)
 
     def _reload_current_index(self) -> LoadedIndex | None:
         """The build CURRENT names now (another process may have moved it), served; None if unusable."""
@@ -660,48 +551,3 @@ class MuseService:
         except IndexStoreError as error:
             log.info("Re-indexing from corpus/: the current index is not usable (%s)", error)
             return None
-
-
-# The one question length limit: the service refuses longer questions and /ask declares it to Discord.
-MAX_QUESTION_CHARS = 500
-
-
-def check_question(question: str) -> str:
-    """The question stripped, with any byte that is not UTF-8 read as U+FFFD; or a MusebotError saying what is wrong."""
-    from bot.core.text import replace_undecodable_characters
-
-    question = replace_undecodable_characters(question).strip()
-    if not question:
-        raise MusebotError("Ask a question, e.g.: How did Muse Spark do on HealthBench Hard?")
-    if not question.replace("\ufffd", "").strip():
-        raise MusebotError("That question is not readable text (its bytes are not UTF-8); type it again as UTF-8.")
-    if len(question) > MAX_QUESTION_CHARS:
-        raise MusebotError(f"That question is too long; keep it to {MAX_QUESTION_CHARS:,} characters at most.")
-    return question
-
-
-def describe_change(previous: LoadedIndex | None, index: LoadedIndex, build_stats: BuildStats) -> ChangeReport:
-    """What a new build changed relative to the previous one: articles, chunks, facts, conflicts."""
-    from bot.core.facts import diff_facts
-
-    old_articles = previous.manifest.get("articles", {}) if previous is not None else {}
-    new_articles = index.manifest.get("articles", {})
-    old_chunks = {c.id: c.embed_text for c in previous.chunks} if previous is not None else {}
-    new_chunks = {c.id: c.embed_text for c in index.chunks}
-    fact_changes, introduced, resolved = diff_facts(
-        previous.facts if previous is not None else (),
-        index.facts,
-    )
-    return ChangeReport(
-        build_id=index.build_id,
-        added=tuple(sorted(set(new_articles) - set(old_articles))),
-        updated=tuple(sorted(a for a in new_articles if a in old_articles and new_articles[a] != old_articles[a])),
-        removed=tuple(sorted(set(old_articles) - set(new_articles))),
-        chunks_added=sum(1 for cid, text in new_chunks.items() if old_chunks.get(cid) != text),
-        chunks_removed=sum(1 for cid, text in old_chunks.items() if new_chunks.get(cid) != text),
-        chunks_embedded=build_stats.chunks_embedded,
-        fact_changes=fact_changes,
-        conflicts_introduced=introduced,
-        conflicts_resolved=resolved,
-        recovered=tuple(f"removed half-made build {path}" for path in build_stats.recovered),
-    )

@@ -7,13 +7,13 @@
 
 Modules, one per stage: `_layout` (folders, lock, CURRENT, pruning), `_checksums`, `_segment` (one segment
 on disk), `_bm25` (postings and corpus statistics), `_dense` (FAISS and exact scans), `_lexicon` (the
-lexicon's per-article counts), `_loaded` (LoadedIndex over segments), `_build` (writing builds), `_merge`
+lexicon's per-article counts), `_loaded` (LoadedIndex over segments), `_build` (writing builds), `_reuse` (the
+vectors a build copies from the previous one instead of embedding), `_merge`
 (merging segments), `_load` (reading them back, staleness). docs/ARCHITECTURE.md is the contract.
 """
 
 from bot.core.index._bm25 import BM25_PARAMS, Bm25Scores, Postings
 from bot.core.index._build import (
-    EMBED_BATCH_SIZE,
     FACTS_STATE_FILE,
     SCHEMA_VERSION,
     TERM_STATS_FILE,
@@ -42,9 +42,10 @@ from bot.core.index._layout import (
     read_current_build_id,
     recover_partial_builds,
 )
-from bot.core.index._merge import MERGE_FACTOR
 from bot.core.index._load import StaleReport, is_stale, load_facts_only, load_index, try_load_index
 from bot.core.index._loaded import LoadedIndex
+from bot.core.index._merge import MERGE_FACTOR
+from bot.core.index._reuse import EMBED_BATCH_SIZE
 
 __all__ = [
     "BM25_PARAMS",

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.core.index import _layout
-from bot.core.index._build import TERM_STATS_FILE, SCHEMA_VERSION, article_content_hash
+from bot.core.index._build import SCHEMA_VERSION, TERM_STATS_FILE, article_content_hash
 from bot.core.index._checksums import SEGMENT_FILE, check_build_files, check_files, sha256_of
 from bot.core.index._errors import (
     REBUILD_HINT,

@@ -26,7 +26,7 @@ from bot.core.index._bm25 import POSTINGS_DIR, Postings
 from bot.core.index._checksums import SEGMENT_FILE, build_file_checksums, check_files
 from bot.core.index._dense import choose_faiss_type, read_dense_index, write_dense_index
 from bot.core.index._errors import damaged
-from bot.core.index._layout import PARTIAL_SUFFIX, fsync_file, read_optional_json, write_json
+from bot.core.index._layout import PARTIAL_SUFFIX, read_optional_json, write_json
 from bot.core.index._lexicon import PARTS_FILE, WORD_VECTORS_FILE, WORDS_FILE
 from bot.core.models import Article, Chunk
 from bot.core.text import TOKENIZER_VERSION, tokenize

@@ -1,0 +1,101 @@
+"""The ask pipeline: a question checked, read (corrected, focused), searched and answered from one build."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.core.errors import MusebotError
+from bot.core.models import Answer
+
+if TYPE_CHECKING:  # types only: the modules themselves are imported where they are used, for a fast cold start
+    from bot.core._serving import _Serving
+    from bot.core.embedding import Embedder
+
+# The one question length limit: the service refuses longer questions and /ask declares it to Discord.
+MAX_QUESTION_CHARS = 500
+
+
+def check_question(question: str) -> str:
+    """The question stripped, with any byte that is not UTF-8 read as U+FFFD; or a MusebotError saying what is wrong."""
+    from bot.core.text import replace_undecodable_characters
+
+    question = replace_undecodable_characters(question).strip()
+    if not question:
+        raise MusebotError("Ask a question, e.g.: How did Muse Spark do on HealthBench Hard?")
+    if not question.replace("\ufffd", "").strip():
+        raise MusebotError("That question is not readable text (its bytes are not UTF-8); type it again as UTF-8.")
+    if len(question) > MAX_QUESTION_CHARS:
+        raise MusebotError(f"That question is too long; keep it to {MAX_QUESTION_CHARS:,} characters at most.")
+    return question
+
+
+def answer_question(
+    question: str,
+    serving: _Serving,
+    embedder: Embedder,
+    *,
+    top_k: int,
+    abstain_threshold: float | None,
+) -> Answer:
+    """The answer to a checked `question` from the `serving` build, its words embedded by `embedder`."""
+    from bot.core.answer import (
+        DISTINCTIVE_SHARE,
+        AnswerPolicy,
+        build_answer,
+        correct_question,
+        read_focus,
+        words_to_embed,
+    )
+    from bot.core.search import search_passages
+    from bot.core.text import tokenize
+
+    facts_table = serving.facts
+    lexicon = getattr(serving.index, "lexicon", None)
+    asked = question
+    # Misspelt names are read as the corpus spells them; the answer keeps the question as typed.
+    question = correct_question(
+        question,
+        lexicon,
+        lambda word: embedder.count_tokens(word) <= 3,
+        facts_table.catalog,
+    )
+    query = facts_table.catalog.rewrite_query(question)
+    unknown_words = words_to_embed(question, lexicon)
+    embedded = embedder.embed([query, *unknown_words])
+    vector = embedded[0]
+    passages = search_passages(serving.index, vector, query, top_k=top_k)
+    benchmark, models = facts_table.detect_lookup(question)
+    facts, conflicts = facts_table.facts_for(benchmark, models) if benchmark else ((), ())
+    benchmarks_named, models_named = facts_table.catalog.find_mentions(question)
+    focus = read_focus(
+        question,
+        idf=serving.term_stats.weight,
+        lexicon=lexicon,
+        catalog=facts_table.catalog,
+        word_vectors=dict(zip(unknown_words, embedded[1:], strict=True)),
+        is_common_word=lambda word: embedder.count_tokens(word) <= 3,
+        distinctive_idf=serving.term_stats.idf_at_share(DISTINCTIVE_SHARE),
+    )
+    entity_terms = [t for name in (*benchmarks_named, *models_named) for t in tokenize(name)]
+    index = serving.index
+    units = []
+    for passage in passages:
+        row = index.chunk_row(passage.chunk.id)  # passages come from this index: never None
+        rows = index.units_of(row) if row is not None else ()
+        similarities = index.unit_vectors_of(rows) @ vector if rows else ()
+        units.append([(index.units[r][1], float(sim)) for r, sim in zip(rows, similarities, strict=True)])
+    return build_answer(
+        asked,
+        passages,
+        serving.term_stats,
+        serving.sources,
+        policy=AnswerPolicy() if abstain_threshold is None else AnswerPolicy(abstain_threshold=abstain_threshold),
+        facts=facts,
+        conflicts=conflicts,
+        chunk_text=serving.chunk_text.__getitem__,
+        units=units,
+        entity_terms=entity_terms,
+        build_id=serving.index.build_id,
+        focus=focus,
+        article_tokens=serving.article_tokens,
+    )
