@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import os
 import secrets
 import sqlite3
 import threading
@@ -167,6 +168,9 @@ class QuestionLog:
         return future
 
     def _run(self) -> None:
+        # The writer yields the cores to the answers: lowest priority for this thread (Linux nice is per thread).
+        with contextlib.suppress(OSError, AttributeError):
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
         while True:
             self._wake.wait()
             self._wake.clear()
