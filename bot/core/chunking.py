@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from bot.core.errors import MusebotError
 from bot.core.models import Article, Chunk
+from bot.core.text import HEADING_RE as _HEADING_RE
 from bot.core.text import split_sentences
 
 # Re-exported: the counters have their own module (its source is part of the chunker's version).
@@ -69,7 +70,6 @@ MAX_CHARS_PER_TOKEN = 8
 _WORK_PER_BODY_CHAR = 400
 _WORK_CONSTANT = 4_000_000
 
-_HEADING_RE = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _FENCE_RE = re.compile(r"^\s*(```|~~~)")
 _PIPE_SEPARATOR_RE = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _LIST_MARKER_RE = re.compile(r"^\s*(?:[-*+•◦▪·]|\d{1,3}[.)])\s+")

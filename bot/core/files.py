@@ -82,3 +82,30 @@ def describe_storage_error(error: OSError, folder: Path, elsewhere: str) -> str 
     if error.errno == errno.EISDIR and path.is_dir():
         return f"{path} is a folder where musebot keeps a file; move it away or use {elsewhere}, then try again."
     return None
+
+
+def wait_for_flock(fd: int, timeout: float | None, waiting: str) -> bool:
+    """Take an exclusive flock on ``fd``, waiting up to ``timeout`` seconds (None: as long as it takes).
+
+    False when the time ran out; ``waiting`` is logged once if it has to wait. Other errors are raised.
+    """
+    import errno
+    import fcntl
+    import logging
+    import time
+
+    deadline = None if timeout is None else time.monotonic() + timeout
+    announced = False
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except OSError as error:
+            if error.errno not in (errno.EWOULDBLOCK, errno.EAGAIN):
+                raise
+        if deadline is not None and time.monotonic() >= deadline:
+            return False
+        if not announced:
+            logging.getLogger(__name__).info("%s", waiting)
+            announced = True
+        time.sleep(0.05)

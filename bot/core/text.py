@@ -19,7 +19,7 @@ STOPWORDS = frozenset(
 
 # Bump when tokenize() or split_answer_units() changes: a build's BM25 index and answer units are
 # only valid with the text pipeline that made them (an older build is then rebuilt).
-TOKENIZER_VERSION = 4
+TOKENIZER_VERSION = 5  # 5: "St." and "Jr." end no sentence
 
 # C0/C1 controls except tab and newline; invisible format characters that break matching (soft hyphen,
 # zero-width space/joiners, word joiner, BOM); and direction controls (LRM/RLM, Arabic letter mark,
@@ -143,9 +143,15 @@ def numbers_in(text: str) -> list[str]:
     return [match.group(1) for match in NUMBER_RE.finditer(normalize_text(text))]
 
 
-_ABBREVIATIONS = ("e.g.", "i.e.", "vs.", "Mr.", "Mrs.", "Dr.", "Inc.", "Corp.", "U.S.", "approx.", "No.")
+# Words whose full stop ends no sentence, for every splitter of the project.
+ABBREVIATIONS = ("e.g.", "i.e.", "vs.", "Mr.", "Mrs.", "Dr.", "Inc.", "Corp.", "U.S.", "approx.", "No.", "St.", "Jr.")
+# A Markdown heading line, for the chunker and the fact extractor alike.
+HEADING_RE = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _INITIAL_RE = re.compile(r"\b[A-Z]\.$")  # "J. Smith": not a sentence end
 _SENTENCE_END_RE = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"'“‘(]?[A-Z0-9$])")
+# The fact extractor also ends a sentence before a bracket and before names such as "iPhone" or "o3"
+# (a score sentence often starts with a model name); answer units keep the plainer rule above.
+SCORE_SENTENCE_END_RE = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?(?:[A-Z0-9$]|[a-z]+[A-Z]|o\d))")
 
 
 def split_sentences(paragraph: str) -> list[str]:
@@ -161,7 +167,7 @@ def split_sentences(paragraph: str) -> list[str]:
         start = 0
         for match in _SENTENCE_END_RE.finditer(line):
             end = match.start()  # tested in place: a line of many "e.g." would otherwise be copied again and again
-            if line.endswith(_ABBREVIATIONS, start, end) or _INITIAL_RE.search(line, max(start, end - 3), end):
+            if line.endswith(ABBREVIATIONS, start, end) or _INITIAL_RE.search(line, max(start, end - 3), end):
                 continue
             candidate = line[start:end].strip()
             if candidate:

@@ -6,11 +6,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from bot.core.text import ABBREVIATIONS as _ABBREVIATIONS
+from bot.core.text import HEADING_RE as _HEADING_RE
+from bot.core.text import SCORE_SENTENCE_END_RE as _SENTENCE_END_RE
 from bot.core.text import normalize_text
 
-_SENTENCE_END_RE = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?(?:[A-Z0-9$]|[a-z]+[A-Z]|o\d))")
-_ABBREVIATIONS = ("e.g.", "i.e.", "vs.", "Mr.", "Mrs.", "Dr.", "Inc.", "Corp.", "U.S.", "approx.", "No.", "St.", "Jr.")
-_HEADING_RE = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _LIST_ITEM_RE = re.compile(r"^\s*(?:[-*+•◦▪·]|\d{1,3}[.)])\s+")
 
 

@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bot.core.files import fsync_dir, write_durably
+from bot.core.files import fsync_dir, wait_for_flock, write_durably
 from bot.core.index._errors import IndexLockedError
 
 log = logging.getLogger(__name__)
@@ -81,25 +81,12 @@ def exclusive_lock(index_dir: Path, timeout: float | None) -> Iterator[None]:
     lock_path = Path(index_dir) / LOCK_FILE
     fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
-        deadline = None if timeout is None else time.monotonic() + timeout
-        announced = False
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except OSError as exc:
-                if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN):
-                    raise
-            if deadline is not None and time.monotonic() >= deadline:
-                holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
-                raise IndexLockedError(
-                    f"Another index build{f' (pid {holder})' if holder else ''} is running in {index_dir}; "
-                    "wait for it to finish, then try again."
-                ) from None
-            if not announced:
-                log.info("Waiting for another index build in %s to finish", index_dir)
-                announced = True
-            time.sleep(0.05)
+        if not wait_for_flock(fd, timeout, f"Waiting for another index build in {index_dir} to finish"):
+            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+            raise IndexLockedError(
+                f"Another index build{f' (pid {holder})' if holder else ''} is running in {index_dir}; "
+                "wait for it to finish, then try again."
+            ) from None
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
         yield

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import errno
-import fcntl
 import logging
 import os
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.core.files import wait_for_flock
 from bot.core.maintenance._values import (
     LOCK_FILE,
     CorpusLockedError,
@@ -39,23 +37,15 @@ _live_journals: set[str] = set()  # tokens of changes in progress in this proces
 
 def _acquire_flock(path: Path, timeout: float | None) -> int:
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    deadline = None if timeout is None else time.monotonic() + timeout
-    announced = False
-    while True:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return fd
-        except OSError as error:
-            if error.errno not in (errno.EWOULDBLOCK, errno.EAGAIN):
-                os.close(fd)
-                raise
-        if deadline is not None and time.monotonic() >= deadline:
-            os.close(fd)
-            raise CorpusLockedError("Another re-index is still running; wait for it to finish, then try again.")
-        if not announced:
-            log.info("Waiting for another re-index of %s to finish", path.parent)
-            announced = True
-        time.sleep(0.05)
+    try:
+        acquired = wait_for_flock(fd, timeout, f"Waiting for another re-index of {path.parent} to finish")
+    except OSError:
+        os.close(fd)
+        raise
+    if not acquired:
+        os.close(fd)
+        raise CorpusLockedError("Another re-index is still running; wait for it to finish, then try again.")
+    return fd
 
 
 @contextlib.contextmanager
