@@ -21,12 +21,13 @@ STOPWORDS = frozenset(
 # only valid with the text pipeline that made them (an older build is then rebuilt).
 TOKENIZER_VERSION = 5  # 5: "St." and "Jr." end no sentence
 
-# C0/C1 controls except tab and newline; invisible format characters that break matching (soft hyphen,
-# zero-width space/joiners, word joiner, BOM); and direction controls (LRM/RLM, Arabic letter mark,
-# embeddings and overrides U+202A-E, isolates U+2066-9), which can reorder how a title or a quote reads.
-_CONTROL_CHARACTERS_RE = re.compile(
-    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u2060\ufeff\u061c\u202a-\u202e\u2066-\u2069]"
-)
+# C0/C1 controls except tab and newline, line and paragraph separators, the BOM, and direction controls
+# (LRM/RLM, Arabic letter mark, embeddings and overrides U+202A-E, isolates U+2066-9), which can reorder how
+# a title or a quote reads. The one list, also for what reaches Discord (bot/discord_app/markdown.py).
+CONTROL_CHARACTERS = "\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+# Invisible format characters that break matching: soft hyphen, zero-width space/joiners, word joiner.
+INVISIBLE_CHARACTERS = "\u00ad\u200b-\u200d\u2060"
+_CONTROL_CHARACTERS_RE = re.compile(f"[{CONTROL_CHARACTERS}{INVISIBLE_CHARACTERS}]")
 
 
 def remove_control_characters(text: str) -> str:

@@ -18,16 +18,18 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-# C0/C1 controls except \t \n \r, line/paragraph separators, the byte-order mark, and the bidirectional
-# marks, embeddings, overrides and isolates (U+061C, U+200E/F, U+202A-U+202E, U+2066-U+2069).
-UNSAFE_CHARACTERS_RE = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
-)
+from bot.core.text import CONTROL_CHARACTERS
+
 URL_RE = re.compile(r"https?://[^\s<>\[\]()`\"'|\\]+", re.IGNORECASE)
 _URL_TRAILING = ".,;:!?*_~"  # sentence punctuation after a URL, not part of it
 _INLINE_RE = re.compile(r"[\\*_~|`<]|(?<=\])\(")
 _LINE_START_RE = re.compile(r"(?m)^([ \t]*)(-#|#|>|[-+](?=\s)|\d+(?=[.)]\s))")
 _DEFUSE_RE = re.compile(r"<|(?<=\])\(")
+
+
+# Controls and direction marks (the list in bot.core.text); a zero-width space stays: the renderer puts one
+# in "@\u200beveryone" to keep a mention from pinging.
+UNSAFE_CHARACTERS_RE = re.compile(f"[{CONTROL_CHARACTERS}]")
 
 
 def strip_unsafe_characters(text: str) -> str:
