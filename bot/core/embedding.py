@@ -215,6 +215,25 @@ def _length_order(texts: Sequence[str]) -> list[int]:
     return sorted(range(len(texts)), key=lambda i: -len(texts[i]))
 
 
+def embed_in_batches(
+    texts: Sequence[str],
+    dim: int,
+    embed_batch: Callable[[list[str]], np.ndarray],
+    *,
+    batch_size: int,
+    progress: Callable[[int], None] | None,
+) -> np.ndarray:
+    """The one batch loop of every embedder: longest texts first, one call per batch, rows put back in order."""
+    out = np.zeros((len(texts), dim), dtype=np.float32)
+    order = _length_order(texts)
+    for start in range(0, len(order), batch_size):
+        rows = order[start : start + batch_size]
+        out[rows] = embed_batch([texts[i] for i in rows])
+        if progress is not None:
+            progress(min(start + batch_size, len(order)))
+    return out
+
+
 # ---------------------------------------------------------------------------------------------
 # torch (sentence-transformers)
 
@@ -237,21 +256,15 @@ class SentenceTransformerEmbedder:
     def embed(
         self, texts: Sequence[str], *, batch_size: int = 32, progress: Callable[[int], None] | None = None
     ) -> np.ndarray:
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        order = _length_order(texts)
-        for start in range(0, len(order), batch_size):
-            rows = order[start : start + batch_size]
-            vectors = self._model.encode(
-                [texts[i] for i in rows],
-                batch_size=batch_size,
-                normalize_embeddings=True,
-                convert_to_numpy=True,
-                show_progress_bar=False,
-            )
-            out[rows] = vectors
-            if progress is not None:
-                progress(min(start + batch_size, len(order)))
-        return out
+        def encode(batch: list[str]) -> np.ndarray:
+            return np.asarray(
+                self._model.encode(
+                    batch, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True,
+                    show_progress_bar=False,
+                )
+            )  # fmt: skip
+
+        return embed_in_batches(texts, self.dim, encode, batch_size=batch_size, progress=progress)
 
     @property
     def count_tokens(self) -> Callable[[str], int]:
@@ -319,14 +332,7 @@ class OnnxEmbedder:
     def embed(
         self, texts: Sequence[str], *, batch_size: int = 32, progress: Callable[[int], None] | None = None
     ) -> np.ndarray:
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        order = _length_order(texts)
-        for start in range(0, len(order), batch_size):
-            rows = order[start : start + batch_size]
-            out[rows] = self._embed_batch([texts[i] for i in rows])
-            if progress is not None:
-                progress(min(start + batch_size, len(order)))
-        return out
+        return embed_in_batches(texts, self.dim, self._embed_batch, batch_size=batch_size, progress=progress)
 
     @property
     def count_tokens(self) -> ModelTokenCounter:
