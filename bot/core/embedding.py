@@ -152,16 +152,14 @@ def _read_model_id_cache(cache_file: Path) -> dict[str, object]:
 
 
 def _write_model_id_cache(cache_file: Path, cached: dict[str, object]) -> None:
-    """Atomically (temp file + rename); a cache that cannot be written only costs the next start a hash."""
-    temp = cache_file.with_name(f".{cache_file.name}.tmp-{os.getpid()}-{os.urandom(3).hex()}")
+    """Atomically; a cache that cannot be written only costs the next start a hash."""
+    from bot.core.files import replace_atomically
+
     try:
         cache_file.parent.mkdir(parents=True, exist_ok=True)
-        temp.write_text(json.dumps(cached, indent=1) + "\n", encoding="utf-8")
-        os.replace(temp, cache_file)
-    except OSError as exc:
+        replace_atomically(cache_file, (json.dumps(cached, indent=1) + "\n").encode("utf-8"))
+    except OSError as exc:  # e.g. a file where index/ should be
         log.debug("Could not save the model id cache %s: %s", cache_file, exc)
-        with contextlib.suppress(OSError):  # e.g. a file where index/ should be: there is no temp file either
-            temp.unlink(missing_ok=True)
 
 
 def _read_max_seq_length(model_path: Path, default: int = 256) -> int:

@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bot.core.files import fsync_dir, wait_for_flock, write_durably
+from bot.core.files import fsync_dir, replace_atomically, wait_for_flock, write_durably
 from bot.core.index._errors import IndexLockedError
 
 log = logging.getLogger(__name__)
@@ -141,10 +141,7 @@ def read_current_build_id(index_dir: Path) -> str | None:
 
 
 def write_current(index_dir: Path, build_id: str) -> None:
-    temp = index_dir / f"{CURRENT_FILE}.tmp-{os.getpid()}-{secrets.token_hex(3)}"
-    write_durably(temp, f"{build_id}\n".encode("ascii"))
-    os.replace(temp, index_dir / CURRENT_FILE)
-    fsync_dir(index_dir)
+    replace_atomically(index_dir / CURRENT_FILE, f"{build_id}\n".encode("ascii"))
 
 
 def _delete_folder(folder: Path) -> None:
