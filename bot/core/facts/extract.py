@@ -7,7 +7,6 @@ import functools
 import hashlib
 import json
 import logging
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from pathlib import Path
@@ -20,6 +19,7 @@ from bot.core.facts._mentions import ModelMatcher, alias_model_names, primary_mo
 from bot.core.facts._prose import facts_from_prose
 from bot.core.facts._raw import RawFact
 from bot.core.facts._tables import facts_from_tables, learn_table_models
+from bot.core.files import digest_of_files
 from bot.core.models import Article, BenchmarkFact, Chunk
 
 log = logging.getLogger(__name__)
@@ -139,13 +139,7 @@ def extraction_sources() -> tuple[Path, ...]:
 
 @functools.cache
 def _source_digest() -> str:
-    digest = hashlib.sha256()
     sources = extraction_sources()
-    if not any(path.parent == Path(__file__).parent for path in sources):
-        digest.update(os.urandom(16))  # the package's own source is not readable: never reuse
-    for path in sources:
-        try:
-            digest.update(path.read_bytes())
-        except OSError:
-            digest.update(os.urandom(16))  # no source to compare: never reuse
-    return digest.hexdigest()
+    # The package's own source not readable: never reuse (a None adds random bytes).
+    own = [] if any(path.parent == Path(__file__).parent for path in sources) else [None]
+    return digest_of_files([*own, *sources])

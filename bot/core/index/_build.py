@@ -33,7 +33,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-from bot.core.files import fsync_dir
+from bot.core.files import digest_of_files, fsync_dir
 from bot.core.index import _layout
 from bot.core.index._bm25 import BM25_PARAMS
 from bot.core.index._checksums import SEGMENT_FILE, build_file_checksums, sha256_of
@@ -101,13 +101,7 @@ def source_version(*modules: ModuleType) -> str:
 
     A module without a readable source file gives a fresh random version, so nothing is reused on its account.
     """
-    digest = hashlib.sha256()
-    for module in modules:
-        try:
-            digest.update(Path(str(module.__file__)).read_bytes())
-        except (OSError, TypeError):
-            digest.update(os.urandom(16))
-    return digest.hexdigest()[:16]
+    return digest_of_files(Path(module.__file__) if module.__file__ else None for module in modules)[:16]
 
 
 class _Writing:
