@@ -66,7 +66,7 @@ def print_answer(stream: TextIO, answer: Answer) -> None:
         quote = " ".join(citation.quote.split())
         lines.append("    " + style(f"“{quote}”", "dim"))
     if answer.nearest:
-        if answer.missing:
+        if answer.missing and not all(f"“{word}”" in answer.text for word in answer.missing):
             lines.append("Not in them: " + ", ".join(f"“{word}”" for word in answer.missing) + ".")
         lines += ["", style("What they do state nearby (a different thing, not the answer)", "bold")]
         for citation, sentence in zip(answer.nearest, answer.nearest_text, strict=False):
