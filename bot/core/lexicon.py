@@ -29,6 +29,10 @@ _WORD_RE = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+", re.UNICODE)  # the pieces te
 _SENTENCE_START_RE = re.compile(r"(^|[.!?:;\n\"“(|#*-]\s*)$")
 # "Mixture of Experts (MoE)": an acronym in parentheses after the words it stands for.
 _ACRONYM_AFTER_RE = re.compile(r"((?:[\w’'-]+\s+){1,8}?[\w’'-]+)\s+\(([A-Za-z][A-Za-z0-9&-]{1,9})\)")
+# An all-capitals word of two to five letters ("MSL", "HLE"), and a run of capitalised words ("Meta
+# Superintelligence Labs", "Humanity's Last Exam" with the small words between them).
+_ALL_CAPS_RE = re.compile(r"\b[A-Z]{3,5}\b")  # two letters ("MS") are too easily a coincidence
+_TITLE_PHRASE_RE = re.compile(r"\b[A-Z][a-z][\w’'-]*(?:\s+(?:of|and|for|the|on|in|&)?\s*[A-Z][a-z][\w’'-]*){1,5}")
 # "MoE (Mixture of Experts)": the other way round.
 _ACRONYM_BEFORE_RE = re.compile(r"\b([A-Z][A-Za-z0-9&-]{1,9})\s+\(((?:[\w’'-]+\s+){1,8}?[\w’'-]+)\)")
 
@@ -175,12 +179,21 @@ def learn_acronyms(texts: Iterable[str]) -> dict[str, tuple[str, ...]]:
     The letters must be the initials of the words before (or inside) the parentheses, with or without
     the small words: "reinforcement learning from human feedback (RLHF)" and "Mixture of Experts (MoE)".
     """
+    texts = list(texts)
     found: dict[str, tuple[str, ...]] = {}
     for text in texts:
         for match in _ACRONYM_AFTER_RE.finditer(text):
             _learn_one(match.group(2), match.group(1).split(), found, phrase_first=True)
         for match in _ACRONYM_BEFORE_RE.finditer(text):
             _learn_one(match.group(1), match.group(2).split(), found, phrase_first=False)
+    # An article that writes both "Meta Superintelligence Labs" and "MSL" means one by the other, defined or not.
+    capitals = {word for text in texts for word in _ALL_CAPS_RE.findall(text)}
+    for text in texts:
+        for match in _TITLE_PHRASE_RE.finditer(text):
+            words = [w for w in match.group(0).split() if w.lower() not in STOPWORDS]
+            initials = "".join(w[0] for w in words).upper()
+            if len(words) >= 2 and initials in capitals:
+                _learn_one(initials, match.group(0).split(), found, phrase_first=True)
     return found
 
 

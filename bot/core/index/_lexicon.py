@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-STATE_VERSION = 3  # 3: counts of names written next to a version number
+STATE_VERSION = 4  # 3: counts of names written next to a version number; 4: acronyms used, not only defined
 LEXICON_STATE_FILE = "lexicon.json"  # in a build: the summed state
 PARTS_FILE = "lexicon_parts.json"  # in a segment: per-article counts
 WORDS_FILE = "lexicon_words.json"  # in a segment: the words whose vectors it holds, in row order

@@ -1,0 +1,51 @@
+"""The corpus's own words: acronyms, names, names written with a version, typo corrections."""
+
+from __future__ import annotations
+
+from bot.core.lexicon import Lexicon, count_words, decide_names, learn_acronyms
+from bot.core.text import tokenize
+
+
+def test_acronyms_defined_in_parentheses_either_way_round() -> None:
+    found = learn_acronyms(
+        [
+            "Its first model built on a Mixture of Experts (MoE) design.",
+            "Trained with reinforcement learning from human feedback (RLHF).",
+            "An API (Application Programming Interface) for partners.",
+        ]
+    )
+    assert found["moe"] == ("mixtur", "expert")
+    assert found["rlhf"] == ("reinforcement", "learn", "human", "feedback")
+    assert found["api"] == ("application", "programm", "interfac")
+
+
+def test_an_acronym_used_beside_its_words_is_learnt_without_a_definition() -> None:
+    found = learn_acronyms(["Meta Superintelligence Labs built it. MSL has 3,000 people on Humanity's Last Exam work."])
+    assert found["msl"] == ("meta", "superintelligenc", "lab")
+    assert "hle" not in found  # "HLE" is never written, so nothing is learnt for it
+
+
+def test_two_capitals_are_too_easily_a_coincidence() -> None:
+    assert "ms" not in learn_acronyms(["Muse Spark is here. Ask MS about it."])
+
+
+def test_names_are_what_the_articles_capitalise_mid_sentence() -> None:
+    _surfaces, capital, lower, versioned = count_words(
+        ["The model Llama 4 Maverick runs on Prometheus, and Instant mode is fast; instant answers too, Instant."]
+    )
+    proper, models, _capitalised = decide_names(capital, lower, versioned)
+    assert {"prometheus", "maverick", "llama"} <= proper
+    assert "model" not in proper
+    assert {"llama", "maverick"} <= models  # written next to a version number
+    assert "prometheus" not in models
+
+
+def test_corrections_forgive_typing_errors_but_never_a_digit() -> None:
+    tokens = tuple(
+        sorted({t for w in ["healthbench", "terminal", "bench", "gemini", "opus", "3.1"] for t in tokenize(w)})
+    )
+    lexicon = Lexicon(words=tokens, tokens=tokens, proper=frozenset(), acronyms={})
+    assert lexicon.corrections("healthbnch") == ("healthbench",)
+    assert lexicon.corrections("gpus") == ()  # short words keep their first letter: not "opus"
+    assert lexicon.corrections("3.2") == ()
+    assert lexicon.splits("terminalbench") == ("terminal", "bench")
