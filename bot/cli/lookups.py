@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -45,20 +46,20 @@ def cmd_benchmark(args: argparse.Namespace) -> int:
         from bot.core.charts import render_benchmark_chart
 
         output.write_chart(args.chart, render_benchmark_chart(table))
+    return _emit(args, table, output.print_benchmark_table)
+
+
+def _emit(args: argparse.Namespace, value: Any, printer: Callable[[Any, Any], None]) -> int:
+    """JSON with --json, else the table on the console: one way out for every lookup."""
     if args.json:
-        sys.stdout.write(output.to_json(table) + "\n")
+        sys.stdout.write(output.to_json(value) + "\n")
     else:
-        output.print_benchmark_table(output.make_console(), table)
+        printer(output.make_console(), value)
     return context.EXIT_OK
 
 
 def cmd_model(args: argparse.Namespace) -> int:
-    table = _service(args).model_table(args.name)
-    if args.json:
-        sys.stdout.write(output.to_json(table) + "\n")
-    else:
-        output.print_model_table(output.make_console(), table)
-    return context.EXIT_OK
+    return _emit(args, _service(args).model_table(args.name), output.print_model_table)
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
@@ -67,8 +68,4 @@ def cmd_compare(args: argparse.Namespace) -> int:
         from bot.core.charts import render_comparison_chart
 
         output.write_chart(args.chart, render_comparison_chart(comparison))
-    if args.json:
-        sys.stdout.write(output.to_json(comparison) + "\n")
-    else:
-        output.print_comparison(output.make_console(), comparison)
-    return context.EXIT_OK
+    return _emit(args, comparison, output.print_comparison)

@@ -153,22 +153,24 @@ class LoadedIndex:
 
     def search_dense(self, query_vec: np.ndarray, k: int) -> list[tuple[int, float]]:
         """The k nearest chunks to an L2-normalised query vector: (chunk row, cosine), best first."""
-        query = self._query(query_vec)
-        hits = []
-        for view in self.views:
-            seg = view.segment
-            rows, scores = search_rows(seg.dense, seg.vectors, query, k, view.dead, view.n_dead)
-            hits.append((view.rows[rows], scores))
-        return _merge(hits, k)
+        return self._search(query_vec, k, units=False)
 
     def search_units(self, query_vec: np.ndarray, k: int) -> list[tuple[int, float]]:
         """The k answer units nearest to an L2-normalised query vector: (unit row, cosine), best first."""
+        return self._search(query_vec, k, units=True)
+
+    def _search(self, query_vec: np.ndarray, k: int, *, units: bool) -> list[tuple[int, float]]:
+        """Every segment's live nearest rows (chunks, or answer units), merged into one ranking."""
         query = self._query(query_vec)
         hits = []
         for view in self.views:
             seg = view.segment
-            rows, scores = search_rows(seg.unit_dense, seg.unit_vectors, query, k, view.unit_dead, view.n_unit_dead)
-            hits.append((view.unit_rows[rows], scores))
+            if units:
+                rows, scores = search_rows(seg.unit_dense, seg.unit_vectors, query, k, view.unit_dead, view.n_unit_dead)
+                hits.append((view.unit_rows[rows], scores))
+            else:
+                rows, scores = search_rows(seg.dense, seg.vectors, query, k, view.dead, view.n_dead)
+                hits.append((view.rows[rows], scores))
         return _merge(hits, k)
 
     def search_units_within(self, query_vec: np.ndarray, chunk_rows: Sequence[int], k: int) -> list[tuple[int, float]]:
