@@ -22,6 +22,7 @@ SETS = {
     "held-out": ("tests/data/heldout/qa.jsonl", "tests/data/heldout/corpus"),
     "tune": ("tests/data/tune/qa.jsonl", "tests/data/tune/corpus"),
     "sealed": ("tests/data/sealed/qa.jsonl", "tests/data/sealed/corpus"),
+    "sealed-2": ("tests/data/sealed2/qa.jsonl", "tests/data/sealed2/corpus"),
 }
 COLUMNS = (
     ("n", "count", "{}"),
