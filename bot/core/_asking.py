@@ -43,6 +43,7 @@ def answer_question(
         AnswerPolicy,
         build_answer,
         correct_question,
+        find_clippings,
         read_focus,
         words_to_embed,
     )
@@ -64,6 +65,17 @@ def answer_question(
     embedded = embedder.embed([query, *unknown_words])
     vector = embedded[0]
     passages = search_passages(serving.index, vector, query, top_k=top_k)
+    word_vectors = dict(zip(unknown_words, embedded[1:], strict=True))
+    passage_texts = [p.chunk.text for p in passages]
+
+    def closest(word: str, options: list[str] | tuple[str, ...]) -> int:
+        import numpy as np
+
+        own = word_vectors.get(word)
+        rows = [lexicon.vector_of(tokenize(o)[0]) if lexicon is not None and tokenize(o) else None for o in options]
+        sims = [float(np.dot(own, r)) if own is not None and r is not None else -1.0 for r in rows]
+        return int(np.argmax(sims))
+
     benchmark, models = facts_table.detect_lookup(question)
     facts, conflicts = facts_table.facts_for(benchmark, models) if benchmark else ((), ())
     benchmarks_named, models_named = facts_table.catalog.find_mentions(question)
@@ -72,9 +84,12 @@ def answer_question(
         idf=serving.term_stats.weight,
         lexicon=lexicon,
         catalog=facts_table.catalog,
-        word_vectors=dict(zip(unknown_words, embedded[1:], strict=True)),
+        word_vectors=word_vectors,
         is_common_word=lambda word: embedder.count_tokens(word) <= 3,
         distinctive_idf=serving.term_stats.idf_at_share(DISTINCTIVE_SHARE),
+        clippings=lambda word, before, common: find_clippings(
+            word, passage_texts, before=before, common=common, closeness=closest
+        ),
     )
     entity_terms = [t for name in (*benchmarks_named, *models_named) for t in tokenize(name)]
     index = serving.index

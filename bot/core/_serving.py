@@ -28,17 +28,24 @@ class _Serving:
     _article_tokens: dict[str, set[str]] = field(default_factory=dict)
 
     def article_tokens(self, article_id: str) -> set[str]:
-        """The search tokens of one whole article, made on first use (for names an article carries)."""
+        """The search tokens one whole article keeps coming back to (three times or more), made on first use:
+        an article about "the API" carries that name into its sentences; one that says "Dow" once does not."""
         tokens = self._article_tokens.get(article_id)
         if tokens is None:
+            from collections import Counter
+
             from bot.core.text import tokenize
 
-            tokens = set()
+            counts: Counter[str] = Counter()
             for chunk in self.index.chunks:
                 if chunk.article_id == article_id:
-                    tokens.update(tokenize(chunk.embed_text))
+                    counts.update(tokenize(chunk.text))
+            tokens = {token for token, n in counts.items() if n >= ARTICLE_TOPIC_MENTIONS}
             self._article_tokens[article_id] = tokens
         return tokens
+
+
+ARTICLE_TOPIC_MENTIONS = 3  # how often an article names a thing it is about
 
 
 def source_ref_of(article: Article) -> SourceRef:

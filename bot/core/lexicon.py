@@ -223,27 +223,39 @@ _YEAR_RE = re.compile(r"(19|20)\d\d")
 
 
 def decide_names(
-    capital: Mapping[str, int], lower: Mapping[str, int], versioned: Mapping[str, int]
+    capital: Mapping[str, int],
+    lower: Mapping[str, int],
+    versioned: Mapping[str, int],
+    start: Mapping[str, int] | None = None,
 ) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     """(names, names written with a version, tokens capitalised mid-sentence at least once) from the counts.
 
-    Mostly capitalised counts as a name too: "Instant" (a mode) is also an ordinary word now and then.
+    Mostly capitalised counts as a name too: "Instant" (a mode) is also an ordinary word now and then. So
+    does a word never written in lower case that opens sentences, headings or table cells at least twice
+    ("Prometheus is …", "| Prometheus |"): ordinary words are written small somewhere.
     """
     proper = frozenset(
         t for t, n in capital.items() if n >= 1 and (lower.get(t, 0) == 0 or n >= 2 * lower.get(t, 0) >= 2)
-    )
+    ) | frozenset(
+        t for t, n in (start or {}).items()
+        if n + capital.get(t, 0) >= 2 and lower.get(t, 0) == 0 and t not in STOPWORDS and t.isalpha()
+    )  # fmt: skip
     model_names = frozenset(t for t, n in versioned.items() if n > 0 and t in proper)
     return proper, model_names, frozenset(t for t, n in capital.items() if n > 0)
 
 
-def count_words(texts: Iterable[str]) -> tuple[dict[str, Counter[str]], Counter[str], Counter[str], Counter[str]]:
+def count_words(
+    texts: Iterable[str],
+) -> tuple[dict[str, Counter[str]], Counter[str], Counter[str], Counter[str], Counter[str]]:
     """What `learn_words` decides from, as counts that add up across articles: (token -> how often each
     lower-case word gave it, how often each token was capitalised where a sentence does not start, how
-    often it was written in lower case, how often it was written next to a version number)."""
+    often it was written in lower case, how often it was written next to a version number, how often it
+    was capitalised where a sentence does start)."""
     surfaces: dict[str, Counter[str]] = defaultdict(Counter)
     capital: Counter[str] = Counter()
     lower: Counter[str] = Counter()
     versioned: Counter[str] = Counter()
+    start: Counter[str] = Counter()
     for text in texts:
         recent: list[tuple[int, str, bool]] = []  # (end offset, token, is a version number) of the last pieces
         for match in _WORD_RE.finditer(text):
@@ -268,6 +280,8 @@ def count_words(texts: Iterable[str]) -> tuple[dict[str, Counter[str]], Counter[
             if word[0].isupper():
                 if not _SENTENCE_START_RE.search(text[max(0, match.start() - 3) : match.start()]):
                     capital[token] += 1
+                elif word[1:].islower():  # "Prometheus", not "HEALTHBENCH" or "OpenAI"
+                    start[token] += 1
             else:
                 lower[token] += 1
-    return dict(surfaces), capital, lower, versioned
+    return dict(surfaces), capital, lower, versioned, start

@@ -30,14 +30,25 @@ def test_two_capitals_are_too_easily_a_coincidence() -> None:
 
 
 def test_names_are_what_the_articles_capitalise_mid_sentence() -> None:
-    _surfaces, capital, lower, versioned = count_words(
+    _surfaces, capital, lower, versioned, start = count_words(
         ["The model Llama 4 Maverick runs on Prometheus, and Instant mode is fast; instant answers too, Instant."]
     )
-    proper, models, _capitalised = decide_names(capital, lower, versioned)
+    proper, models, _capitalised = decide_names(capital, lower, versioned, start)
     assert {"prometheus", "maverick", "llama"} <= proper
     assert "model" not in proper
     assert {"llama", "maverick"} <= models  # written next to a version number
     assert "prometheus" not in models
+
+
+def test_a_word_never_written_small_is_a_name_even_where_sentences_start() -> None:
+    _surfaces, capital, lower, versioned, start = count_words(
+        ["Hyperion is the giant. | Hyperion | 5 GW |", "However, it is late. The model is big. However it runs."]
+    )
+    proper, _models, _capitalised = decide_names(capital, lower, versioned, start)
+    assert "hyperion" in proper  # twice at a start, never in lower case
+    assert "model" not in proper  # "The model": "the" opens the sentence, "model" is written small
+    _surfaces, capital, lower, versioned, start = count_words(["Scale grew fast. Scale matters. At scale, it works."])
+    assert "scale" not in decide_names(capital, lower, versioned, start)[0]  # written small once: an ordinary word
 
 
 def test_corrections_forgive_typing_errors_but_never_a_digit() -> None:

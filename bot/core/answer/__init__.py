@@ -11,7 +11,7 @@ policy.py     every threshold, with how it was calibrated
 
 from bot.core.answer.compose import build_answer
 from bot.core.answer.correct import correct_question, words_to_embed
-from bot.core.answer.focus import Focus, FocusTerm, read_focus
+from bot.core.answer.focus import Focus, FocusTerm, find_clippings, read_focus
 from bot.core.answer.grounding import ground, is_comparison
 from bot.core.answer.policy import DISTINCTIVE_SHARE, AnswerPolicy, GroundingPolicy
 from bot.core.answer.shape import QuestionShape, read_question_shape
@@ -27,6 +27,7 @@ __all__ = [
     "correct_question",
     "ground",
     "is_comparison",
+    "find_clippings",
     "read_focus",
     "read_question_shape",
     "words_to_embed",

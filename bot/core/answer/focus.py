@@ -106,6 +106,9 @@ _ASKS_NAME_RE = re.compile(
 )
 
 
+_ASKS_PLACE_RE = re.compile(r"^\W*where\b|\b(in )?what (city|country|state|place|location)\b", re.IGNORECASE)
+
+
 _ASKS_SCORE_RE = re.compile(r"\b(scores?|scored|scoring|results?|benchmarks?|elo|percent)\b|%", re.IGNORECASE)
 
 
@@ -123,6 +126,7 @@ class FocusTerm:
     alternatives: tuple[frozenset[str], ...]  # the term is grounded where every token of one of them is
     known: bool  # the corpus holds one of the alternatives somewhere
     loose: tuple[frozenset[str], ...] = ()  # the model's neighbours: they ground the term at partial credit
+    close: tuple[frozenset[str], ...] = ()  # the loose ones the model puts very close (identity_neighbour)
     phrase: str = ""  # a number with the word before it ("gemini 3"): the sentence must say them together
     common: bool = False  # a name that is also an ordinary word ("API"): the article around it may carry it
     siblings: frozenset[str] = frozenset()  # names or qualifiers the model puts near it ("thinking" for
@@ -144,6 +148,7 @@ class Focus:
     model_names: frozenset[str] = frozenset()  # names the corpus writes with a version: models, products
     other_names: frozenset[str] = frozenset()  # names rarer than the corpus's subject (to see another named)
     asks_for_name: bool = False  # "who …", "which companies …": the answer is itself a name
+    asks_for_place: bool = False  # "where …": the answer names a place
     asks_score: bool = False  # names a benchmark or asks for a score: the model must be named with it
     distinctive_idf: float = DISTINCTIVE_IDF  # this corpus's idf of a term a quarter of the passages hold
 
@@ -160,10 +165,15 @@ class Focus:
     def entities(self) -> tuple[FocusTerm, ...]:
         """The models (and names that are part of a model's name, "opus") a question is about."""
         model_words = {t for tokens in self.model_tokens.values() for t in tokens}
-        return tuple(
+        found = tuple(
             t for t in self.terms
             if t.role == "model" or (t.role == "name" and any(alt <= model_words for alt in t.alternatives))
         )  # fmt: skip
+        if len(found) >= 2:
+            return found
+        # "hyperion vs prometheus": without two models, the names the question sets side by side are compared.
+        names = tuple(t for t in self.terms if t.role == "name" and t not in found)
+        return tuple(t for t in self.terms if t in found or t in names) if len(found) + len(names) >= 2 else found
 
     def phrase(self) -> str:
         """The focus in the question's own words, for "the articles don't give …"."""
@@ -211,12 +221,15 @@ def read_focus(
     is_common_word: Callable[[str], bool] | None = None,
     policy: GroundingPolicy = DEFAULT_GROUNDING,
     distinctive_idf: float = DISTINCTIVE_IDF,
+    clippings: Callable[[str, str, bool], tuple[frozenset[str], ...]] | None = None,
 ) -> Focus:
     """The focus of ``question``: the names it mentions and its other terms, each with its groundings.
 
     ``word_vectors`` holds the model's vectors of question words the corpus does not use (the service
     embeds them with the question); ``is_common_word`` says whether such a word is ordinary English
     (one word piece of the model's vocabulary) rather than a name the corpus has never seen.
+    ``clippings`` reads a word the corpus never writes as the words it clips ("capex" -> capital
+    expenditures), from the passages retrieved for the question (`find_clippings`).
     """
     from bot.core.names import key_tokens
 
@@ -282,7 +295,8 @@ def read_focus(
             names_variant = after in VARIANT_NOUNS and token not in VARIANT_NOUNS
             term = _word_term(
                 word, token, idf, lexicon, word_vectors or {}, is_common_word, typed_capital or names_variant, policy,
-                variant=names_variant, distinctive_idf=distinctive_idf,
+                variant=names_variant, distinctive_idf=distinctive_idf, clippings=clippings,
+                before=pieces[index - 2][0].lower() if index >= 2 else "",
             )  # fmt: skip
             before = pieces[index - 2][0] if index >= 2 else ""
             if term.role == "number" and before.isalpha() and before.lower() not in STOPWORDS | GENERIC_WORDS:
@@ -310,6 +324,7 @@ def read_focus(
         else frozenset(),
         other_names=lexicon.distinctive_names(idf, policy.other_name_idf) if lexicon is not None else frozenset(),
         asks_for_name=bool(_ASKS_NAME_RE.search(normalize_text(question))),
+        asks_for_place=bool(_ASKS_PLACE_RE.search(normalize_text(question))),
         asks_score=bool(benchmarks) or bool(_ASKS_SCORE_RE.search(question)),
     )
 
@@ -341,6 +356,8 @@ def _word_term(
     *,
     variant: bool = False,
     distinctive_idf: float = DISTINCTIVE_IDF,
+    clippings: Callable[[str, str, bool], tuple[frozenset[str], ...]] | None = None,
+    before: str = "",
 ) -> FocusTerm:
     weight = idf(token)
     common = False
@@ -367,6 +384,14 @@ def _word_term(
             alternatives.append(frozenset(split))
         if corrected or split:
             weight = max([idf(c) for c in corrected] + ([min(idf(s) for s in split)] if split else []))
+
+    if not in_corpus and len(alternatives) == 1 and clippings is not None:
+        # A clipped word ("capex", "infra", "on prem"): the words it clips, where the passages write them.
+        common_word = bool(is_common_word and is_common_word(word.lower()))
+        clipped = clippings(word.lower(), before, common_word)
+        if clipped:
+            alternatives += clipped
+            weight = max(min(idf(t) for t in alt) for alt in clipped)
     acronym = lexicon.acronyms.get(token)
     if acronym:
         alternatives.append(frozenset(acronym))
@@ -397,10 +422,13 @@ def _word_term(
     if vector is None and corrected:
         vector = lexicon.vector_of(corrected[0])
     loose: list[frozenset[str]] = []
+    close: list[frozenset[str]] = []
     if vector is not None and role in {"word", "rare", "qualifier"}:
-        for neighbour, _sim in lexicon.neighbours(vector, threshold, policy.max_neighbours):
+        for neighbour, sim in lexicon.neighbours(vector, threshold, policy.max_neighbours):
             if neighbour != token and not neighbour[0].isdigit() and frozenset({neighbour}) not in alternatives:
                 loose.append(frozenset({neighbour}))
+                if sim >= policy.identity_neighbour:
+                    close.append(frozenset({neighbour}))
         known = known or bool(loose)
         if not known and role == "word" and not lexicon.neighbours(vector, policy.isolation, 1):
             role = "rare"  # nothing in the corpus is even near it: the articles never discuss it
@@ -424,6 +452,53 @@ def _word_term(
         tuple(dict.fromkeys(alternatives)),
         known,
         tuple(loose),
+        close=tuple(close),
         common=common,
         siblings=siblings,
     )
+
+
+_LETTERS_RE = re.compile(r"[^\W\d_]+")
+MIN_CLIPPING = 4  # letters: "prem" clips "premises"; "ms" clips nothing
+
+
+def find_clippings(
+    word: str,
+    texts: Sequence[str],
+    *,
+    before: str = "",
+    common: bool = False,
+    closeness: Callable[[str, Sequence[str]], int] | None = None,
+) -> tuple[frozenset[str], ...]:
+    """The words that ``word`` clips in ``texts``, as search tokens: two words written together whose starts
+    spell it ("capex": "capital expenditures"), or one word it starts ("infra": "infrastructure").
+
+    An ordinary word (``common``: "weather") clips a longer one ("weatherproof") only after the word the
+    question writes before it ("on prem": "on-premises"). Of several single words, ``closeness`` (the
+    model) picks the one closest to ``word``; without it, a single word counts only when it is the only one.
+    """
+    if len(word) < MIN_CLIPPING or not word.isalpha():
+        return ()
+    pairs: dict[frozenset[str], None] = {}
+    singles: dict[str, None] = {}
+    for text in texts:
+        words = [w.lower() for w in _LETTERS_RE.findall(text)]
+        for first, second in zip(words, words[1:], strict=False):
+            for cut in range(2, min(len(first), len(word) - 2) + 1):
+                if first.startswith(word[:cut]) and second.startswith(word[cut:]) and first != second:
+                    tokens = frozenset(t for w in (first, second) for t in tokenize(w)[:1])
+                    if len(tokens) == 2:
+                        pairs[tokens] = None
+                    break
+        for at, candidate in enumerate(words):
+            if candidate.startswith(word) and len(candidate) > len(word) and len(word) * 5 >= 2 * len(candidate):
+                if not common or (before and at > 0 and words[at - 1] == before):
+                    singles[candidate] = None
+    found = list(pairs)
+    if singles:
+        options = sorted(singles)
+        if len(options) == 1:
+            found.append(frozenset(tokenize(options[0])[:1]))
+        elif closeness is not None:
+            found.append(frozenset(tokenize(options[closeness(word, options)])[:1]))
+    return tuple(f for f in found if f)

@@ -45,6 +45,8 @@ def ground(
     context_credit: float = 0.5,
     sentence_key: str = "",
     article: Callable[[], set[str]] | None = None,
+    preceding: set[str] | None = None,
+    antecedent: set[str] | None = None,
 ) -> Grounding:
     """How well one sentence (its tokens with its heading's) grounds the focus.
 
@@ -53,7 +55,13 @@ def ground(
     heading, but only when the sentence names no other one: then the figure is that other one's. A name
     may be carried by the frame (an article about "the API"). Numbers and qualifiers must be in the
     sentence itself. In a comparison, one of the entities compared is enough for one sentence.
+    ``preceding`` is the part of the passage up to the sentence: what a sentence refers back to comes
+    before it ("She joined at 24" after "Nadia Forsberg leads …"), so only that part may carry a name.
+    ``antecedent`` is what a pronoun of the sentence can point back to (the sentences just before it, or
+    None when it has no pronoun): "Meta financed it with Blue Owl" after "Hyperion is the giant" is about
+    Hyperion, though it names others.
     """
+    preceding = context if preceding is None else preceding
     total = sum(t.weight for t in focus.terms) or 1.0
     heading = heading or set()
     frame = frame or set()
@@ -114,9 +122,11 @@ def ground(
                 # A question after a name ("which companies …") is answered by sentences that name others.
                 names_other = not focus.asks_for_name and bool(((sentence - heading) & focus.other_names) - asked)
             if not names_other and not (sentence - heading) & term.siblings:
-                carried = bool(holds(term, frame) or holds(term, context))
+                carried = bool(holds(term, frame) or holds(term, preceding))
                 if not carried and term.common and article is not None:
                     carried = bool(holds(term, article()))
+            elif antecedent and not (sentence - heading) & term.siblings:
+                carried = bool(holds(term, antecedent))
         if carried:
             with_context += term.weight
             if term in focus.entities:

@@ -66,12 +66,32 @@ def _clean_sentence(sentence: str) -> str:
     return re.sub(r"^\s*(?:[-*•]|\d+\.)\s+", "", sentence).strip()
 
 
+# "in New Albany", "near Lake Tahoe", "Richland Parish, Louisiana": a place, for "where …".
+_PLACE_RE = re.compile(
+    r"\b(?:in|at|near|outside|from|to)\s+(?:the\s+)?[A-Z][a-z]+|\b[A-Z][a-z]+(?: [A-Z][a-z]+)?, [A-Z][a-z]+\b"
+)
+
+
 _CAPITALISED_RE = re.compile(r"(?<=[a-z,;:] )[A-Z][\w’'-]+")
 
 
 def _names_someone_new(sentence: str, asked: set[str]) -> bool:
     """Whether a sentence names (a capitalised word where no sentence starts) something the question does not."""
     return any(t not in asked for word in _CAPITALISED_RE.findall(sentence) for t in tokenize(word)[:1])
+
+
+def _names_a_place(sentence: str, asked: set[str]) -> bool:
+    """Whether a sentence names a place the question does not: "in New Albany", "Richland Parish, Louisiana"."""
+    return any(
+        not set(tokenize(match.split()[-1])) <= asked and match.split()[-1].lower() not in _CALENDAR_WORDS
+        for match in _PLACE_RE.findall(sentence)
+    )
+
+
+_CALENDAR_WORDS = frozenset(
+    "january february march april may june july august september october november december monday tuesday "
+    "wednesday thursday friday saturday sunday".split()
+)
 
 
 def score_sentences(
@@ -105,6 +125,8 @@ def score_sentences(
         candidates = units[p_index] if units is not None else [(u, 0.0) for u in split_answer_units(passage.chunk.text)]
         for position, (sentence, similarity) in enumerate(candidates):
             tokens = set(tokenize(sentence))
+            preceding = _preceding_tokens(passage.chunk.text, sentence, heading_tokens, passage_tokens)
+            antecedent = _antecedent_tokens(passage.chunk.text, sentence)
             grounding = None
             if focus is not None and focus.terms:
                 # A section heading says what its sentences are about ("Three Modes, One Model").
@@ -115,6 +137,8 @@ def score_sentences(
                     sentence_key=f"{name_key(sentence)} | {name_key(passage.chunk.heading)}",
                     article=functools.partial(article_tokens, passage.chunk.article_id) if article_tokens else None,
                     frame=frame,
+                    preceding=tokens | preceding,
+                    antecedent=antecedent,
                     heading=heading_tokens - tokens,
                     comparison=comparison,
                 )
@@ -127,7 +151,10 @@ def score_sentences(
             score = SUPPORT_WEIGHT * support + SIMILARITY_WEIGHT * similarity + 0.25 * passage.dense_score
             if entity_tokens:
                 score += 0.15 * len(entity_tokens & tokens) / len(entity_tokens)
-            if focus is not None and focus.asks_for_name and _names_someone_new(sentence, asked_tokens):
+            if focus is not None and focus.asks_for_place:
+                if _names_a_place(sentence, asked_tokens):
+                    score += NAME_ANSWER_BONUS  # "where …": a sentence naming a place answers
+            elif focus is not None and focus.asks_for_name and _names_someone_new(sentence, asked_tokens):
                 score += NAME_ANSWER_BONUS  # "who …", "which company …": a sentence naming someone new answers
             scored.append(
                 ScoredSentence(
@@ -154,13 +181,38 @@ def score_sentences(
     return scored
 
 
+def _preceding_tokens(text: str, sentence: str, heading: set[str], passage: set[str]) -> set[str]:
+    """The tokens of the passage up to where ``sentence`` starts (with its heading); all of it for a unit not
+    written as such (a table row read as a sentence)."""
+    at = text.find(sentence[:60])
+    return heading | set(tokenize(text[:at])) if at >= 0 else passage
+
+
+_PRONOUN_RE = re.compile(r"\b(it|its|he|she|his|her|him|they|their|them)\b", re.IGNORECASE)
+ANTECEDENT_CHARS = 300  # how far back a pronoun's antecedent may be: a sentence or two
+
+
+def _antecedent_tokens(text: str, sentence: str) -> set[str] | None:
+    """The tokens of the sentences just before ``sentence`` when it has a pronoun that may point back to them."""
+    if not _PRONOUN_RE.search(sentence):
+        return None
+    at = text.find(sentence[:60])
+    return set(tokenize(text[max(0, at - ANTECEDENT_CHARS) : at])) if at > 0 else None
+
+
 def _counts(token: str, tokens: set[str], focus: Focus | None) -> bool:
     """Whether a sentence names what a "how many X" counts: X itself, or what grounds it ("physicians")."""
     if token in tokens:
         return True
     if focus is None:
         return False
-    return any(frozenset({token}) in term.alternatives and holds(term, tokens) for term in focus.terms)
+    # What is counted is the quantity's identity: its own word, a correction or acronym, or a very close
+    # neighbour ("staff" for "employees"), not any word the model puts near it ("company").
+    return any(
+        frozenset({token}) in term.alternatives
+        and any(alt and alt <= tokens for alt in (*term.alternatives, *term.close))
+        for term in focus.terms
+    )
 
 
 def is_near_duplicate(a: str, b: str) -> bool:

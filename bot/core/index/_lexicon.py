@@ -25,7 +25,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-STATE_VERSION = 4  # 3: counts of names written next to a version number; 4: acronyms used, not only defined
+STATE_VERSION = 5  # 3: counts of names written next to a version number; 4: acronyms used, not only defined;
+# 5: counts of words capitalised where a sentence starts
 LEXICON_STATE_FILE = "lexicon.json"  # in a build: the summed state
 PARTS_FILE = "lexicon_parts.json"  # in a segment: per-article counts
 WORDS_FILE = "lexicon_words.json"  # in a segment: the words whose vectors it holds, in row order
@@ -37,12 +38,13 @@ Part = dict[str, Any]  # {"surfaces": {token: {word: n}}, "capital": {token: n},
 def learn_part(article: Article, chunks: Sequence[Chunk]) -> Part:
     """The counts one article adds to the lexicon (its title, and the heading and text of its chunks)."""
     texts = [normalize_text(t) for t in (article.title, *(x for c in chunks for x in (c.heading, c.text))) if t]
-    surfaces, capital, lower, versioned = count_words(texts)
+    surfaces, capital, lower, versioned, start = count_words(texts)
     return {
         "surfaces": {token: dict(words) for token, words in surfaces.items()},
         "capital": dict(capital),
         "lower": dict(lower),
         "versioned": dict(versioned),
+        "start": dict(start),
         "acronyms": {key: list(tokens) for key, tokens in learn_acronyms(texts).items()},
     }
 
@@ -56,12 +58,14 @@ class LexiconState:
     lower: dict[str, int] = field(default_factory=dict)
     acronyms: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # key -> {article id: tokens}
     versioned: dict[str, int] = field(default_factory=dict)
+    start: dict[str, int] = field(default_factory=dict)
     _owned: set[str] = field(default_factory=set, repr=False)  # tokens whose inner dict this copy owns
 
     def copy(self) -> LexiconState:
         return LexiconState(
-            dict(self.surfaces), dict(self.capital), dict(self.lower), dict(self.acronyms), dict(self.versioned)
-        )
+            dict(self.surfaces), dict(self.capital), dict(self.lower), dict(self.acronyms), dict(self.versioned),
+            dict(self.start),
+        )  # fmt: skip
 
     def apply(self, article_id: str, part: Part, sign: int) -> None:
         """Add (sign 1) or take away (sign -1) one article's counts."""
@@ -80,7 +84,8 @@ class LexiconState:
                 del self.surfaces[token]
                 self._owned.discard(token)
         for table, source in (
-            (self.capital, part["capital"]), (self.lower, part["lower"]), (self.versioned, part.get("versioned", {}))
+            (self.capital, part["capital"]), (self.lower, part["lower"]), (self.versioned, part.get("versioned", {})),
+            (self.start, part.get("start", {})),
         ):  # fmt: skip
             for token, n in source.items():
                 left = table.get(token, 0) + sign * n
@@ -101,7 +106,7 @@ class LexiconState:
 
     def to_json(self) -> dict[str, Any]:
         return {"version": STATE_VERSION, "surfaces": self.surfaces, "capital": self.capital, "lower": self.lower,
-                "acronyms": self.acronyms, "versioned": self.versioned}  # fmt: skip
+                "acronyms": self.acronyms, "versioned": self.versioned, "start": self.start}  # fmt: skip
 
     @classmethod
     def from_json(cls, body: Mapping[str, Any]) -> LexiconState:
@@ -109,7 +114,7 @@ class LexiconState:
             raise ValueError(f"lexicon state version {body.get('version')}")
         return cls(
             dict(body["surfaces"]), dict(body["capital"]), dict(body["lower"]), dict(body["acronyms"]),
-            dict(body.get("versioned", {})),
+            dict(body.get("versioned", {})), dict(body.get("start", {})),
         )  # fmt: skip
 
     def words(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -132,7 +137,7 @@ def lexicon_of(
     import numpy as np
 
     tokens, words = state.words()
-    proper, model_names, capitalised = decide_names(state.capital, state.lower, state.versioned)
+    proper, model_names, capitalised = decide_names(state.capital, state.lower, state.versioned, state.start)
     proper = frozenset(t for t in proper if t in state.surfaces)
     names: dict[str, Any] = {"proper": proper, "versioned": model_names & proper, "capitalised": capitalised}
     acronyms = {key: tuple(meanings[min(meanings)]) for key, meanings in sorted(state.acronyms.items())}
