@@ -124,6 +124,8 @@ def _print_score_rows(console: Console, title: str, label: str, rows: Sequence[A
 
 
 def print_benchmark_table(console: Console, table: BenchmarkTable) -> None:
+    if table.note:
+        console.print(table.note, markup=False, highlight=False)
     _print_score_rows(console, table.benchmark, "model", table.rows, table.sources)
 
 

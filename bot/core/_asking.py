@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from bot.core.errors import MusebotError
@@ -68,7 +69,7 @@ def answer_question(
     word_vectors = dict(zip(unknown_words, embedded[1:], strict=True))
     passage_texts = [p.chunk.text for p in passages]
 
-    def closest(word: str, options: list[str] | tuple[str, ...]) -> int:
+    def closest(word: str, options: Sequence[str]) -> int:
         import numpy as np
 
         own = word_vectors.get(word)

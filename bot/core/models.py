@@ -131,6 +131,7 @@ class BenchmarkTable:
     benchmark: str
     rows: tuple[ScoreRow, ...]
     sources: tuple[SourceRef, ...]
+    note: str = ""  # what of the lookup the rows do not answer ("No score for Gemini 3 …"), shown above them
 
 
 @dataclass(frozen=True, slots=True)

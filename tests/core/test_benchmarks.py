@@ -226,6 +226,33 @@ def test_lookups_never_forgive_a_changed_digit(table: FactTable) -> None:
     assert table.compare("muse spark", "clade opus 4.6").model_b == "Claude Opus 4.6"
 
 
+@pytest.mark.parametrize(
+    ("typed", "benchmark", "models"),
+    [
+        ("muse spark healthbench hard score", "HealthBench Hard", {"Muse Spark"}),
+        ("what did gpt 5.4 get on arc agi 2", "ARC-AGI-2", {"GPT-5.4"}),
+        ("gpt-5.4 healthbnch hrd", "HealthBench Hard", {"GPT-5.4"}),
+        ("healthbnch hrd score pls", "HealthBench Hard", {"Muse Spark", "GPT-5.4", "Gemini 3.1 Pro"}),
+    ],
+)
+def test_lookups_read_the_names_out_of_a_typed_phrase(
+    table: FactTable, typed: str, benchmark: str, models: set[str]
+) -> None:
+    shown = table.benchmark_table(typed)
+    assert shown.benchmark.startswith(benchmark)
+    assert {row.facts[0].model for row in shown.rows} == models
+    assert shown.note == ""
+
+
+def test_a_lookup_for_a_near_model_says_the_rows_are_other_models(table: FactTable) -> None:
+    shown = table.benchmark_table("gemini 3 arc-agi-2")  # only Gemini 3.1 Pro has a score: a different model
+    assert "gemini 3" in shown.note
+    assert "Gemini 3.1 Pro" in {row.facts[0].model for row in shown.rows}
+    assert shown.benchmark == "ARC-AGI-2"  # not labelled as Gemini 3's
+    with pytest.raises(UnknownNameError):
+        table.benchmark_table("muse spark arc agi 3")  # a changed digit is still no benchmark
+
+
 def test_complete_offers_prefix_matches_first(table: FactTable) -> None:
     assert table.complete("gem", "model") == ["Gemini 3.1 Pro", "Gemini 3.1 Pro Preview"]
     assert table.complete("hb", "benchmark") == ["HealthBench Hard"]

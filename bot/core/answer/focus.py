@@ -13,6 +13,7 @@ among the corpus's words (wording terms only, and only very close ones for ident
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -302,7 +303,7 @@ def read_focus(
             if term.role == "number" and before.isalpha() and before.lower() not in STOPWORDS | GENERIC_WORDS:
                 # "gemini 3", not just "3": a sentence about "Gemini 3.1" that also says "3 times" is not it.
                 label = f"{before.lower()} {term.word}"
-                term = FocusTerm(label, term.role, term.weight, term.alternatives, term.known, (), name_key(label))
+                term = FocusTerm(label, term.role, term.weight, term.alternatives, term.known, phrase=name_key(label))
             if term.role == "name" and terms and terms[-1].role == "name" and last_name_piece == index - 2:
                 # One person or firm in several words: "nadia forsberg" is grounded by "Forsberg".
                 previous = terms.pop()
@@ -483,7 +484,7 @@ def find_clippings(
     singles: dict[str, None] = {}
     for text in texts:
         words = [w.lower() for w in _LETTERS_RE.findall(text)]
-        for first, second in zip(words, words[1:], strict=False):
+        for first, second in itertools.pairwise(words):
             for cut in range(2, min(len(first), len(word) - 2) + 1):
                 if first.startswith(word[:cut]) and second.startswith(word[cut:]) and first != second:
                     tokens = frozenset(t for w in (first, second) for t in tokenize(w)[:1])
@@ -491,9 +492,9 @@ def find_clippings(
                         pairs[tokens] = None
                     break
         for at, candidate in enumerate(words):
-            if candidate.startswith(word) and len(candidate) > len(word) and len(word) * 5 >= 2 * len(candidate):
-                if not common or (before and at > 0 and words[at - 1] == before):
-                    singles[candidate] = None
+            clips = candidate.startswith(word) and len(candidate) > len(word) and len(word) * 5 >= 2 * len(candidate)
+            if clips and (not common or (before and at > 0 and words[at - 1] == before)):
+                singles[candidate] = None
     found = list(pairs)
     if singles:
         options = sorted(singles)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bot.core.answer.focus import Focus
-from bot.core.answer.grounding import ground, holds
+from bot.core.answer.grounding import ground
 from bot.core.answer.policy import (
     DISTINCTIVE_IDF,
     FOLLOW_UP_RATIO,

@@ -21,6 +21,13 @@ from bot.core.models import (
 )
 from bot.core.names import BENCHMARK, MODEL, NameCatalog, key_tokens, name_key
 
+# Words typed around a lookup's names: "what did … score on …", "… results pls".
+LOOKUP_FILLER = frozenset(
+    """score scores scored scoring result results what whats did does do get got gets on in at of the a an for is
+    are was were benchmark benchmarks how much well number numbers value values rating ratings performance
+    perform performed show me give tell please pls plz its it s with and results figure figures""".split()
+)
+
 
 class UnknownNameError(MusebotError, LookupError):
     """A benchmark or model name that the articles do not give scores for; carries suggestions."""
@@ -226,6 +233,10 @@ class FactTable:
         them in turn, its rows labelled with the benchmark.
         """
         benchmarks = self._benchmarks_named(name)
+        models: tuple[str, ...] = ()
+        unread = ""
+        if not benchmarks:
+            benchmarks, models, unread = self._lookup_in_words(name)
         if not benchmarks:
             raise self._unknown(name, BENCHMARK)
         label_benchmark = len(benchmarks) > 1
@@ -248,7 +259,45 @@ class FactTable:
             rows.extend(group_rows)
         all_facts = [f for benchmark in benchmarks for f in self._by_benchmark[benchmark]]
         shown = name.strip() if label_benchmark else benchmarks[0]
-        return BenchmarkTable(benchmark=shown, rows=tuple(rows), sources=self._sources(all_facts))
+        note = ""
+        if models:
+            # "muse spark gpqa diamond score": that model's rows (every variant), if the articles give any.
+            family = {m for model in models for m in (*self.catalog.family(model), model)}
+            kept = [r for r in rows if r.facts[0].model in family]
+            if kept:
+                rows = kept
+                all_facts = [f for r in kept for f in r.facts]
+                shown = f"{shown} — {', '.join(models)}"
+            else:
+                note = f"The articles give no {shown} score for {' or '.join(models)}; these are the ones they give."
+        elif unread:
+            # "gemini 3 arc-agi-2" when only Gemini 3.1 Pro has a score: a near name is a different model.
+            note = f"No model in these rows is “{unread}”; these are the scores the articles give for {shown}."
+        return BenchmarkTable(benchmark=shown, rows=tuple(rows), sources=self._sources(all_facts), note=note)
+
+    def _lookup_in_words(self, text: str) -> tuple[tuple[str, ...], tuple[str, ...], str]:
+        """(benchmarks, models, the words read as neither) of a lookup typed as words around the names:
+        "muse spark gpqa diamond score", "what did gpt-5.4 get on helthbench hrd". A benchmark is named
+        outright, or is what the words left over from the model names spell (typing errors forgiven,
+        never a digit)."""
+        found_benchmarks, found_models = self.catalog.find_mentions(text)
+        models = tuple(m for m in dict.fromkeys(found_models) if m in self._by_model)
+        benchmarks = tuple(b for b in dict.fromkeys(found_benchmarks) if b in self._by_benchmark)
+        grams = self.catalog.mention_grams(text)
+        if benchmarks:
+            tokens = key_tokens(text)
+            for kind, _name, gram in grams:
+                ends = [i + len(gram) for i in range(len(tokens)) if tuple(tokens[i : i + len(gram)]) == tuple(gram)]
+                if kind == BENCHMARK and any(end < len(tokens) and tokens[end][0].isdigit() for end in ends):
+                    return (), (), ""  # "arc agi 3": the version typed is not the one the articles give
+            used = {t for _kind, _name, gram in grams for t in gram}
+            unread = " ".join(t for t in tokens if t not in used and t not in LOOKUP_FILLER)
+            return benchmarks, models, unread
+        used = {t for kind, _name, gram in grams if kind == MODEL for t in gram}
+        rest = " ".join(t for t in key_tokens(text) if t not in used and t not in LOOKUP_FILLER)
+        if not rest or rest == name_key(text):
+            return (), (), ""
+        return self._benchmarks_named(rest), models, ""
 
     def model_table(self, name: str) -> ModelTable:
         """Every benchmark the articles give for a model; a family name ("Gemini 3.1 Pro") shows its variants."""

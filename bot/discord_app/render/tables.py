@@ -80,9 +80,13 @@ def _row_line(row: ScoreRow, numbers: _SourceNumbers) -> str:
     return f"**{label}** — {_facts_text(row.facts, numbers, conflict=row.is_conflict)}"
 
 
-def _render_rows(title: str, rows: Sequence[ScoreRow], sources: Sequence[SourceRef], empty: str) -> discord.Embed:
+def _render_rows(
+    title: str, rows: Sequence[ScoreRow], sources: Sequence[SourceRef], empty: str, *, note: str = ""
+) -> discord.Embed:
     numbers = _SourceNumbers(sources)
     lines = [_row_line(row, numbers) for row in rows] or [empty]
+    if note:
+        lines = [clean_text(note), *lines]
     budget = _EmbedBudget(title=title, colour=TABLE_COLOUR, footer="Values as the articles state them")
     source_lines = numbers.lines()
     budget.describe_lines(lines, reserve=min(sum(len(line) + 1 for line in source_lines) + 20, 2000), noun="more rows")
@@ -112,7 +116,9 @@ def _add_source_fields(budget: _EmbedBudget, lines: Sequence[str]) -> None:
 def render_benchmark_table(table: BenchmarkTable) -> discord.Embed:
     """Every model's score on one benchmark, best first, with numbered sources and conflicts marked."""
     title = f"{clean_title(_one_line(table.benchmark))} — scores in the articles"
-    return _render_rows(title, table.rows, table.sources, "The articles give no scores for this benchmark.")
+    return _render_rows(
+        title, table.rows, table.sources, "The articles give no scores for this benchmark.", note=table.note
+    )
 
 
 def render_model_table(table: ModelTable) -> discord.Embed:
