@@ -49,6 +49,30 @@ The full plan is $20 per month for teams.
 Lisbon's tram network carried a record number of riders in March.
 The city also opened two new bike lanes near the river.
 """,
+    "nova-sites.md": """---
+id: nova-sites
+title: "Where Nova Labs computes"
+outlet: "Grid Report"
+published: 2026-03-12
+---
+## Sites
+
+| Site | Location | Capacity |
+| --- | --- | --- |
+| Vega | Porto, Portugal | 2 GW |
+| Altair | Braga, Portugal | 1 GW |
+
+Vega is the larger of the two campuses. Nova Labs financed it through a joint venture with Harbor Fund, and the
+utility, Tejo Power, is building four turbines to power it.
+Nova Labs plans $900 million in capital expenditures in 2026.
+
+## Markets
+
+Nova Labs shares rose 4% on March 3. The Dow Jones index gained 1% over the whole week.
+
+Pixelworks reported its results on June 9. Its revenue came to $12 million, and the shares ended at $31.
+Pixelworks has not disclosed how many customers it has.
+""",
     "nova-profile.txt": """Inside Nova Labs
 Source: The Ledger
 Published: 2026-03-09
@@ -155,3 +179,63 @@ def test_the_quote_is_trimmed_to_its_supporting_sentences(service: MuseService) 
     assert "$4 per month" in quote
     assert "tram" not in quote  # the rest of the passage is cut with "…"
     assert quote.endswith("…")
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("how much will nova labs put into capex in 2026", "$900 million"),  # a clipping of "capital expenditures"
+        ("how many turbines will power vega", "four"),  # "to power it": the pronoun points back to Vega
+        ("where is the altair site", "Braga"),  # a where-question wants the sentence that names a place
+    ],
+)
+def test_clippings_pronouns_and_places_are_read(service: MuseService, question: str, expected: str) -> None:
+    answer = service.ask(question)
+
+    assert not answer.abstained, answer.text
+    assert expected in answer.text
+
+
+def test_two_names_side_by_side_each_get_their_figure(service: MuseService) -> None:
+    answer = service.ask("vega vs altair capacity")
+
+    assert not answer.abstained, answer.text
+    assert "2 GW" in answer.text
+    assert "1 GW" in answer.text
+
+
+def test_a_name_said_after_a_sentence_does_not_carry_into_it(service: MuseService) -> None:
+    # "The Dow …" comes after "shares rose 4% on March 3": that figure is Nova Labs', not the Dow's.
+    answer = service.ask("how much did the dow rise on march 3")
+
+    assert answer.abstained, answer.text
+    assert "4%" not in answer.text
+
+
+def test_what_is_counted_must_be_named(service: MuseService) -> None:
+    answer = service.ask("how many engineers does nova labs have")  # the articles count employees
+
+    assert answer.abstained, answer.text
+    assert _numbers(answer) == []
+
+
+def test_a_date_the_sentence_before_sets_frames_the_next_one(service: MuseService) -> None:
+    answer = service.ask("what did pixelworks revenue come to on june 9")
+
+    assert not answer.abstained, answer.text
+    assert "$12 million" in answer.text
+
+
+def test_a_different_date_is_still_not_the_answer(service: MuseService) -> None:
+    answer = service.ask("what did pixelworks revenue come to on june 10")
+
+    assert answer.abstained, answer.text
+    assert "$12 million" not in answer.text
+
+
+def test_a_sentence_saying_the_value_was_not_given_is_an_abstention(service: MuseService) -> None:
+    answer = service.ask("how many customers does pixelworks have")
+
+    assert answer.abstained, answer.text
+    assert "not been made public" in answer.text
+    assert any("not disclosed" in text for text in answer.nearest_text)  # shown, labelled, cited

@@ -33,7 +33,7 @@ from bot.core.answer.select import (
 from bot.core.answer.shape import QuestionShape, read_question_shape, values_of_kind
 from bot.core.models import Answer, BenchmarkFact, Citation, Conflict, Passage, SourceRef
 from bot.core.search import TermStats
-from bot.core.text import tokenize
+from bot.core.text import numbers_in, tokenize
 
 if TYPE_CHECKING:
     pass
@@ -216,6 +216,10 @@ def build_answer(
     if not unknown and is_supported(shape, best, policy):
         compared = tuple(t.word for t in focus.entities) if focus is not None and comparison else ()
         chosen = select_answer_sentences(shape, scored, policy, entities=compared)
+    if chosen and not facts and says_withheld(question, shape, chosen[0].text):
+        # "Anthropic has not published a HealthBench Hard score for Opus 4.6": the articles say they don't say.
+        scores = {"best_support": chosen[0].support, "best_score": chosen[0].score}
+        return _abstention(question, passages, scored, sources, focus, unknown, build_id, scores, withheld=chosen[0])
     ignore = {t for term in (focus.terms if focus else ()) for alt in term.alternatives for t in alt}
     found = _find_value_conflict(shape, chosen[0], scored, passages, policy, ignore) if chosen else None
     rival, rival_unit = found if found is not None else (None, "")
@@ -250,7 +254,16 @@ def build_answer(
     )
     scores = {"best_support": best.support if best else 0.0, "best_score": best.score if best else 0.0}
     if not lines and not fact_lines:
-        return _abstention(question, passages, scored, sources, focus, unknown, build_id, scores)
+        # No sentence states the value; one may say that it was not given ("has not disclosed how many …").
+        withheld = next(
+            (
+                x for x in scored[:MAX_NEAREST * 2]
+                if x.grounded and x.counts_it and x.own + x.similarity >= policy.abstain_threshold
+                and says_withheld(question, shape, x.text)
+            ),
+            None,
+        )  # fmt: skip
+        return _abstention(question, passages, scored, sources, focus, unknown, build_id, scores, withheld=withheld)
     text = "\n".join(lines) + "\n\n" + "\n".join(fact_lines) if fact_lines and lines else "\n".join(lines or fact_lines)
     if any(c for c in conflicts):
         text += "\n\nThe articles give different figures here; each is shown with its source."
@@ -265,6 +278,26 @@ def build_answer(
     )
 
 
+# "has not published", "declined to say", "has yet to disclose": a sentence saying a value is not given.
+_WITHHELD_RE = re.compile(
+    r"\b(?:has|have|had|is|are|was|were)\s+(?:not|n[o’']t)\s+(?:yet\s+|publicly\s+)?(?:published|disclosed|released|"
+    r"revealed|announced|given|shared|reported|confirmed|provided|made public|put out|said)\b"
+    r"|\b(?:did|does|do|would|will)\s+(?:not|n[o’']t)\s+(?:say|disclose|reveal|give|share|confirm|provide|publish)\b"
+    r"|\bdeclined\s+to\s+(?:say|comment|disclose|give|share|confirm)\b|\b(?:has|have)\s+yet\s+to\b"
+    r"|\bundisclosed\b|\bleaves?\s+(?:that|the)\s+cell\s+empty\b",
+    re.IGNORECASE,
+)
+
+
+def says_withheld(question: str, shape: QuestionShape, sentence: str) -> bool:
+    """Whether ``sentence`` answers a question after a value only by saying that value was not given: it
+    says so, and states no number the question does not."""
+    if not (shape.wants_number or shape.wants_date) or not _WITHHELD_RE.search(sentence):
+        return False
+    asked = set(numbers_in(question))
+    return not [n for n in numbers_in(sentence) if n not in asked]
+
+
 def _abstention(
     question: str,
     passages: Sequence[Passage],
@@ -274,8 +307,12 @@ def _abstention(
     unknown: Sequence[object],
     build_id: str,
     scores: dict[str, float],
+    *,
+    withheld: ScoredSentence | None = None,
 ) -> Answer:
     """ "The articles don't say", with the nearest facts they do state when some sentence comes close.
+
+    ``withheld`` is a sentence saying the value asked for has not been given: it comes first among them.
 
     The nearest sentences share part of the focus (a name or a distinctive word) but miss what the
     question turns on; they are labelled as a different thing and never given as the answer.
@@ -285,7 +322,7 @@ def _abstention(
         top = passages[0].chunk
         source = sources.get(top.article_id)
         closest = top.heading or (source.title if source else "")
-    nearest: list[ScoredSentence] = []
+    nearest: list[ScoredSentence] = [withheld] if withheld is not None else []
     for sentence in scored:
         if len(nearest) >= MAX_NEAREST:
             break
@@ -305,7 +342,9 @@ def _abstention(
     # An abstention states no number, not even one echoed from the question: "gemini 3" stays in `missing`.
     said = [w for w in missing_words if not any(ch.isdigit() for ch in w)]
     quoted = " or ".join(f"“{w}”" for w in said)
-    if unknown and said:
+    if withheld is not None:
+        text = "The indexed articles don't give it: they say it has not been made public."
+    elif unknown and said:
         text = f"The indexed articles don't say: none of them mentions {quoted}."
     elif missing_words and nearest:
         about = quoted or "that exact name or version"

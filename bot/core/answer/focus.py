@@ -83,9 +83,11 @@ QUALIFIER_WORDS = frozenset(
 _QUALIFIER_FORMS = {
     "monthly": ("month",), "daily": ("day",), "hourly": ("hour",), "weekly": ("week",), "annual": ("year",),
     "annually": ("year",), "yearly": ("year",), "quarterly": ("quarter",), "european": ("europe", "eu"),
-    "europe": ("eu", "european"), "eu": ("europe", "european"), "american": ("us", "america"),
-    "america": ("us", "american"), "us": ("america", "american", "usa"), "usa": ("us", "america"),
-    "uk": ("britain", "british"), "britain": ("uk", "british"), "mobile": ("phone", "phones"),
+    "europe": ("eu", "european"), "eu": ("europe", "european", "european union"),
+    "american": ("us", "america", "united states"), "america": ("us", "american", "united states"),
+    "us": ("america", "american", "usa", "united states"), "usa": ("us", "america", "united states"),
+    "uk": ("britain", "british", "united kingdom"), "britain": ("uk", "british", "united kingdom"),
+    "mobile": ("phone", "phones"),
     "phone": ("mobile",), "worldwide": ("global",), "global": ("worldwide",),
 }  # fmt: skip
 
@@ -150,6 +152,7 @@ class Focus:
     other_names: frozenset[str] = frozenset()  # names rarer than the corpus's subject (to see another named)
     asks_for_name: bool = False  # "who …", "which companies …": the answer is itself a name
     asks_for_place: bool = False  # "where …": the answer names a place
+    compared: frozenset[str] = frozenset()  # the words either side of "vs" ("vega vs altair")
     asks_score: bool = False  # names a benchmark or asks for a score: the model must be named with it
     distinctive_idf: float = DISTINCTIVE_IDF  # this corpus's idf of a term a quarter of the passages hold
 
@@ -173,7 +176,7 @@ class Focus:
         if len(found) >= 2:
             return found
         # "hyperion vs prometheus": without two models, the names the question sets side by side are compared.
-        names = tuple(t for t in self.terms if t.role == "name" and t not in found)
+        names = tuple(t for t in self.terms if (t.role == "name" or t.word in self.compared) and t not in found)
         return tuple(t for t in self.terms if t in found or t in names) if len(found) + len(names) >= 2 else found
 
     def phrase(self) -> str:
@@ -265,6 +268,7 @@ def read_focus(
     seen: set[str] = set()
     index = 0
     last_name_piece = -2
+    placed: dict[str, int] = {}  # a term's word -> the index of its (last) piece
     # "what year", "which day": the word says what kind of answer is wanted, not which fact.
     asks_for = set(tokenize(" ".join(_ASKS_FOR_RE.findall(normalize_text(question).lower()))))
     while index < len(pieces):
@@ -312,7 +316,15 @@ def read_focus(
             if term.role == "name":
                 last_name_piece = index - 1
             terms.append(term)
+            placed[term.word] = index - 1
+    # "vega vs altair": the words either side of "vs" are what is compared, names or not.
+    beside = {i + step for i, (w, _) in enumerate(pieces) if w.lower() in {"vs", "versus"} for step in (-1, 1)}
+    compared = frozenset(
+        t.word for t in terms
+        if t.role != "number" and {placed.get(t.word, -9), placed.get(t.word, -9) - len(t.word.split()) + 1} & beside
+    )  # fmt: skip
     return Focus(
+        compared=compared,
         terms=tuple(terms),
         models=models,
         benchmarks=benchmarks,

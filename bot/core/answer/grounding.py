@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 
 from bot.core.answer.focus import Focus, FocusTerm, Grounding
 from bot.core.answer.policy import NEIGHBOUR_CREDIT
+from bot.core.names import name_key
+from bot.core.text import tokenize
 
 if TYPE_CHECKING:
     pass
@@ -47,6 +49,7 @@ def ground(
     article: Callable[[], set[str]] | None = None,
     preceding: set[str] | None = None,
     antecedent: set[str] | None = None,
+    previous: str = "",
 ) -> Grounding:
     """How well one sentence (its tokens with its heading's) grounds the focus.
 
@@ -59,8 +62,11 @@ def ground(
     before it ("She joined at 24" after "Nadia Forsberg leads …"), so only that part may carry a name.
     ``antecedent`` is what a pronoun of the sentence can point back to (the sentences just before it, or
     None when it has no pronoun): "Meta financed it with Blue Owl" after "Hyperion is the giant" is about
-    Hyperion, though it names others.
+    Hyperion, though it names others. ``previous`` is the sentence just before, in the same paragraph: a
+    date or qualifier it sets ("On April 8, … . The stock closed at $612.42") frames the sentence, unless
+    the sentence states its own ("… and $629.86 on April 10").
     """
+    previous_tokens: set[str] | None = None
     preceding = context if preceding is None else preceding
     total = sum(t.weight for t in focus.terms) or 1.0
     heading = heading or set()
@@ -96,9 +102,9 @@ def ground(
             with_context += credit * term.weight
             if term.is_identity:
                 grounded_identity += 1
-                if term in focus.entities:
-                    entities_seen += 1
-                    entity_words.add(term.word)
+            if term in focus.entities:
+                entities_seen += 1
+                entity_words.add(term.word)
             if term.weight >= focus.distinctive_idf:
                 distinctive_hits += 1
             continue
@@ -127,6 +133,10 @@ def ground(
                     carried = bool(holds(term, article()))
             elif antecedent and not (sentence - heading) & term.siblings:
                 carried = bool(holds(term, antecedent))
+        elif term.role in {"number", "qualifier"} and previous:
+            if previous_tokens is None:
+                previous_tokens = set(tokenize(previous))
+            carried = _set_by_previous(term, sentence, previous, previous_tokens)
         if carried:
             with_context += term.weight
             if term in focus.entities:
@@ -147,6 +157,33 @@ def ground(
         distinctive_hits=distinctive_hits,
         entities=frozenset(entity_words),
     )
+
+
+_CALENDAR = frozenset(
+    "january february march april may june july august september october november december monday tuesday "
+    "wednesday thursday friday saturday sunday".split()
+)
+
+
+_PERIODS = frozenset(tokenize("day days week weeks month months year years quarter quarters today yesterday"))
+
+
+def _set_by_previous(term: FocusTerm, sentence: set[str], previous: str, previous_tokens: set[str]) -> bool:
+    """Whether the sentence before sets a number or qualifier the sentence itself does not contradict."""
+    if term.siblings & sentence or sentence & _PERIODS:
+        return False  # "… in Europe" before, "in Asia" here; "over the whole week": the sentence's own setting
+    if term.role == "qualifier":
+        # A time carries over ("On April 8 … . The stock closed …"); a platform or a region is the sentence's own.
+        return term.word in _CALENDAR and bool(holds(term, previous_tokens))
+    if term.phrase:
+        word = term.phrase.split()[0]
+        if word in sentence:
+            return False  # "April 10" here: the sentence gives its own date
+        return bool(re.search(rf"(?<![\w.]){re.escape(term.phrase)}(?![\w]|\.\d)", name_key(previous)))
+    shape = len(term.word.split(".")[0])
+    if any(t[:1].isdigit() and len(t.split(".")[0]) == shape for t in sentence):
+        return False  # a number of the same size here ("2026" for "2025"): the sentence's own
+    return bool(holds(term, previous_tokens))
 
 
 def grounds_fact(focus: Focus, tokens: set[str]) -> bool:

@@ -24,7 +24,7 @@ from bot.core.answer.shape import QuestionShape, holds_kind
 from bot.core.models import Passage
 from bot.core.names import name_key
 from bot.core.search import TermStats
-from bot.core.text import split_answer_units, tokenize
+from bot.core.text import split_answer_units, split_sentences, tokenize
 
 if TYPE_CHECKING:
     pass
@@ -127,6 +127,7 @@ def score_sentences(
             tokens = set(tokenize(sentence))
             preceding = _preceding_tokens(passage.chunk.text, sentence, heading_tokens, passage_tokens)
             antecedent = _antecedent_tokens(passage.chunk.text, sentence)
+            previous = _previous_sentence(passage.chunk.text, sentence)
             grounding = None
             if focus is not None and focus.terms:
                 # A section heading says what its sentences are about ("Three Modes, One Model").
@@ -139,6 +140,7 @@ def score_sentences(
                     frame=frame,
                     preceding=tokens | preceding,
                     antecedent=antecedent,
+                    previous=previous,
                     heading=heading_tokens - tokens,
                     comparison=comparison,
                 )
@@ -198,6 +200,18 @@ def _antecedent_tokens(text: str, sentence: str) -> set[str] | None:
         return None
     at = text.find(sentence[:60])
     return set(tokenize(text[max(0, at - ANTECEDENT_CHARS) : at])) if at > 0 else None
+
+
+def _previous_sentence(text: str, sentence: str) -> str:
+    """The sentence just before ``sentence`` in its paragraph ("" at a paragraph's start or for a table row)."""
+    at = text.find(sentence[:60])
+    if at <= 0:
+        return ""
+    paragraph = text[:at].rsplit("\n\n", 1)[-1]
+    if not paragraph.strip() or paragraph.lstrip().startswith(("|", "#")):
+        return ""
+    sentences = split_sentences(paragraph)
+    return sentences[-1] if sentences else ""
 
 
 def _counts(token: str, tokens: set[str], focus: Focus | None) -> bool:

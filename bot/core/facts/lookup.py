@@ -21,6 +21,22 @@ from bot.core.models import (
 )
 from bot.core.names import BENCHMARK, MODEL, NameCatalog, key_tokens, name_key
 
+
+def _changes_a_version(typed: Sequence[str], gram: tuple[str, ...], name: tuple[str, ...]) -> bool:
+    """Whether a number typed right beside the words that named a benchmark takes the place of the name's own
+    number: "arc agi 3" for ARC-AGI-2, "tau3 bench" for τ²-bench; not "gemini 3 arc-agi-2"."""
+    at_name = next((c for c in range(len(name)) if name[c : c + len(gram)] == gram), None)
+    if at_name is None:
+        return False
+    for i in (i for i in range(len(typed)) if tuple(typed[i : i + len(gram)]) == gram):
+        for typed_at, name_at in ((i - 1, at_name - 1), (i + len(gram), at_name + len(gram))):
+            if 0 <= typed_at < len(typed) and 0 <= name_at < len(name):
+                mine, theirs = typed[typed_at], name[name_at]
+                if mine != theirs and mine[:1].isdigit() and theirs[:1].isdigit():
+                    return True
+    return False
+
+
 # Words typed around a lookup's names: "what did … score on …", "… results pls".
 LOOKUP_FILLER = frozenset(
     """score scores scored scoring result results what whats did does do get got gets on in at of the a an for is
@@ -286,10 +302,9 @@ class FactTable:
         grams = self.catalog.mention_grams(text)
         if benchmarks:
             tokens = key_tokens(text)
-            for kind, _name, gram in grams:
-                ends = [i + len(gram) for i in range(len(tokens)) if tuple(tokens[i : i + len(gram)]) == tuple(gram)]
-                if kind == BENCHMARK and any(end < len(tokens) and tokens[end][0].isdigit() for end in ends):
-                    return (), (), ""  # "arc agi 3": the version typed is not the one the articles give
+            for kind, found, gram in grams:
+                if kind == BENCHMARK and _changes_a_version(tokens, tuple(gram), tuple(key_tokens(found))):
+                    return (), (), ""  # "arc agi 3", "tau3 bench": the version typed is not the one the articles give
             used = {t for _kind, _name, gram in grams for t in gram}
             unread = " ".join(t for t in tokens if t not in used and t not in LOOKUP_FILLER)
             return benchmarks, models, unread
