@@ -79,6 +79,7 @@ Published: 2026-03-09
 
 Nova Labs now has 450 employees, according to people familiar with its payroll.
 Its research head, Mark Lee, came from a robotics start-up.
+Nova Labs launched Orbit 2.5 on March 4, 2026, after a last-minute delay.
 """,
 }
 
@@ -239,3 +240,12 @@ def test_a_sentence_saying_the_value_was_not_given_is_an_abstention(service: Mus
     assert answer.abstained, answer.text
     assert "not been made public" in answer.text
     assert any("not disclosed" in text for text in answer.nearest_text)  # shown, labelled, cited
+
+
+def test_a_prose_date_conflict_shows_both_days(service: MuseService) -> None:
+    answer = service.ask("when did nova labs launch orbit 2.5")
+
+    assert not answer.abstained, answer.text
+    assert "March 3" in answer.text
+    assert "March 4" in answer.text
+    assert "The articles differ" in answer.text

@@ -33,7 +33,7 @@ from bot.core.answer.select import (
 from bot.core.answer.shape import QuestionShape, read_question_shape, values_of_kind
 from bot.core.models import Answer, BenchmarkFact, Citation, Conflict, Passage, SourceRef
 from bot.core.search import TermStats
-from bot.core.text import numbers_in, tokenize
+from bot.core.text import normalize_text, numbers_in, tokenize
 
 if TYPE_CHECKING:
     pass
@@ -128,20 +128,48 @@ def _value_classes(sentence: str, kind: str, ignore: set[str]) -> dict[str, froz
     A question after words ("what is its context window") still has values when the sentences state some.
     """
     if kind == "date":
-        return {"date": values_of_kind(sentence, "date", ignore)}
+        return _date_values(sentence)
     money = values_of_kind(sentence, "money", ignore)
     percent = values_of_kind(sentence, "percent", ignore)
     numbers = values_of_kind(sentence, "number", ignore)
     as_numbers = {re.sub(r"[^\d.]", "", v) for v in money | percent}
-    plain = frozenset(v for v in numbers if v not in as_numbers)
+    # A year says when, not how many: "cut 600 roles in 2025" and "700 jobs in 2025" differ in the count.
+    plain = frozenset(v for v in numbers if v not in as_numbers and not _YEAR_RE.fullmatch(v))
     return {"money": money, "percent": percent, "number": plain}
 
 
-def _differ(mine: dict[str, frozenset[str]], theirs: dict[str, frozenset[str]]) -> str | None:
-    """The unit in which two sentences state different values (and none the same), or None."""
-    if any(mine[unit] & theirs[unit] for unit in mine):
+_YEAR_RE = re.compile(r"(?:19|20)\d\d")
+
+
+_MONTH = "january|february|march|april|may|june|july|august|september|october|november|december"
+_DAY_RE = re.compile(rf"\b({_MONTH})\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?!\s*(?:%|percent|billion|million))", re.I)
+_MONTH_YEAR_RE = re.compile(rf"\b({_MONTH})(?:\s+\d{{1,2}}(?:st|nd|rd|th)?,?)?\s+((?:19|20)\d\d)\b", re.I)
+
+
+def _date_values(sentence: str) -> dict[str, frozenset[str]]:
+    """The dates a sentence states, by how precise they are: days ("april 8"), months ("april 2026"), years."""
+    text = normalize_text(sentence)
+    days = frozenset(f"{m.group(1).capitalize()} {int(m.group(2))}" for m in _DAY_RE.finditer(text))
+    months = frozenset(f"{m.group(1).capitalize()} {m.group(2)}" for m in _MONTH_YEAR_RE.finditer(text))
+    years = frozenset(re.findall(r"\b(?:19|20)\d\d\b", text))
+    return {"day": days, "month": months, "year": years}
+
+
+def _differ(mine: dict[str, frozenset[str]], theirs: dict[str, frozenset[str]], kind: str = "") -> str | None:
+    """The unit in which two sentences state different values (and none the same), or None; the unit the
+    question asks for first ("how much": money), so a year or count both mention does not hide it. Dates
+    are compared at the most precise level both state: "April 8" and "April 9" differ, though both say 2026.
+    """
+    if kind == "date":
+        for unit in ("day", "month", "year"):
+            if mine.get(unit) and theirs.get(unit):
+                return None if mine[unit] & theirs[unit] else unit
         return None
-    for unit in mine:
+    for unit in sorted(mine, key=lambda u: u != kind):
+        if mine[unit] & theirs[unit]:
+            if unit == kind:
+                return None  # they agree on what is asked
+            continue
         if mine[unit] and theirs[unit] and len(mine[unit]) <= 3 and len(theirs[unit]) <= 2:
             return unit
     return None
@@ -167,7 +195,7 @@ def _find_value_conflict(
             continue
         if other.similarity < best.similarity - CONFLICT_SIMILARITY_GAP:
             continue
-        unit = _differ(mine, _value_classes(other.text, shape.kind, ignore))
+        unit = _differ(mine, _value_classes(other.text, shape.kind, ignore), shape.kind)
         if unit is not None:
             return other, unit
     return None
