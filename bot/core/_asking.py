@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from bot.core.errors import MusebotError
-from bot.core.models import Answer
+from bot.core.models import Answer, Passage
 
 if TYPE_CHECKING:  # types only: the modules themselves are imported where they are used, for a fast cold start
     from bot.core._serving import _Serving
@@ -66,6 +66,7 @@ def answer_question(
     embedded = embedder.embed([query, *unknown_words])
     vector = embedded[0]
     passages = search_passages(serving.index, vector, query, top_k=top_k)
+    passages = (*passages, *section_neighbours(serving.index, passages))
     word_vectors = dict(zip(unknown_words, embedded[1:], strict=True))
     passage_texts = [p.chunk.text for p in passages]
 
@@ -115,3 +116,43 @@ def answer_question(
         focus=focus,
         article_tokens=serving.article_tokens,
     )
+
+
+# A retrieved passage's neighbours in its section are read too, at this share of its dense score: a
+# section cut into two chunks often has the question's words in one and the answer in the other.
+NEIGHBOUR_DENSE_SHARE = 0.5
+NEIGHBOURS_OF_TOP = 2  # only the best passages: further down, a neighbour adds more noise than answers
+
+
+def section_neighbours(index: object, passages: Sequence[Passage], *, of: int = NEIGHBOURS_OF_TOP) -> list[Passage]:
+    """The chunks just before and after each of the best ``of`` passages, under the same heading, that
+    retrieval did not keep."""
+    from bot.core.models import Passage
+
+    seen = {p.chunk.id for p in passages}
+    found: list[Passage] = []
+    chunk_row = getattr(index, "chunk_row", None)
+    chunks = getattr(index, "chunks", ())
+    if chunk_row is None:
+        return found
+    for passage in passages[:of]:
+        chunk = passage.chunk
+        if not chunk.heading:
+            continue
+        for ordinal in (chunk.ordinal - 1, chunk.ordinal + 1):
+            row = chunk_row(f"{chunk.article_id}#{ordinal}")
+            if row is None:
+                continue
+            neighbour = chunks[row]
+            if neighbour.id in seen or neighbour.heading != chunk.heading:
+                continue
+            seen.add(neighbour.id)
+            found.append(
+                Passage(
+                    chunk=neighbour,
+                    score=passage.score * NEIGHBOUR_DENSE_SHARE,
+                    dense_score=passage.dense_score * NEIGHBOUR_DENSE_SHARE,
+                    bm25_score=0.0,
+                )
+            )
+    return found

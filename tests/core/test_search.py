@@ -7,7 +7,7 @@ from pathlib import Path
 from bot.core.chunking import approximate_token_counter, split_into_chunks
 from bot.core.embedding import HashingEmbedder
 from bot.core.index_store import LoadedIndex, build_index
-from bot.core.models import Article, Chunk
+from bot.core.models import Article, Chunk, Passage
 from bot.core.search import build_term_stats, fuse_rankings, search_passages
 
 
@@ -74,3 +74,29 @@ def test_passages_carry_both_scores(tmp_path: Path) -> None:
     assert first.bm25_score > 0
     assert first.dense_score > 0
     assert first.score == max(p.score for p in [*_rest, first])
+
+
+def test_a_passage_brings_its_neighbours_in_the_same_section(tmp_path: Path) -> None:
+    from bot.core._asking import section_neighbours
+
+    filler = " ".join(f"Sentence {n} says the review went on for a while." for n in range(60))
+    body = f"## The review\n\n{filler}\n\nThe panel was chaired by Ines Duarte.\n\n## Later\n\nNothing else happened."
+    index, _ = build_index(
+        [Article("review", "The review", "Daily", body)],
+        lambda a: split_into_chunks(a, approximate_token_counter),
+        HashingEmbedder(dim=64),
+        tmp_path,
+        extract_facts=lambda _articles, _chunks: (),
+    )
+    chunks = {c.id: c for c in index.chunks}
+    section = [c for c in index.chunks if c.heading == "The review"]
+    assert len(section) >= 2, "the section is long enough to be cut in two"
+    first = Passage(section[0], 0.5, 0.8, 1.0)
+
+    found = section_neighbours(index, [first])
+
+    assert [p.chunk.id for p in found] == [section[1].id]  # the next chunk of the section, not "Later"
+    assert found[0].dense_score < first.dense_score  # read, but not as if retrieval had found it
+    kept = [first, Passage(section[1], 0.4, 0.7, 1.0)]
+    assert not {p.chunk.id for p in section_neighbours(index, kept)} & {p.chunk.id for p in kept}  # none twice
+    assert all(chunks[p.chunk.id].heading == "The review" for p in found)

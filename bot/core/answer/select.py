@@ -68,7 +68,7 @@ def _clean_sentence(sentence: str) -> str:
 
 # "in New Albany", "near Lake Tahoe", "Richland Parish, Louisiana": a place, for "where …".
 _PLACE_RE = re.compile(
-    r"\b(?:in|at|near|outside|from|to)\s+(?:the\s+)?[A-Z][a-z]+|\b[A-Z][a-z]+(?: [A-Z][a-z]+)?, [A-Z][a-z]+\b"
+    r"\b(?:in|at|near|outside|from)\s+(?:the\s+)?[A-Z][a-z]+|\b[A-Z][a-z]+(?: [A-Z][a-z]+)?, [A-Z][a-z]+\b"
 )
 
 
