@@ -197,6 +197,28 @@ def learn_acronyms(texts: Iterable[str]) -> dict[str, tuple[str, ...]]:
     return found
 
 
+def acronym_candidates(texts: Iterable[str]) -> tuple[dict[str, tuple[str, ...]], set[str]]:
+    """What one article adds to acronyms learnt across articles: (runs of capitalised words keyed by their
+    initials' token, the all-capitals words it writes). "Humanity's Last Exam" in one article and "HLE" in
+    another mean one thing, as they do within one article (`learn_acronyms`)."""
+    texts = list(texts)
+    phrases: dict[str, tuple[str, ...]] = {}
+    capitals: set[str] = set()
+    for text in texts:
+        capitals.update(t for word in _ALL_CAPS_RE.findall(text) for t in tokenize(word)[:1])
+        for match in _TITLE_PHRASE_RE.finditer(text):
+            words = match.group(0).split()
+            # Every run of two or more of its words that does not start small: "Scores on Humanity's Last
+            # Exam" offers "Humanity's Last Exam" (HLE) too.
+            for start in range(len(words) - 1):
+                for end in range(start + 2, len(words) + 1):
+                    run = words[start:end]
+                    initials = "".join(w[0] for w in run if w.lower() not in STOPWORDS).upper()
+                    if 3 <= len(initials) <= 5 and run[0].lower() not in STOPWORDS:
+                        _learn_one(initials, run, phrases, phrase_first=True)
+    return phrases, capitals
+
+
 def _learn_one(acronym: str, words: list[str], found: dict[str, tuple[str, ...]], *, phrase_first: bool) -> None:
     letters = re.sub(r"[^a-z0-9]", "", acronym.lower())
     if len(letters) < 2 or sum(ch.isupper() for ch in acronym) < 2:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from bot.core.index._lexicon import learn_part
 from bot.core.lexicon import Lexicon, count_words, decide_names, learn_acronyms
+from bot.core.models import Article, Chunk
 from bot.core.text import tokenize
 
 
@@ -60,3 +62,20 @@ def test_corrections_forgive_typing_errors_but_never_a_digit() -> None:
     assert lexicon.corrections("gpus") == ()  # short words keep their first letter: not "opus"
     assert lexicon.corrections("3.2") == ()
     assert lexicon.splits("terminalbench") == ("terminal", "bench")
+
+
+def test_an_acronym_is_learnt_across_articles() -> None:
+    from bot.core.index._lexicon import lexicon_of, state_of
+
+    words = Article("words", "Exam", "A", "Scores on Humanity's Last Exam rose this year.")
+    capitals = Article("capitals", "Scores", "B", "On HLE the model leads.")
+    parts = [(a.id, learn_part(a, [Chunk(f"{a.id}#0", a.id, 0, "", a.body, a.body)])) for a in (words, capitals)]
+
+    lexicon, _missing = lexicon_of(state_of(parts), lambda _word: None, None)
+    assert lexicon.acronyms["hle"] == tuple(tokenize("Humanity's Last Exam"))
+    lexicon, _missing = lexicon_of(state_of(parts[:1]), lambda _word: None, None)
+    assert "hle" not in lexicon.acronyms  # the words alone teach nothing
+
+    state = state_of(parts)
+    state.apply("capitals", parts[1][1], -1)  # the article writing "HLE" is removed
+    assert "hle" not in lexicon_of(state, lambda _word: None, None)[0].acronyms

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from bot.core.lexicon import Lexicon, count_words, decide_names, learn_acronyms
+from bot.core.lexicon import Lexicon, acronym_candidates, count_words, decide_names, learn_acronyms
 from bot.core.text import normalize_text
 
 if TYPE_CHECKING:
@@ -25,8 +25,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-STATE_VERSION = 5  # 3: counts of names written next to a version number; 4: acronyms used, not only defined;
-# 5: counts of words capitalised where a sentence starts
+STATE_VERSION = 6  # 3: counts of names written next to a version number; 4: acronyms used, not only defined;
+# 5: counts of words capitalised where a sentence starts; 6: acronyms learnt across articles
 LEXICON_STATE_FILE = "lexicon.json"  # in a build: the summed state
 PARTS_FILE = "lexicon_parts.json"  # in a segment: per-article counts
 WORDS_FILE = "lexicon_words.json"  # in a segment: the words whose vectors it holds, in row order
@@ -39,6 +39,7 @@ def learn_part(article: Article, chunks: Sequence[Chunk]) -> Part:
     """The counts one article adds to the lexicon (its title, and the heading and text of its chunks)."""
     texts = [normalize_text(t) for t in (article.title, *(x for c in chunks for x in (c.heading, c.text))) if t]
     surfaces, capital, lower, versioned, start = count_words(texts)
+    phrases, capitals = acronym_candidates(texts)
     return {
         "surfaces": {token: dict(words) for token, words in surfaces.items()},
         "capital": dict(capital),
@@ -46,6 +47,8 @@ def learn_part(article: Article, chunks: Sequence[Chunk]) -> Part:
         "versioned": dict(versioned),
         "start": dict(start),
         "acronyms": {key: list(tokens) for key, tokens in learn_acronyms(texts).items()},
+        "phrases": {key: list(tokens) for key, tokens in phrases.items()},
+        "capitals": sorted(capitals),
     }
 
 
@@ -59,12 +62,14 @@ class LexiconState:
     acronyms: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # key -> {article id: tokens}
     versioned: dict[str, int] = field(default_factory=dict)
     start: dict[str, int] = field(default_factory=dict)
+    phrases: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # initials -> {article id: tokens}
+    capitals: dict[str, int] = field(default_factory=dict)  # all-capitals word -> articles writing it
     _owned: set[str] = field(default_factory=set, repr=False)  # tokens whose inner dict this copy owns
 
     def copy(self) -> LexiconState:
         return LexiconState(
             dict(self.surfaces), dict(self.capital), dict(self.lower), dict(self.acronyms), dict(self.versioned),
-            dict(self.start),
+            dict(self.start), dict(self.phrases), dict(self.capitals),
         )  # fmt: skip
 
     def apply(self, article_id: str, part: Part, sign: int) -> None:
@@ -93,20 +98,28 @@ class LexiconState:
                     table[token] = left
                 else:
                     table.pop(token, None)
-        for key, tokens in part["acronyms"].items():
-            meanings = dict(self.acronyms.get(key, {}))
-            if sign > 0:
-                meanings[article_id] = list(tokens)
+        for table, source in ((self.acronyms, part["acronyms"]), (self.phrases, part.get("phrases", {}))):
+            for key, tokens in source.items():
+                meanings = dict(table.get(key, {}))
+                if sign > 0:
+                    meanings[article_id] = list(tokens)
+                else:
+                    meanings.pop(article_id, None)
+                if meanings:
+                    table[key] = meanings
+                else:
+                    table.pop(key, None)
+        for key in part.get("capitals", ()):
+            left = self.capitals.get(key, 0) + sign
+            if left > 0:
+                self.capitals[key] = left
             else:
-                meanings.pop(article_id, None)
-            if meanings:
-                self.acronyms[key] = meanings
-            else:
-                self.acronyms.pop(key, None)
+                self.capitals.pop(key, None)
 
     def to_json(self) -> dict[str, Any]:
         return {"version": STATE_VERSION, "surfaces": self.surfaces, "capital": self.capital, "lower": self.lower,
-                "acronyms": self.acronyms, "versioned": self.versioned, "start": self.start}  # fmt: skip
+                "acronyms": self.acronyms, "versioned": self.versioned, "start": self.start,
+                "phrases": self.phrases, "capitals": self.capitals}  # fmt: skip
 
     @classmethod
     def from_json(cls, body: Mapping[str, Any]) -> LexiconState:
@@ -114,7 +127,8 @@ class LexiconState:
             raise ValueError(f"lexicon state version {body.get('version')}")
         return cls(
             dict(body["surfaces"]), dict(body["capital"]), dict(body["lower"]), dict(body["acronyms"]),
-            dict(body.get("versioned", {})), dict(body.get("start", {})),
+            dict(body.get("versioned", {})), dict(body.get("start", {})), dict(body.get("phrases", {})),
+            dict(body.get("capitals", {})),
         )  # fmt: skip
 
     def words(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -141,6 +155,10 @@ def lexicon_of(
     proper = frozenset(t for t in proper if t in state.surfaces)
     names: dict[str, Any] = {"proper": proper, "versioned": model_names & proper, "capitalised": capitalised}
     acronyms = {key: tuple(meanings[min(meanings)]) for key, meanings in sorted(state.acronyms.items())}
+    for key, meanings in sorted(state.phrases.items()):
+        # The words in one article, the capitals in another: an acronym learnt across articles.
+        if key not in acronyms and state.capitals.get(key):
+            acronyms[key] = tuple(meanings[min(meanings)])
     if dim is None:
         return Lexicon(words=words, tokens=tokens, acronyms=acronyms, **names), []
     found: list[Any] = [vector_of(word) for word in words]
