@@ -98,17 +98,20 @@ class LexiconState:
                     table[token] = left
                 else:
                     table.pop(token, None)
-        for table, source in ((self.acronyms, part["acronyms"]), (self.phrases, part.get("phrases", {}))):
+        meaning_tables: tuple[tuple[dict[str, dict[str, list[str]]], Mapping[str, Any]], ...] = (
+            (self.acronyms, part["acronyms"]), (self.phrases, part.get("phrases", {})),
+        )  # fmt: skip
+        for meaning_table, source in meaning_tables:
             for key, tokens in source.items():
-                meanings = dict(table.get(key, {}))
+                meanings = dict(meaning_table.get(key, {}))
                 if sign > 0:
                     meanings[article_id] = list(tokens)
                 else:
                     meanings.pop(article_id, None)
                 if meanings:
-                    table[key] = meanings
+                    meaning_table[key] = meanings
                 else:
-                    table.pop(key, None)
+                    meaning_table.pop(key, None)
         for key in part.get("capitals", ()):
             left = self.capitals.get(key, 0) + sign
             if left > 0:
