@@ -120,6 +120,21 @@ def test_a_misspelt_benchmark_is_looked_up(shipped: dict[str, str]) -> None:
     assert "42.8" in result.stdout
 
 
+def test_a_lookup_typed_as_a_phrase_shows_that_models_rows(shipped: dict[str, str]) -> None:
+    result = musebot(shipped, "benchmark", "what did gpt 5.4 get on arc agi 2", "--json")
+    near = musebot(shipped, "benchmark", "gemini 3 arc-agi-2")
+    changed = musebot(shipped, "benchmark", "muse spark arc agi 3")
+
+    assert result.returncode == 0, result.stderr
+    table = json.loads(result.stdout)
+    assert [row["label"] for row in table["rows"]] == ["GPT-5.4"]
+    assert table["rows"][0]["facts"][0]["value_text"] == "76.1"
+    assert near.returncode == 0, near.stderr
+    assert near.stdout.startswith("No model in these rows is “gemini 3”")
+    assert changed.returncode == 1  # a changed version is another benchmark
+    assert "Did you mean: ARC-AGI-2" in changed.stderr
+
+
 def test_model_and_compare(shipped: dict[str, str]) -> None:
     model = musebot(shipped, "model", "muse spark", "--json")
     compare = musebot(shipped, "compare", "muse spark", "gpt5.4", "--json")

@@ -229,6 +229,16 @@ def test_equal_values_from_two_sources_share_one_entry() -> None:
     assert "**M** — 42.8 [1][2]" in render.render_benchmark_table(table).description
 
 
+def test_a_lookup_note_comes_first_and_is_escaped() -> None:
+    facts = (samples.fact("X", "M", "42.8", samples.VERGE),)
+    note = "No model in these rows is “gemini_3 *pro*”; these are the scores the articles give for X."
+    embed = render.render_benchmark_table(BenchmarkTable("X", (ScoreRow("M", facts),), (samples.VERGE,), note=note))
+    assert_within_limits([embed])
+    first, *_rest = embed.description.splitlines()
+    assert first == "No model in these rows is “gemini\\_3 \\*pro\\*”; these are the scores the articles give for X."
+    assert "**M** — 42.8 [1]" in embed.description
+
+
 def test_model_table_and_unknown_source_get_numbers() -> None:
     orphan = dataclasses.replace(samples.fact("Y", "Muse Spark", "7", samples.VERGE), article_id="orphan")
     table = dataclasses.replace(samples.MUSE_TABLE, rows=(*samples.MUSE_TABLE.rows, ScoreRow("Y", (orphan,))))

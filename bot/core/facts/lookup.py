@@ -254,6 +254,9 @@ class FactTable:
         if not benchmarks:
             benchmarks, models, unread = self._lookup_in_words(name)
         if not benchmarks:
+            mentioned = tuple(b for b in self.catalog.find_mentions(name)[0] if b in self._by_benchmark)
+            if mentioned:  # "muse spark arc agi 3": the benchmark it nearly names is the suggestion
+                raise UnknownNameError(name, BENCHMARK, mentioned, self._names(BENCHMARK))
             raise self._unknown(name, BENCHMARK)
         label_benchmark = len(benchmarks) > 1
         rows: list[ScoreRow] = []
