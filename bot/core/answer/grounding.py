@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Collection
+from collections.abc import Set as AbstractSet
 from typing import TYPE_CHECKING
 
 from bot.core.answer.focus import Focus, FocusTerm, Grounding
@@ -47,8 +48,8 @@ def ground(
     context_credit: float = 0.5,
     sentence_key: str = "",
     article: Callable[[], set[str]] | None = None,
-    preceding: set[str] | None = None,
-    antecedent: set[str] | None = None,
+    preceding: AbstractSet[str] | None = None,
+    antecedent: AbstractSet[str] | None = None,
     previous: str = "",
 ) -> Grounding:
     """How well one sentence (its tokens with its heading's) grounds the focus.

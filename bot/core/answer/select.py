@@ -125,7 +125,8 @@ def score_sentences(
         candidates = units[p_index] if units is not None else [(u, 0.0) for u in split_answer_units(passage.chunk.text)]
         for position, (sentence, similarity) in enumerate(candidates):
             tokens = set(tokenize(sentence))
-            preceding = _preceding_tokens(passage.chunk.text, sentence, heading_tokens, passage_tokens)
+            before = _preceding_tokens(passage.chunk.text, sentence)
+            preceding = passage_tokens if before is None else before
             antecedent = _antecedent_tokens(passage.chunk.text, sentence)
             previous = _previous_sentence(passage.chunk.text, sentence)
             grounding = None
@@ -138,7 +139,7 @@ def score_sentences(
                     sentence_key=f"{name_key(sentence)} | {name_key(passage.chunk.heading)}",
                     article=functools.partial(article_tokens, passage.chunk.article_id) if article_tokens else None,
                     frame=frame,
-                    preceding=tokens | preceding,
+                    preceding=tokens | heading_tokens | preceding,
                     antecedent=antecedent,
                     previous=previous,
                     heading=heading_tokens - tokens,
@@ -183,25 +184,30 @@ def score_sentences(
     return scored
 
 
-def _preceding_tokens(text: str, sentence: str, heading: set[str], passage: set[str]) -> set[str]:
-    """The tokens of the passage up to where ``sentence`` starts (with its heading); all of it for a unit not
-    written as such (a table row read as a sentence)."""
+# The three below are pure functions of a passage and one of its sentences, read again by every question
+# that retrieves the passage: kept.
+@functools.lru_cache(maxsize=1 << 14)
+def _preceding_tokens(text: str, sentence: str) -> frozenset[str] | None:
+    """The tokens of the passage up to where ``sentence`` starts; None for a unit not written as such (a table
+    row read as a sentence), which the whole passage frames."""
     at = text.find(sentence[:60])
-    return heading | set(tokenize(text[:at])) if at >= 0 else passage
+    return frozenset(tokenize(text[:at])) if at >= 0 else None
 
 
 _PRONOUN_RE = re.compile(r"\b(it|its|he|she|his|her|him|they|their|them)\b", re.IGNORECASE)
 ANTECEDENT_CHARS = 300  # how far back a pronoun's antecedent may be: a sentence or two
 
 
-def _antecedent_tokens(text: str, sentence: str) -> set[str] | None:
+@functools.lru_cache(maxsize=1 << 14)
+def _antecedent_tokens(text: str, sentence: str) -> frozenset[str] | None:
     """The tokens of the sentences just before ``sentence`` when it has a pronoun that may point back to them."""
     if not _PRONOUN_RE.search(sentence):
         return None
     at = text.find(sentence[:60])
-    return set(tokenize(text[max(0, at - ANTECEDENT_CHARS) : at])) if at > 0 else None
+    return frozenset(tokenize(text[max(0, at - ANTECEDENT_CHARS) : at])) if at > 0 else None
 
 
+@functools.lru_cache(maxsize=1 << 14)
 def _previous_sentence(text: str, sentence: str) -> str:
     """The sentence just before ``sentence`` in its paragraph ("" at a paragraph's start or for a table row)."""
     at = text.find(sentence[:60])
