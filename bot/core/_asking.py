@@ -115,6 +115,7 @@ def answer_question(
         build_id=serving.index.build_id,
         focus=focus,
         article_tokens=serving.article_tokens,
+        article_words=serving.article_words,
     )
 
 

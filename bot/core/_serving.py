@@ -26,6 +26,12 @@ class _Serving:
     sources: dict[str, SourceRef] = field(default_factory=dict)
     chunk_text: dict[str, str] = field(default_factory=dict)
     _article_tokens: dict[str, set[str]] = field(default_factory=dict)
+    _article_words: dict[str, set[str]] = field(default_factory=dict)
+
+    def article_words(self, article_id: str) -> set[str]:
+        """Every search token of one whole article, made on first use (for a head noun that refers back)."""
+        self.article_tokens(article_id)
+        return self._article_words[article_id]
 
     def article_tokens(self, article_id: str) -> set[str]:
         """The search tokens one whole article keeps coming back to (three times or more), made on first use:
@@ -41,6 +47,7 @@ class _Serving:
                 if chunk.article_id == article_id:
                     counts.update(tokenize(chunk.text))
             tokens = {token for token, n in counts.items() if n >= ARTICLE_TOPIC_MENTIONS}
+            self._article_words[article_id] = set(counts)
             self._article_tokens[article_id] = tokens
         return tokens
 

@@ -70,6 +70,22 @@ Nova Labs plans $900 million in capital expenditures in 2026.
 
 Nova Labs shares rose 4% on March 3. The Dow Jones index gained 1% over the whole week.
 
+## Research
+
+Nova Labs runs a research arm, the Deep Orbit Research Unit (DORU), next to its product teams.
+
+| Year | Research spend |
+| --- | --- |
+| 2025 | $50 million |
+| 2024 | $30 million |
+
+On average, Orbit answers a question in 1.8 seconds. Its finance chief, Rui Sousa, was 29 when he took the job.
+The Lusitanian Data Office (LDO), the privacy regulator of Portugal, opened a review of Orbit in May.
+
+## Cuts
+
+The reshuffle went on all spring. In May 2026 Nova Labs cut 40 jobs across the unit.
+
 Pixelworks reported its results on June 9. Its revenue came to $12 million, and the shares ended at $31.
 Pixelworks has not disclosed how many customers it has.
 """,
@@ -249,3 +265,27 @@ def test_a_prose_date_conflict_shows_both_days(service: MuseService) -> None:
     assert "March 3" in answer.text
     assert "March 4" in answer.text
     assert "The articles differ" in answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("how fast does orbit answer on avg", "1.8 seconds"),  # chat shorthand read in full
+        ("how old was rui sousa when he started as finance chief", "29"),  # "was 29 when he took the job"
+        ("the LDO is the regulator of which country", "Portugal"),  # "which country" asks for a country
+        ("how many jobs did nova labs cut at doru", "40"),  # "the unit" refers back to the research unit
+    ],
+)
+def test_shorthand_ages_answer_types_and_head_nouns(service: MuseService, question: str, expected: str) -> None:
+    answer = service.ask(question)
+
+    assert not answer.abstained, answer.text
+    assert expected in answer.text
+
+
+def test_two_years_side_by_side_each_get_their_figure(service: MuseService) -> None:
+    answer = service.ask("research spend 2025 vs 2024")
+
+    assert not answer.abstained, answer.text
+    assert "$50 million" in answer.text
+    assert "$30 million" in answer.text

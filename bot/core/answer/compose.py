@@ -216,6 +216,7 @@ def build_answer(
     build_id: str = "",
     focus: Focus | None = None,
     article_tokens: Callable[[str], set[str]] | None = None,
+    article_words: Callable[[str], set[str]] | None = None,
 ) -> Answer:
     """The extractive answer for a question from its retrieved passages (and benchmark facts, if any).
 
@@ -228,7 +229,7 @@ def build_answer(
     titles = {p.chunk.article_id: sources[p.chunk.article_id].title for p in passages if p.chunk.article_id in sources}
     scored = score_sentences(
         shape, passages, stats, units=units, entity_terms=entity_terms, focus=focus, titles=titles,
-        comparison=comparison, article_tokens=article_tokens,
+        comparison=comparison, article_tokens=article_tokens, article_words=article_words,
     )  # fmt: skip
     best = scored[0] if scored else None
     book = _CitationBook(sources)

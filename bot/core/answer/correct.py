@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -43,6 +44,7 @@ def correct_question(
     Real words, numbers and words with several possible corrections are left as typed."""
     if lexicon is None:
         return question
+    question = expand_chat_words(question, lexicon)
     if catalog is not None:
         question = _correct_names(question, lexicon, is_common_word, catalog)
     out: list[str] = []
@@ -69,6 +71,31 @@ def correct_question(
         last = match.end()
     out.append(question[last:])
     return "".join(out)
+
+
+# Chat shorthand for ordinary words ("how many ppl", "on avg"), read in full unless the corpus writes it so.
+CHAT_WORDS = {
+    "ppl": "people", "avg": "average", "approx": "approximately", "govt": "government", "yr": "year",
+    "yrs": "years", "mo": "month", "mos": "months", "hr": "hour", "hrs": "hours", "mins": "minutes",
+    "secs": "seconds", "info": "information", "pic": "picture", "pics": "pictures", "msg": "message",
+    "dept": "department", "mgmt": "management", "intl": "international", "natl": "national", "bn": "billion",
+    "thru": "through", "tho": "though", "bc": "because", "cuz": "because", "abt": "about", "ur": "your",
+    "u": "you", "r": "are", "ppls": "people's",
+}  # fmt: skip
+
+
+_CHAT_WORD_RE = re.compile(r"(?<![\w.$])(" + "|".join(sorted(CHAT_WORDS, key=len, reverse=True)) + r")(?![\w.])", re.I)
+
+
+def expand_chat_words(question: str, lexicon: Lexicon) -> str:
+    """ "how many ppl use it on avg" -> "how many people use it on average"; a word the corpus uses is kept."""
+
+    def full(match: re.Match[str]) -> str:
+        word = match.group(0)
+        tokens = tokenize(word, keep_stopwords=True)
+        return word if tokens and lexicon.has(tokens[0]) else CHAT_WORDS[word.lower()]
+
+    return _CHAT_WORD_RE.sub(full, question)
 
 
 def _is_misspelt(word: str, lexicon: Lexicon, is_common_word: Callable[[str], bool]) -> bool:

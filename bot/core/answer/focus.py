@@ -65,7 +65,7 @@ QUALIFIER_WORDS = frozenset(
         """eu europe european us usa america american uk britain british china chinese india indian japan
         japanese asia asian africa african canada canadian australia australian germany german france french
         brazil korea korean global worldwide international
-        mobile desktop web browser ios android iphone ipad mac windows linux phone phones tablet glasses
+        mobile desktop web browser ios android iphone ipad mac linux phone phones tablet glasses
         second seconds minute minutes hour hours hourly daily weekly monthly annual annually quarterly year years
         day days
         week weeks month months quarter quarters decade
@@ -73,6 +73,18 @@ QUALIFIER_WORDS = frozenset(
         free input output tomorrow yesterday without
         january february march april may june july august september october november december
         monday tuesday wednesday thursday friday saturday sunday""",
+        keep_stopwords=True,
+    )
+)
+
+
+# The regions among them: a word the corpus never uses is one of these when its closest corpus word is ("spain"
+# near "europe"); a platform or unit is not inferred so ("window" near "desktop" is no platform).
+REGION_WORDS = frozenset(
+    tokenize(
+        """eu europe european us usa america american uk britain british china chinese india indian japan
+        japanese asia asian africa african canada canadian australia australian germany german france french
+        brazil korea korean""",
         keep_stopwords=True,
     )
 )
@@ -115,7 +127,11 @@ _ASKS_PLACE_RE = re.compile(r"^\W*where\b|\b(in )?what (city|country|state|place
 _ASKS_SCORE_RE = re.compile(r"\b(scores?|scored|scoring|results?|benchmarks?|elo|percent)\b|%", re.IGNORECASE)
 
 
-_ASKS_FOR_RE = re.compile(r"\b(?:what|which|how many|how long|in what)\s+(year|month|day|week|date|hour)s?\b")
+# "what year", "which country", "day of the week": the words that say what kind of answer is wanted.
+_ASKS_FOR_RE = re.compile(
+    r"\b(?:what|which|how many|how long|in what|of what|of which)\s+(year|month|day|week|date|hour|country|countries"
+    r"|city|cities|state|region|place|location|nation)s?\b|\bday of the (week|month|year)\b"
+)
 
 
 WORD_PIECE_RE = re.compile(r"[\w.$%'’²³]+", re.UNICODE)  # "gpt-5" is two words: the number is its own term
@@ -134,6 +150,8 @@ class FocusTerm:
     common: bool = False  # a name that is also an ordinary word ("API"): the article around it may carry it
     siblings: frozenset[str] = frozenset()  # names or qualifiers the model puts near it ("thinking" for
     # "contemplating"): a sentence that says one of them instead is about that one, whatever its heading says
+    heads: frozenset[str] = frozenset()  # the head noun of a name in several words ("lab" of "Meta
+    # Superintelligence Labs"): "the lab" in a sentence refers back to the name
 
     @property
     def is_identity(self) -> bool:
@@ -270,7 +288,7 @@ def read_focus(
     last_name_piece = -2
     placed: dict[str, int] = {}  # a term's word -> the index of its (last) piece
     # "what year", "which day": the word says what kind of answer is wanted, not which fact.
-    asks_for = set(tokenize(" ".join(_ASKS_FOR_RE.findall(normalize_text(question).lower()))))
+    asks_for = set(tokenize(" ".join(w for m in _ASKS_FOR_RE.findall(normalize_text(question).lower()) for w in m)))
     while index < len(pieces):
         word, tokens = pieces[index]
         index += 1
@@ -287,7 +305,7 @@ def read_focus(
                 acronym = expansions[run]
                 terms.append(
                     FocusTerm(" ".join(w for w, _ in span), "name", max(idf(t) for t in run),
-                              (frozenset(run), frozenset({acronym})), True)
+                              (frozenset(run), frozenset({acronym})), True, heads=frozenset(run[-1:]))
                 )  # fmt: skip
                 seen.update(run)
                 index += length - 1
@@ -304,7 +322,13 @@ def read_focus(
                 before=pieces[index - 2][0].lower() if index >= 2 else "",
             )  # fmt: skip
             before = pieces[index - 2][0] if index >= 2 else ""
-            if term.role == "number" and before.isalpha() and before.lower() not in STOPWORDS | GENERIC_WORDS:
+            is_year = bool(re.fullmatch(r"(?:19|20)\d\d", term.word))  # "capex 2025": a year is no version
+            if (
+                term.role == "number"
+                and before.isalpha()
+                and before.lower() not in STOPWORDS | GENERIC_WORDS
+                and not is_year
+            ):
                 # "gemini 3", not just "3": a sentence about "Gemini 3.1" that also says "3 times" is not it.
                 label = f"{before.lower()} {term.word}"
                 term = FocusTerm(label, term.role, term.weight, term.alternatives, term.known, phrase=name_key(label))
@@ -321,7 +345,7 @@ def read_focus(
     beside = {i + step for i, (w, _) in enumerate(pieces) if w.lower() in {"vs", "versus"} for step in (-1, 1)}
     compared = frozenset(
         t.word for t in terms
-        if t.role != "number" and {placed.get(t.word, -9), placed.get(t.word, -9) - len(t.word.split()) + 1} & beside
+        if {placed.get(t.word, -9), placed.get(t.word, -9) - len(t.word.split()) + 1} & beside
     )  # fmt: skip
     return Focus(
         compared=compared,
@@ -418,7 +442,7 @@ def _word_term(
         # too ("spain" near "europe"): its siblings are different facts.
         vector = word_vectors.get(word.lower())
         closest = lexicon.neighbours(vector, policy.wording_neighbour, 1) if vector is not None else ()
-        is_qualifier = bool(closest) and closest[0][0] in QUALIFIER_WORDS
+        is_qualifier = bool(closest) and closest[0][0] in REGION_WORDS
     if is_qualifier:
         for t in known_tokens:
             alternatives += [frozenset(tokenize(form)) for form in _QUALIFIER_FORMS.get(t, ())]
@@ -468,6 +492,7 @@ def _word_term(
         close=tuple(close),
         common=common,
         siblings=siblings,
+        heads=frozenset(acronym[-1:]) if acronym and len(acronym) >= 2 and role == "name" else frozenset(),
     )
 
 

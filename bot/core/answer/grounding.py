@@ -51,6 +51,7 @@ def ground(
     preceding: AbstractSet[str] | None = None,
     antecedent: AbstractSet[str] | None = None,
     previous: str = "",
+    article_all: Callable[[], AbstractSet[str]] | None = None,
 ) -> Grounding:
     """How well one sentence (its tokens with its heading's) grounds the focus.
 
@@ -129,11 +130,16 @@ def ground(
                 # A question after a name ("which companies …") is answered by sentences that name others.
                 names_other = not focus.asks_for_name and bool(((sentence - heading) & focus.other_names) - asked)
             if not names_other and not (sentence - heading) & term.siblings:
-                carried = bool(holds(term, frame) or holds(term, preceding))
+                # The passage before carries a name only into a sentence that points back ("She joined …").
+                carried = bool(holds(term, frame) or (antecedent is not None and holds(term, preceding)))
                 if not carried and term.common and article is not None:
                     carried = bool(holds(term, article()))
             elif antecedent and not (sentence - heading) & term.siblings:
                 carried = bool(holds(term, antecedent))
+            if not carried and term.heads & sentence and not (sentence - heading) & term.siblings:
+                # "… cut 600 roles across the lab" in an article about Meta Superintelligence Labs: the name's
+                # head noun refers back to it.
+                carried = bool(holds(term, preceding) or (article_all is not None and holds(term, article_all())))
         elif term.role in {"number", "qualifier"} and previous:
             if previous_tokens is None:
                 previous_tokens = set(tokenize(previous))

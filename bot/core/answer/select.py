@@ -105,6 +105,7 @@ def score_sentences(
     titles: Mapping[str, str] | None = None,
     comparison: bool = False,
     article_tokens: Callable[[str], set[str]] | None = None,
+    article_words: Callable[[str], set[str]] | None = None,
 ) -> list[ScoredSentence]:
     """Every answer unit of the passages, scored against the question, best first.
 
@@ -138,6 +139,7 @@ def score_sentences(
                     tokens | heading_tokens | passage_tokens,
                     sentence_key=f"{name_key(sentence)} | {name_key(passage.chunk.heading)}",
                     article=functools.partial(article_tokens, passage.chunk.article_id) if article_tokens else None,
+                    article_all=functools.partial(article_words, passage.chunk.article_id) if article_words else None,
                     frame=frame,
                     preceding=tokens | heading_tokens | preceding,
                     antecedent=antecedent,
