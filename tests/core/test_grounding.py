@@ -68,7 +68,8 @@ Nova Labs plans $900 million in capital expenditures in 2026.
 
 ## Markets
 
-Nova Labs shares rose 4% on March 3. The Dow Jones index gained 1% over the whole week.
+Nova Labs shares rose 4% on March 3. They closed at $41. The Dow Jones index gained 1% over the whole week.
+Orbit Basic is free for students.
 
 ## Research
 
@@ -289,3 +290,17 @@ def test_two_years_side_by_side_each_get_their_figure(service: MuseService) -> N
     assert not answer.abstained, answer.text
     assert "$50 million" in answer.text
     assert "$30 million" in answer.text
+
+
+def test_free_is_a_price_but_not_a_rate(service: MuseService) -> None:
+    assert "free" in service.ask("what does orbit basic cost").text
+    rate = service.ask("how much does orbit basic cost per million tokens")
+    assert rate.abstained, rate.text  # a free plan states no price per unit
+
+
+def test_a_closing_price_wants_a_price(service: MuseService) -> None:
+    answer = service.ask("what did nova labs shares close at on march 3")
+    assert not answer.abstained, answer.text
+    assert "$41" in answer.text
+    dow = service.ask("what did the dow close at")  # the articles give its weekly change, not a level
+    assert dow.abstained, dow.text

@@ -94,7 +94,9 @@ REGION_WORDS = frozenset(
 # identity_neighbour cover more; these are the ones single-word vectors place too far apart.)
 _QUALIFIER_FORMS = {
     "monthly": ("month",), "daily": ("day",), "hourly": ("hour",), "weekly": ("week",), "annual": ("year",),
-    "annually": ("year",), "yearly": ("year",), "quarterly": ("quarter",), "european": ("europe", "eu"),
+    "annually": ("year",), "yearly": ("year",), "quarterly": ("quarter",), "month": ("monthly",), "day": ("daily",),
+    "week": ("weekly",), "hour": ("hourly",), "year": ("annual", "annually", "yearly"), "quarter": ("quarterly",),
+    "european": ("europe", "eu"),
     "europe": ("eu", "european"), "eu": ("europe", "european", "european union"),
     "american": ("us", "america", "united states"), "america": ("us", "american", "united states"),
     "us": ("america", "american", "usa", "united states"), "usa": ("us", "america", "united states"),
@@ -130,7 +132,7 @@ _ASKS_SCORE_RE = re.compile(r"\b(scores?|scored|scoring|results?|benchmarks?|elo
 # "what year", "which country", "day of the week": the words that say what kind of answer is wanted.
 _ASKS_FOR_RE = re.compile(
     r"\b(?:what|which|how many|how long|in what|of what|of which)\s+(year|month|day|week|date|hour|country|countries"
-    r"|city|cities|state|region|place|location|nation)s?\b|\bday of the (week|month|year)\b"
+    r"|city|cities|state|region|place|location|nation)s?\b|(?<=\bday )of the (week|month|year)\b"
 )
 
 

@@ -173,7 +173,7 @@ def score_sentences(
                     distinctive_hits=(
                         grounding.distinctive_hits if grounding else sum(1 for t in distinctive if t in tokens)
                     ),
-                    typed=holds_kind(sentence, shape.kind),
+                    typed=holds_kind(sentence, shape.kind, rate=shape.rate),
                     # Half of "contemplating queries" will do ("requests"); "tokens" is not "tokens of training data".
                     counts_it=not counted or sum(_counts(t, tokens, focus) for t in counted) * 2 >= len(counted),
                     grounded=grounding.identity_ok if grounding else True,

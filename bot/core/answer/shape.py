@@ -18,7 +18,8 @@ log = logging.getLogger(__name__)
 # What kind of value a question asks for. The first pattern that matches wins.
 _MONEY_Q = re.compile(
     r"\b(cost|costs|price[sd]?|pricing|pay|paid|spend|spent|worth|valuation|valued|revenue|funding|fees?|"
-    r"invest(ed|ment)?|how much money|salary|dollars?)\b",
+    r"invest(ed|ment)?|how much money|salary|dollars?|(?:close|closed|closing|trade|traded|trading|open|opened) at"
+    r"|(?:stock|share) price)\b",
     re.IGNORECASE,
 )
 
@@ -39,13 +40,21 @@ _DATE_Q = re.compile(r"^\s*when\b|\bwhat (year|month|date|day)\b|\bwhich (year|m
 
 
 _NUMBER_Q = re.compile(
-    r"\b(how (much|many|big|large|fast|far|often|old)|what number|number of|count|score[sd]?|scoring|"
+    r"\b(how (much|many|big|large|fast|quick|quickly|far|often|old)|what number|number of|count|score[sd]?|scoring|"
     r"elo|rank(ed|ing)?|size|parameters?|budget|figures?|numbers?)\b",
     re.IGNORECASE,
 )
 
 
 _MONEY_A = re.compile(r"[$€£¥]\s?\d|\d\s?(dollars|usd|euros?|pounds)\b", re.IGNORECASE)
+
+
+# The price of nothing: "free", "costs nothing", "at no cost". It answers "what does it cost", not a rate
+# ("per million tokens"), which a free product does not have.
+_FREE_A = re.compile(r"\bfree\b|\bcosts? nothing\b|\b(at )?no (extra )?(cost|charge)\b", re.IGNORECASE)
+
+
+_RATE_Q = re.compile(r"\bper (million|thousand|\w*token|request|query|queries|call|seat|user)s?\b", re.IGNORECASE)
 
 
 _DURATION_A = re.compile(
@@ -100,6 +109,7 @@ class QuestionShape:
     terms: tuple[str, ...]  # content tokens of the question
     kind: str  # "age", "latency", "date", "duration", "money", "percent", "number" or "text"
     counted: tuple[str, ...] = ()  # for "how many X": the tokens of X, which the answer must mention
+    rate: bool = False  # a price per unit ("per million tokens"): "free" does not state it
 
     @property
     def wants_number(self) -> bool:
@@ -133,7 +143,7 @@ def read_question_shape(question: str, *, named_benchmark: bool = False) -> Ques
         kind = "age_at"
     if kind == "text" and named_benchmark and not _DESCRIBE_Q.search(text):
         kind = "number"  # "gemini 3.1 pro screenspot pro without tools": a score is what is asked
-    return QuestionShape(terms=terms, kind=kind, counted=read_counted_thing(text))
+    return QuestionShape(terms=terms, kind=kind, counted=read_counted_thing(text), rate=bool(_RATE_Q.search(text)))
 
 
 # Words that end the noun phrase after "how many" / "how much": auxiliaries and most prepositions
@@ -183,8 +193,10 @@ def has_date(sentence: str) -> bool:
     return bool(_DATE_A.search(sentence))
 
 
-def holds_kind(sentence: str, kind: str) -> bool:
-    """Whether a sentence states the kind of value a question asks for."""
+def holds_kind(sentence: str, kind: str, *, rate: bool = False) -> bool:
+    """Whether a sentence states the kind of value a question asks for (``rate``: a price per unit)."""
+    if kind == "money" and not rate and _FREE_A.search(sentence):
+        return True
     if kind == "age":
         return bool(_AGE_A.search(sentence))
     if kind == "age_at":
