@@ -147,7 +147,7 @@ class FocusTerm:
     alternatives: tuple[frozenset[str], ...]  # the term is grounded where every token of one of them is
     known: bool  # the corpus holds one of the alternatives somewhere
     loose: tuple[frozenset[str], ...] = ()  # the model's neighbours: they ground the term at partial credit
-    close: tuple[frozenset[str], ...] = ()  # the loose ones the model puts very close (identity_neighbour)
+    close: tuple[frozenset[str], ...] = ()  # the loose ones close enough to name what is counted ("staff")
     phrase: str = ""  # a number with the word before it ("gemini 3"): the sentence must say them together
     common: bool = False  # a name that is also an ordinary word ("API"): the article around it may carry it
     siblings: frozenset[str] = frozenset()  # names or qualifiers the model puts near it ("thinking" for
@@ -466,7 +466,7 @@ def _word_term(
         for neighbour, sim in lexicon.neighbours(vector, threshold, policy.max_neighbours):
             if neighbour != token and not neighbour[0].isdigit() and frozenset({neighbour}) not in alternatives:
                 loose.append(frozenset({neighbour}))
-                if sim >= policy.identity_neighbour:
+                if sim >= policy.counted_neighbour:
                     close.append(frozenset({neighbour}))
         known = known or bool(loose)
         if not known and role == "word" and not lexicon.neighbours(vector, policy.isolation, 1):

@@ -75,6 +75,9 @@ class GroundingPolicy:
 
     wording_neighbour: float = 0.62
     identity_neighbour: float = 0.78
+    # What a "how many X" counts may be said by a neighbour this close: "staff" for "employees" (0.72),
+    # "clients" for "customers" (0.72), never "company" (0.63).
+    counted_neighbour: float = 0.7
     # A word the corpus never uses whose closest corpus word is further than this names something the
     # articles never discuss (a place, a person, a product: "spain" 0.0, "paris" 0.0 here), while ordinary
     # words always have some neighbour ("take" 0.49, "credit" 0.57, "gains" 0.49).
