@@ -1,6 +1,6 @@
 """The README's quality tables: every question set through `musebot eval --json --totals`, one run.
 
-    .venv/bin/python benchmarks/quality.py            # all four sets (builds their indexes in a temp folder)
+    .venv/bin/python benchmarks/quality.py            # every set (builds their indexes in a temp folder)
     .venv/bin/python benchmarks/quality.py --set sealed
 
 Only totals are printed, per set and per kind: the sealed set is read by nobody while tuning, and this
@@ -21,6 +21,7 @@ SETS = {
     "dev": ("tests/data/eval/dev_qa.jsonl", "corpus"),
     "held-out": ("tests/data/heldout/qa.jsonl", "tests/data/heldout/corpus"),
     "tune": ("tests/data/tune/qa.jsonl", "tests/data/tune/corpus"),
+    "tune-2": ("tests/data/tune2/qa.jsonl", "tests/data/tune2/corpus"),
     "sealed": ("tests/data/sealed/qa.jsonl", "tests/data/sealed/corpus"),
     "sealed-2": ("tests/data/sealed2/qa.jsonl", "tests/data/sealed2/corpus"),
 }
