@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from bot.core.answer import AnswerPolicy, build_answer, read_question_shape
 from bot.core.models import BenchmarkFact, Chunk, Conflict, Passage, SourceRef
 from bot.core.search import build_term_stats
@@ -116,3 +118,25 @@ def test_question_shape() -> None:
     assert read_question_shape("how much did meta pay for its stake").wants_number
     assert read_question_shape("When did Alexandr Wang join?").wants_date
     assert not read_question_shape("What is Contemplating mode?").wants_number
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("how much is meta spending on the new site", "money"),
+        ("maximum fine for a model provider", "money"),
+        ("what did the stock close at on friday", "money"),
+        ("how quick does instant mode start answering", "latency"),
+        ("can i fine-tune it", "text"),  # "fine-tune" is no fine
+    ],
+)
+def test_question_shapes_read_common_phrasings(question: str, kind: str) -> None:
+    assert read_question_shape(question).kind == kind
+
+
+def test_free_states_a_price_but_not_a_rate() -> None:
+    from bot.core.answer.shape import holds_kind
+
+    assert holds_kind("Muse Spark costs nothing in the app.", "money")
+    assert not holds_kind("Muse Spark is free in the app.", "money", rate=True)
+    assert read_question_shape("how much does the api cost per million tokens").rate

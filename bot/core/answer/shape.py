@@ -17,8 +17,9 @@ log = logging.getLogger(__name__)
 
 # What kind of value a question asks for. The first pattern that matches wins.
 _MONEY_Q = re.compile(
-    r"\b(cost|costs|price[sd]?|pricing|pay|paid|spend|spent|worth|valuation|valued|revenue|funding|fees?|"
-    r"invest(ed|ment)?|how much money|salary|dollars?|(?:close|closed|closing|trade|traded|trading|open|opened) at"
+    r"\b(cost|costs|costing|price[sd]?|pricing|pay|pays|paying|paid|spend|spends|spending|spent|worth|valuation|"
+    r"valued|revenues?|funding|fees?|fines?(?![-\w])|charges?|charged|invest(ed|ing|ments?)?|how much money|"
+    r"salary|salaries|dollars?|(?:close|closed|closing|trade|traded|trading|open|opened) at"
     r"|(?:stock|share) price)\b",
     re.IGNORECASE,
 )
@@ -33,7 +34,11 @@ _PERCENT_Q = re.compile(r"\b(percentage|percent|per cent|what share|what fractio
 _AGE_Q = re.compile(r"\bhow old\b|\bwhat age\b", re.IGNORECASE)
 
 
-_LATENCY_Q = re.compile(r"\b(latency|time to first token|response time|in (ms|milliseconds|seconds))\b", re.I)
+_LATENCY_Q = re.compile(
+    r"\b(latency|time to first token|response time|in (ms|milliseconds|seconds)|(start|begin)s? (answering|responding|"
+    r"replying)|how (long|quick|quickly|fast) (does|do|did) (it|\w+ mode) take to (answer|respond|reply))\b",
+    re.I,
+)
 
 
 _DATE_Q = re.compile(r"^\s*when\b|\bwhat (year|month|date|day)\b|\bwhich (year|month)\b|\bsince when\b", re.I)
