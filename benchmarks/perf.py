@@ -616,10 +616,10 @@ def measure_scale(work: Path, big: Path, real: object, centers: np.ndarray, onnx
 
 def _recall(index: object, real: object) -> None:
     """recall@10 against exact search, for real questions and perturbed passages and sentences: of the chunk
-    index when it is HNSW, and of the answer units the query path scores (`search.search_passages`: exact
-    below UNIT_SCAN_LIMIT units, else the units of the dense pool and the BM25 hits)."""
-    from bot.core.search import CANDIDATES, POOL_FACTOR, UNIT_SCAN_LIMIT
-    from bot.core.text import tokenize
+    index when it is HNSW, and of the answer units the query path finds (`search.search_passages` calls
+    `search_units`: exact in a segment of up to UNIT_FLAT_LIMIT units, its inverted file above)."""
+    from bot.core.index import UNIT_FLAT_LIMIT
+    from bot.core.index._dense import ivf_lists, ivf_probes
 
     rng = np.random.default_rng(1)
     texts = list(QUESTIONS)
@@ -630,7 +630,6 @@ def _recall(index: object, real: object) -> None:
         noisy = matrix[picks] + 0.03 * rng.standard_normal((80, matrix.shape[1])).astype(np.float32)
         queries += list(noisy / np.linalg.norm(noisy, axis=1, keepdims=True))
         texts += [""] * 80
-    depth = min(CANDIDATES, len(index.chunks))  # type: ignore[attr-defined]
     if index.manifest["faiss_type"] == "hnsw":  # type: ignore[attr-defined]
         hits = [
             len(set(np.argsort(-(vectors @ q))[:10].tolist()) & {r for r, _ in index.search_dense(q, 10)}) / 10  # type: ignore[attr-defined]
@@ -639,29 +638,30 @@ def _recall(index: object, real: object) -> None:
         row("scale", f"recall@10, HNSW vs exact, {len(vectors):,} chunks ({len(queries)} queries)",
             f"{float(np.mean(hits)):.3f}", "efSearch 64, M 32, efConstruction 80")  # fmt: skip
     hits = []
-    for text, query in zip(texts, queries, strict=True):
+    for query in queries:
         # A found unit counts when it scores at least the exact 10th: the synthetic corpus repeats sentences
         # (templates, and copies of articles), and identical sentences tie.
         exact_scores = unit_vectors @ query
         tenth = np.partition(exact_scores, len(exact_scores) - 10)[len(exact_scores) - 10]
-        if len(unit_vectors) > UNIT_SCAN_LIMIT:
-            pool = [r for r, _ in index.search_dense(query, depth * POOL_FACTOR)]  # type: ignore[attr-defined]
-            pool += [r for r, _ in index.search_bm25(tokenize(text), depth)] if text else []  # type: ignore[attr-defined]
-            found = {r for r, _ in index.search_units_within(query, pool, 10)}  # type: ignore[attr-defined]
-        else:
-            found = {r for r, _ in index.search_units(query, 10)}  # type: ignore[attr-defined]
+        found = {r for r, _ in index.search_units(query, 10)}  # type: ignore[attr-defined]
         hits.append(sum(1 for r in found if exact_scores[r] >= tenth) / 10)
     recall = float(np.mean(hits))
     by_kind = ", ".join(
         f"{kind} {float(np.mean(part)):.2f}"
         for kind, part in (("questions", hits[:20]), ("near passages", hits[20:100]), ("near units", hits[100:]))
     )
+    segments = [v.segment for v in index.views]  # type: ignore[attr-defined]
+    ivf = [len(s.unit_texts) for s in segments if len(s.unit_texts) > UNIT_FLAT_LIMIT]
+    how = (
+        "IVF " + ", ".join(f"{n:,} units: {ivf_probes(ivf_lists(n))} of {ivf_lists(n)} lists" for n in ivf)
+        if ivf
+        else "exact scan"
+    )
     row(
         "scale",
         f"unit recall@10 of the query path vs exact, {len(unit_vectors):,} answer units ({len(queries)} queries)",
         f"{recall:.3f}",
-        ("units of the dense pool (160 chunks) + BM25 hits" if len(unit_vectors) > UNIT_SCAN_LIMIT else "exact scan")
-        + f"; ties count; {by_kind}",
+        f"{how}; ties count; {by_kind}",
         target="≥ 0.95",
         met=recall >= 0.95,
     )

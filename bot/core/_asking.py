@@ -53,16 +53,15 @@ def answer_question(
     lexicon = getattr(serving.index, "lexicon", None)
     asked = question
     # Misspelt names are read as the corpus spells them; the answer keeps the question as typed.
-    question = correct_question(
-        question,
-        lexicon,
-        lambda word: embedder.count_tokens(word) <= 3,
-        facts_table.catalog,
-    )
+    count_tokens = embedder.count_tokens
+
+    def is_common_word(word: str) -> bool:
+        return serving.is_common_word(word, count_tokens)
+
+    question = correct_question(question, lexicon, is_common_word, facts_table.catalog)
     query = facts_table.catalog.rewrite_query(question)
     unknown_words = words_to_embed(question, lexicon)
-    embedded = embedder.embed([query, *unknown_words])
-    vector = embedded[0]
+    vector, word_vectors = serving.embed_question(query, unknown_words, embedder.embed)
     passages = search_passages(serving.index, vector, query, top_k=top_k)
     benchmark, models = facts_table.detect_lookup(question)
     facts, conflicts = facts_table.facts_for(benchmark, models) if benchmark else ((), ())
@@ -72,8 +71,8 @@ def answer_question(
         idf=serving.term_stats.weight,
         lexicon=lexicon,
         catalog=facts_table.catalog,
-        word_vectors=dict(zip(unknown_words, embedded[1:], strict=True)),
-        is_common_word=lambda word: embedder.count_tokens(word) <= 3,
+        word_vectors=word_vectors,
+        is_common_word=is_common_word,
         distinctive_idf=serving.term_stats.idf_at_share(DISTINCTIVE_SHARE),
     )
     entity_terms = [t for name in (*benchmarks_named, *models_named) for t in tokenize(name)]
