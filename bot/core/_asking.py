@@ -8,12 +8,7 @@ from bot.core.errors import MusebotError
 from bot.core.models import Answer
 
 if TYPE_CHECKING:  # types only: the modules themselves are imported where they are used, for a fast cold start
-    from concurrent.futures import ThreadPoolExecutor
-
-    import numpy as np
-
     from bot.core._serving import _Serving
-    from bot.core.answer import Focus
     from bot.core.embedding import Embedder
 
 # The one question length limit: the service refuses longer questions and /ask declares it to Discord.
@@ -34,21 +29,6 @@ def check_question(question: str) -> str:
     return question
 
 
-_EMBEDDING_THREAD: dict[int, ThreadPoolExecutor] = {}  # by process id: a forked child starts its own
-
-
-def _embedding_thread() -> ThreadPoolExecutor:
-    """The one thread that embeds questions, started on first use (questions from several threads queue)."""
-    import os
-
-    pid = os.getpid()
-    if pid not in _EMBEDDING_THREAD:
-        from concurrent.futures import ThreadPoolExecutor
-
-        _EMBEDDING_THREAD[pid] = ThreadPoolExecutor(max_workers=1, thread_name_prefix="musebot-embed")
-    return _EMBEDDING_THREAD[pid]
-
-
 def answer_question(
     question: str,
     serving: _Serving,
@@ -66,7 +46,7 @@ def answer_question(
         read_focus,
         words_to_embed,
     )
-    from bot.core.search import search_lexical, search_passages
+    from bot.core.search import search_passages
     from bot.core.text import tokenize
 
     facts_table = serving.facts
@@ -81,33 +61,20 @@ def answer_question(
     question = correct_question(question, lexicon, is_common_word, facts_table.catalog)
     query = facts_table.catalog.rewrite_query(question)
     unknown_words = words_to_embed(question, lexicon)
-    known_vectors = serving.remembered_word_vectors(unknown_words)
-    new_words = [w for w in dict.fromkeys(unknown_words) if w not in known_vectors]
-    # The model runs on one core (onnxruntime lets go of the GIL) while this thread does on the other what
-    # needs no vector of the question: BM25, the lookups, and the focus when every word's vector is known.
-    embedding = _embedding_thread().submit(embedder.embed, [query, *new_words])
-    lexical = search_lexical(serving.index, query)
+    vector, word_vectors = serving.embed_question(query, unknown_words, embedder.embed)
+    passages = search_passages(serving.index, vector, query, top_k=top_k)
     benchmark, models = facts_table.detect_lookup(question)
     facts, conflicts = facts_table.facts_for(benchmark, models) if benchmark else ((), ())
     benchmarks_named, models_named = facts_table.catalog.find_mentions(question)
-
-    def focus_of(word_vectors: dict[str, np.ndarray]) -> Focus:
-        return read_focus(
-            question,
-            idf=serving.term_stats.weight,
-            lexicon=lexicon,
-            catalog=facts_table.catalog,
-            word_vectors={w: word_vectors[w] for w in unknown_words},
-            is_common_word=is_common_word,
-            distinctive_idf=serving.term_stats.idf_at_share(DISTINCTIVE_SHARE),
-        )
-
-    focus = None if new_words else focus_of(known_vectors)
-    embedded = embedding.result()
-    vector = embedded[0]
-    if focus is None:
-        focus = focus_of({**known_vectors, **serving.remember_word_vectors(new_words, list(embedded[1:]))})
-    passages = search_passages(serving.index, vector, query, top_k=top_k, lexical=lexical)
+    focus = read_focus(
+        question,
+        idf=serving.term_stats.weight,
+        lexicon=lexicon,
+        catalog=facts_table.catalog,
+        word_vectors=word_vectors,
+        is_common_word=is_common_word,
+        distinctive_idf=serving.term_stats.idf_at_share(DISTINCTIVE_SHARE),
+    )
     entity_terms = [t for name in (*benchmarks_named, *models_named) for t in tokenize(name)]
     index = serving.index
     units = []

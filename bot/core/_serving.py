@@ -42,15 +42,17 @@ class _Serving:
             _remember(self._common_words, word, common)
         return common
 
-    def remembered_word_vectors(self, words: Sequence[str]) -> dict[str, np.ndarray]:
-        """The vectors of those words embedded before."""
-        return {w: v for w in words if (v := self._word_vectors.get(w)) is not None}
-
-    def remember_word_vectors(self, words: Sequence[str], vectors: Sequence[np.ndarray]) -> dict[str, np.ndarray]:
-        """Keep these words' vectors; returns them by word."""
-        for word, vector in zip(words, vectors, strict=True):
+    def embed_question(
+        self, query: str, words: Sequence[str], embed: Callable[[list[str]], np.ndarray]
+    ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """The query's vector and each word's, in one `embed` call for the query and the words not seen before."""
+        vectors = {w: v for w in words if (v := self._word_vectors.get(w)) is not None}
+        new = [w for w in dict.fromkeys(words) if w not in vectors]
+        embedded = embed([query, *new])
+        for word, vector in zip(new, embedded[1:], strict=True):
+            vectors[word] = vector
             _remember(self._word_vectors, word, vector)
-        return dict(zip(words, vectors, strict=True))
+        return embedded[0], {w: vectors[w] for w in words}
 
     def article_tokens(self, article_id: str) -> set[str]:
         """The search tokens of one whole article, made on first use (for names an article carries)."""

@@ -220,32 +220,15 @@ def embed_in_batches(
     *,
     batch_size: int,
     progress: Callable[[int], None] | None,
-    workers: int = 1,
 ) -> np.ndarray:
-    """The one batch loop of every embedder: longest texts first, one call per batch, rows put back in order.
-
-    With `workers` > 1, that many batches run at once (each call on its own thread; `embed_batch` must be
-    safe to call from several threads, as an onnxruntime session is)."""
+    """The one batch loop of every embedder: longest texts first, one call per batch, rows put back in order."""
     out = np.zeros((len(texts), dim), dtype=np.float32)
     order = _length_order(texts)
-    batches = [order[start : start + batch_size] for start in range(0, len(order), batch_size)]
-    done = 0
-    if workers > 1 and len(batches) > 1:
-        from concurrent.futures import ThreadPoolExecutor
-
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="musebot-embed-batch") as pool:
-            results = pool.map(lambda rows: embed_batch([texts[i] for i in rows]), batches)
-            for rows, vectors in zip(batches, results, strict=True):
-                out[rows] = vectors
-                done += len(rows)
-                if progress is not None:
-                    progress(done)
-        return out
-    for rows in batches:
+    for start in range(0, len(order), batch_size):
+        rows = order[start : start + batch_size]
         out[rows] = embed_batch([texts[i] for i in rows])
-        done += len(rows)
         if progress is not None:
-            progress(done)
+            progress(min(start + batch_size, len(order)))
     return out
 
 
@@ -302,16 +285,9 @@ class OnnxEmbedder:
     """The exported model through onnxruntime: tokenize (≤ max_seq_length), run, mean-pool over the mask, normalise.
 
     Never imports torch. `onnx_dir` is what `export_onnx` wrote: model.onnx, tokenizer.json, export.json.
-
-    One thread per call, several batches at once: a question is one short batch, which two threads run
-    barely faster on a quiet machine and two to three times slower on a busy one (their spinning threads
-    fight whatever else runs; measured on this 2-core machine: 7.8 ms vs 14.8 ms a question while another
-    process ran), and with the model on one core the service reads the question on the other meanwhile
-    (`_asking`). A build's many batches run `batch_workers` at a time instead. Vectors are bit for bit the
-    same either way.
     """
 
-    def __init__(self, onnx_dir: Path, *, intra_op_threads: int = 1, batch_workers: int | None = None) -> None:
+    def __init__(self, onnx_dir: Path, *, intra_op_threads: int = 2) -> None:
         import onnxruntime as ort
 
         onnx_dir = Path(onnx_dir)
@@ -325,7 +301,6 @@ class OnnxEmbedder:
                 f"The ONNX export in {onnx_dir} is incomplete ({exc}); delete that folder and run: musebot index build"
             ) from exc
         self.onnx_dir = onnx_dir
-        self.batch_workers = batch_workers if batch_workers is not None else max(1, min(2, os.cpu_count() or 1))
         self._tokenizer = _load_tokenizer(onnx_dir / "tokenizer.json", self.max_seq_length)
         self._counter: ModelTokenCounter | None = None  # only index builds count word pieces: loaded on first use
         options = ort.SessionOptions()
@@ -355,9 +330,7 @@ class OnnxEmbedder:
     def embed(
         self, texts: Sequence[str], *, batch_size: int = 32, progress: Callable[[int], None] | None = None
     ) -> np.ndarray:
-        return embed_in_batches(
-            texts, self.dim, self._embed_batch, batch_size=batch_size, progress=progress, workers=self.batch_workers
-        )
+        return embed_in_batches(texts, self.dim, self._embed_batch, batch_size=batch_size, progress=progress)
 
     @property
     def count_tokens(self) -> ModelTokenCounter:

@@ -126,11 +126,6 @@ def rank_chunks_by_units(
     return list(best.items())
 
 
-def search_lexical(index: SearchableIndex, query: str, *, candidates: int = CANDIDATES) -> list[tuple[int, float]]:
-    """The BM25 ranking `search_passages` fuses (it needs no query vector)."""
-    return index.search_bm25(tokenize(query), min(candidates, len(index.chunks)))
-
-
 def search_passages(
     index: SearchableIndex,
     query_vec: np.ndarray,
@@ -138,18 +133,16 @@ def search_passages(
     *,
     top_k: int,
     candidates: int = CANDIDATES,
-    lexical: list[tuple[int, float]] | None = None,
 ) -> tuple[Passage, ...]:
     """The top_k passages for a query, by fused rank: passage vectors, BM25, and sentence vectors.
 
     ``query`` should already carry canonical names of the models and benchmarks it mentions
-    (see NameCatalog.rewrite_query), so "gpt5.4" and "GPT-5.4" retrieve the same passages. ``lexical`` is
-    its BM25 ranking when the caller already has it (`search_lexical`, run while the query is embedded).
+    (see NameCatalog.rewrite_query), so "gpt5.4" and "GPT-5.4" retrieve the same passages.
     """
     depth = min(candidates, len(index.chunks))
     if depth == 0:
         return ()
-    lexical = index.search_bm25(tokenize(query), depth) if lexical is None else lexical
+    lexical = index.search_bm25(tokenize(query), depth)
     dense = index.search_dense(query_vec, depth)
     # A passage can be long and about several things; its best sentence says more about a precise question.
     unit_hits = index.search_units(query_vec, depth * UNITS_PER_CHUNK)
