@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Collection
+from collections.abc import Set as AbstractSet
 from typing import TYPE_CHECKING
 
 from bot.core.answer.focus import Focus, FocusTerm, Grounding
@@ -36,15 +37,15 @@ def is_comparison(question: str, focus: Focus) -> bool:
 
 def ground(
     focus: Focus,
-    sentence: set[str],
-    context: set[str],
+    sentence: AbstractSet[str],
+    context: AbstractSet[str],
     *,
-    frame: set[str] | None = None,
-    heading: set[str] | None = None,
+    frame: AbstractSet[str] | None = None,
+    heading: AbstractSet[str] | None = None,
     comparison: bool = False,
     context_credit: float = 0.5,
     sentence_key: str = "",
-    article: Callable[[], set[str]] | None = None,
+    article: Callable[[], AbstractSet[str]] | None = None,
 ) -> Grounding:
     """How well one sentence (its tokens with its heading's) grounds the focus.
 

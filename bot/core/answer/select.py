@@ -6,6 +6,7 @@ import functools
 import logging
 import re
 from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -55,7 +56,7 @@ class ScoredSentence:
         return self.grounded and self.typed and self.counts_it
 
 
-def _coverage(terms: Sequence[str], tokens: set[str], stats: TermStats) -> float:
+def _coverage(terms: Sequence[str], tokens: AbstractSet[str], stats: TermStats) -> float:
     total = sum(stats.weight(t) for t in terms)
     if total == 0:
         return 0.0
@@ -72,6 +73,19 @@ _CAPITALISED_RE = re.compile(r"(?<=[a-z,;:] )[A-Z][\w’'-]+")
 def _names_someone_new(sentence: str, asked: set[str]) -> bool:
     """Whether a sentence names (a capitalised word where no sentence starts) something the question does not."""
     return any(t not in asked for word in _CAPITALISED_RE.findall(sentence) for t in tokenize(word)[:1])
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _token_set(text: str) -> frozenset[str]:
+    return frozenset(tokenize(text))
+
+
+@functools.lru_cache(maxsize=1 << 14)  # pure; every question a passage answers reads its sentences again
+def _unit_tokens(sentence: str, heading: str, passage: str) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """A sentence's tokens, with its heading's, and with its whole passage's."""
+    tokens = _token_set(sentence)
+    with_heading = tokens | _token_set(heading)
+    return tokens, with_heading, with_heading | _token_set(passage)
 
 
 def score_sentences(
@@ -99,19 +113,18 @@ def score_sentences(
     counted = [t for t in shape.counted if stats.weight(t) >= DISTINCTIVE_IDF]
     asked_tokens = {t for term in focus.terms for alt in term.alternatives for t in alt} if focus else set()
     for p_index, passage in enumerate(passages):
-        passage_tokens = set(tokenize(passage.chunk.embed_text))
-        heading_tokens = set(tokenize(passage.chunk.heading))
-        frame = heading_tokens | set(tokenize((titles or {}).get(passage.chunk.article_id, "")))
+        heading_tokens = _token_set(passage.chunk.heading)
+        frame = heading_tokens | _token_set((titles or {}).get(passage.chunk.article_id, ""))
         candidates = units[p_index] if units is not None else [(u, 0.0) for u in split_answer_units(passage.chunk.text)]
         for position, (sentence, similarity) in enumerate(candidates):
-            tokens = set(tokenize(sentence))
+            tokens, with_heading, with_passage = _unit_tokens(sentence, passage.chunk.heading, passage.chunk.embed_text)
             grounding = None
             if focus is not None and focus.terms:
                 # A section heading says what its sentences are about ("Three Modes, One Model").
                 grounding = ground(
                     focus,
-                    tokens | heading_tokens,
-                    tokens | heading_tokens | passage_tokens,
+                    with_heading,
+                    with_passage,
                     sentence_key=f"{name_key(sentence)} | {name_key(passage.chunk.heading)}",
                     article=functools.partial(article_tokens, passage.chunk.article_id) if article_tokens else None,
                     frame=frame,
@@ -120,9 +133,9 @@ def score_sentences(
                 )
                 own, context = grounding.coverage, grounding.context_coverage
             else:
-                own = _coverage(shape.terms, tokens | heading_tokens, stats)
+                own = _coverage(shape.terms, with_heading, stats)
                 # Context counts for something: the heading and the rest of the passage frame the sentence.
-                context = _coverage(shape.terms, tokens | heading_tokens | passage_tokens, stats)
+                context = _coverage(shape.terms, with_passage, stats)
             support = 0.7 * own + 0.3 * context
             score = SUPPORT_WEIGHT * support + SIMILARITY_WEIGHT * similarity + 0.25 * passage.dense_score
             if entity_tokens:
@@ -154,7 +167,7 @@ def score_sentences(
     return scored
 
 
-def _counts(token: str, tokens: set[str], focus: Focus | None) -> bool:
+def _counts(token: str, tokens: AbstractSet[str], focus: Focus | None) -> bool:
     """Whether a sentence names what a "how many X" counts: X itself, or what grounds it ("physicians")."""
     if token in tokens:
         return True
