@@ -12,13 +12,14 @@ What it measures, all on copies in a temporary folder (the repository's corpus/ 
 - warm benchmark lookups (`benchmark_table`, `compare_models`);
 - cold starts of `musebot ask` / `musebot benchmark` in fresh processes against `python -c "import torch"`
   and the model-load floor (bytecode caches written first, as in any normal install);
-- index build throughput (chunks/s and texts/s: a build also embeds each chunk's answer units)
-  against the model's raw batch throughput on the same texts;
+- index build throughput (chunks/s and texts/s: a build also embeds each chunk's answer units and its
+  lexicon's words) against the model's raw batch throughput on the same texts;
 - adding one article to indexes of 100 and 1,000 synthetic articles (benchmarks/synthetic.py) with the
   real onnx embedder, against embedding that article's own texts; the big indexes are pre-built once with
   real token counts and stand-in vectors, which only the timing of FAISS, not of the add, depends on;
-- warm /ask at 10k and 100k chunks (stand-in vectors clustered around real embeddings), the FAISS type
-  the build picks at each size, and recall@10 of HNSW against exact search at 100k;
+- warm /ask at 10k and 100k chunks (stand-in vectors clustered around real embeddings), the FAISS types
+  the build picks at each size, recall@10 of the answer units' search (an IVF above 20k per segment) against
+  an exact scan, and of HNSW against exact search of the passages at 100k;
 - peak memory (ru_maxrss) of a process that loads the shipped index and answers 20 questions.
 """
 

@@ -40,10 +40,6 @@ class SearchableIndex(Protocol):
 
     def search_bm25(self, query_tokens: list[str], k: int) -> list[tuple[int, float]]: ...
 
-    def search_units_within(
-        self, query_vec: np.ndarray, chunk_rows: Sequence[int], k: int
-    ) -> list[tuple[int, float]]: ...
-
 
 @dataclass(frozen=True, slots=True)
 class TermStats:
