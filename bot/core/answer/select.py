@@ -75,12 +75,12 @@ def _names_someone_new(sentence: str, asked: set[str]) -> bool:
     return any(t not in asked for word in _CAPITALISED_RE.findall(sentence) for t in tokenize(word)[:1])
 
 
-@functools.lru_cache(maxsize=1 << 14)
+@functools.lru_cache(maxsize=1 << 12)  # a passage's set is a few KB: 4,096 of them at most
 def _token_set(text: str) -> frozenset[str]:
     return frozenset(tokenize(text))
 
 
-@functools.lru_cache(maxsize=1 << 14)  # pure; every question a passage answers reads its sentences again
+@functools.lru_cache(maxsize=1 << 12)  # pure; every question a passage answers reads its sentences again
 def _unit_tokens(sentence: str, heading: str, passage: str) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     """A sentence's tokens, with its heading's, and with its whole passage's."""
     tokens = _token_set(sentence)
