@@ -55,19 +55,17 @@ def answer_question(
     lexicon = getattr(serving.index, "lexicon", None)
     asked = question
     # Misspelt names are read as the corpus spells them; the answer keeps the question as typed.
-    question = correct_question(
-        question,
-        lexicon,
-        lambda word: embedder.count_tokens(word) <= 3,
-        facts_table.catalog,
-    )
+    count_tokens = embedder.count_tokens
+
+    def is_common_word(word: str) -> bool:
+        return serving.is_common_word(word, count_tokens)
+
+    question = correct_question(question, lexicon, is_common_word, facts_table.catalog)
     query = facts_table.catalog.rewrite_query(question)
     unknown_words = words_to_embed(question, lexicon)
-    embedded = embedder.embed([query, *unknown_words])
-    vector = embedded[0]
+    vector, word_vectors = serving.embed_question(query, unknown_words, embedder.embed)
     passages = search_passages(serving.index, vector, query, top_k=top_k)
     passages = (*passages, *section_neighbours(serving.index, passages))
-    word_vectors = dict(zip(unknown_words, embedded[1:], strict=True))
     passage_texts = [p.chunk.text for p in passages]
 
     def closest(word: str, options: Sequence[str]) -> int:
@@ -87,7 +85,7 @@ def answer_question(
         lexicon=lexicon,
         catalog=facts_table.catalog,
         word_vectors=word_vectors,
-        is_common_word=lambda word: embedder.count_tokens(word) <= 3,
+        is_common_word=is_common_word,
         distinctive_idf=serving.term_stats.idf_at_share(DISTINCTIVE_SHARE),
         clippings=lambda word, before, common: find_clippings(
             word, passage_texts, before=before, common=common, closeness=closest

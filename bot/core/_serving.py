@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.core.models import Article, SourceRef
 
 if TYPE_CHECKING:  # types only: the modules themselves are imported where they are used, for a fast cold start
+    import numpy as np
+
     from bot.core.facts import FactTable
     from bot.core.index import LoadedIndex
     from bot.core.models import BenchmarkFact
@@ -27,6 +29,32 @@ class _Serving:
     chunk_text: dict[str, str] = field(default_factory=dict)
     _article_tokens: dict[str, set[str]] = field(default_factory=dict)
     _article_words: dict[str, set[str]] = field(default_factory=dict)
+
+    # The model's vectors of question words the corpus never uses, and whether a word is one word piece:
+    # functions of the word and the model alone (a word's vector is bit for bit the same in any batch), so
+    # kept once computed instead of embedding "people" or "weather" again with every question that says it.
+    _word_vectors: dict[str, np.ndarray] = field(default_factory=dict)
+    _common_words: dict[str, bool] = field(default_factory=dict)
+
+    def is_common_word(self, word: str, count_tokens: Callable[[str], int]) -> bool:
+        """Whether a word is ordinary English to the model: at most three word pieces (kept per word)."""
+        common = self._common_words.get(word)
+        if common is None:
+            common = count_tokens(word) <= 3
+            _remember(self._common_words, word, common)
+        return common
+
+    def embed_question(
+        self, query: str, words: Sequence[str], embed: Callable[[list[str]], np.ndarray]
+    ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """The query's vector and each word's, in one `embed` call for the query and the words not seen before."""
+        vectors = {w: v for w in words if (v := self._word_vectors.get(w)) is not None}
+        new = [w for w in dict.fromkeys(words) if w not in vectors]
+        embedded = embed([query, *new])
+        for word, vector in zip(new, embedded[1:], strict=True):
+            vectors[word] = vector
+            _remember(self._word_vectors, word, vector)
+        return embedded[0], {w: vectors[w] for w in words}
 
     def article_words(self, article_id: str) -> set[str]:
         """Every search token of one whole article, made on first use (for a head noun that refers back)."""
@@ -53,6 +81,15 @@ class _Serving:
 
 
 ARTICLE_TOPIC_MENTIONS = 3  # how often an article names a thing it is about
+
+
+WORD_MEMO_LIMIT = 20_000  # words kept by each memo (~30 MB of vectors at most); emptied when full
+
+
+def _remember(memo: dict[str, Any], key: str, value: Any) -> None:
+    if len(memo) >= WORD_MEMO_LIMIT:
+        memo.clear()  # one atomic step: asks on other threads only ever miss
+    memo[key] = value
 
 
 def source_ref_of(article: Article) -> SourceRef:

@@ -51,6 +51,8 @@ class Lexicon:
     _rows: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
     _by_deletion: dict[str, set[str]] = field(default_factory=dict, repr=False, compare=False)
     _memo: dict[str, frozenset[str]] = field(default_factory=dict, repr=False, compare=False)
+    # The cosines of the last vector asked about: a question term asks neighbours of one vector up to four times.
+    _last_sims: list[tuple[bytes, np.ndarray]] = field(default_factory=list, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not self._rows:
@@ -113,7 +115,14 @@ class Lexicon:
             return ()
         import numpy as np
 
-        sims = single_thread_matvec(self.vectors, vector.astype(self.vectors.dtype))
+        vector = vector.astype(self.vectors.dtype)
+        key = vector.tobytes()
+        last = self._last_sims[-1] if self._last_sims else None
+        if last is not None and last[0] == key:
+            sims = last[1]
+        else:
+            sims = single_thread_matvec(self.vectors, vector)
+            self._last_sims[:] = [(key, sims)]  # one step, so another thread sees the old pair or the new
         rows = np.flatnonzero(sims >= threshold)
         if not len(rows):
             return ()

@@ -94,11 +94,16 @@ def name_key(text: str) -> str:
     slashes and dots between letters become spaces; letters are split from digits; a trailing ".0"
     of a version is dropped ("Terminal-Bench 2.0" = "terminal bench 2").
     """
-    return " ".join(key_tokens(text))
+    return " ".join(_key_tokens(text))
 
 
 def key_tokens(text: str) -> list[str]:
     """The tokens of ``name_key``."""
+    return list(_key_tokens(text))
+
+
+@functools.lru_cache(maxsize=1 << 14)  # pure; a question's words are keyed twice each, names once per fact
+def _key_tokens(text: str) -> tuple[str, ...]:
     t = normalize_text(text).casefold().translate(_GREEK)  # normalize_text is NFKC: "²" and "₂" are "2"
     t = t.replace("'", "")
     t = re.sub(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])", " ", t)
@@ -109,7 +114,7 @@ def key_tokens(text: str) -> list[str]:
         if re.fullmatch(r"\d+\.0", token):
             token = token[:-2]
         tokens.append(token)
-    return tokens
+    return tuple(tokens)
 
 
 def compact_key(text: str) -> str:

@@ -20,13 +20,11 @@ RRF_K = 60  # the usual constant: flattens the head so that neither ranking domi
 CANDIDATES = 40  # how deep each ranking is read before fusion
 FUSION_WEIGHTS = (0.5, 1.0, 0.5)  # passage vectors, BM25, sentence vectors
 UNITS_PER_CHUNK = 3  # unit hits read per chunk wanted, since several units share a chunk
-# Above this many answer units, sentences are scored only within the passages the other two rankings keep
-# (POOL_FACTOR x their depth of dense hits, plus the BM25 hits): an exact scan of every sentence vector is
-# memory-bound (50k x 384 floats: ~4-5 ms here), the pool is a few hundred. Below it (every corpus the eval
-# sets use) the scan is exact, so answers there are the same as before. Recall against the full scan is
-# measured by benchmarks/perf.py.
-UNIT_SCAN_LIMIT = 20_000
-POOL_FACTOR = 4
+# Sentence vectors are searched like passage vectors, segment by segment: exactly in a segment of up to
+# UNIT_FLAT_LIMIT units (every corpus the eval sets use), through its inverted file above (an exact scan of
+# 50k x 384 floats is memory-bound, ~4-5 ms here). Recall against the exact scan is measured by
+# benchmarks/perf.py. (Scoring only the units of the passages the other rankings keep, as before, found
+# under 0.8 of the exact top 10.)
 
 
 class SearchableIndex(Protocol):
@@ -41,10 +39,6 @@ class SearchableIndex(Protocol):
     def search_units(self, query_vec: np.ndarray, k: int) -> list[tuple[int, float]]: ...
 
     def search_bm25(self, query_tokens: list[str], k: int) -> list[tuple[int, float]]: ...
-
-    def search_units_within(
-        self, query_vec: np.ndarray, chunk_rows: Sequence[int], k: int
-    ) -> list[tuple[int, float]]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,15 +139,9 @@ def search_passages(
     if depth == 0:
         return ()
     lexical = index.search_bm25(tokenize(query), depth)
+    dense = index.search_dense(query_vec, depth)
     # A passage can be long and about several things; its best sentence says more about a precise question.
-    if len(index.units) > UNIT_SCAN_LIMIT:
-        pool = index.search_dense(query_vec, depth * POOL_FACTOR)
-        dense = pool[:depth]
-        rows = [row for row, _ in pool] + [row for row, _ in lexical]
-        unit_hits = index.search_units_within(query_vec, rows, depth * UNITS_PER_CHUNK)
-    else:
-        dense = index.search_dense(query_vec, depth)
-        unit_hits = index.search_units(query_vec, depth * UNITS_PER_CHUNK)
+    unit_hits = index.search_units(query_vec, depth * UNITS_PER_CHUNK)
     by_units = rank_chunks_by_units(unit_hits, index.units)[:depth]
     dense_by_row = dict(dense)
     bm25_by_row = dict(lexical)

@@ -39,15 +39,15 @@ def is_comparison(question: str, focus: Focus) -> bool:
 
 def ground(
     focus: Focus,
-    sentence: set[str],
-    context: set[str],
+    sentence: AbstractSet[str],
+    context: AbstractSet[str],
     *,
-    frame: set[str] | None = None,
-    heading: set[str] | None = None,
+    frame: AbstractSet[str] | None = None,
+    heading: AbstractSet[str] | None = None,
     comparison: bool = False,
     context_credit: float = 0.5,
     sentence_key: str = "",
-    article: Callable[[], set[str]] | None = None,
+    article: Callable[[], AbstractSet[str]] | None = None,
     preceding: AbstractSet[str] | None = None,
     antecedent: AbstractSet[str] | None = None,
     previous: str = "",
@@ -175,7 +175,9 @@ _CALENDAR = frozenset(
 _PERIODS = frozenset(tokenize("day days week weeks month months year years quarter quarters today yesterday"))
 
 
-def _set_by_previous(term: FocusTerm, sentence: set[str], previous: str, previous_tokens: set[str]) -> bool:
+def _set_by_previous(
+    term: FocusTerm, sentence: AbstractSet[str], previous: str, previous_tokens: AbstractSet[str]
+) -> bool:
     """Whether the sentence before sets a number or qualifier the sentence itself does not contradict."""
     if term.siblings & sentence or sentence & _PERIODS:
         return False  # "… in Europe" before, "in Asia" here; "over the whole week": the sentence's own setting

@@ -6,6 +6,7 @@ import functools
 import logging
 import re
 from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -55,7 +56,7 @@ class ScoredSentence:
         return self.grounded and self.typed and self.counts_it
 
 
-def _coverage(terms: Sequence[str], tokens: set[str], stats: TermStats) -> float:
+def _coverage(terms: Sequence[str], tokens: AbstractSet[str], stats: TermStats) -> float:
     total = sum(stats.weight(t) for t in terms)
     if total == 0:
         return 0.0
@@ -94,6 +95,19 @@ _CALENDAR_WORDS = frozenset(
 )
 
 
+@functools.lru_cache(maxsize=1 << 12)  # a passage's set is a few KB: 4,096 of them at most
+def _token_set(text: str) -> frozenset[str]:
+    return frozenset(tokenize(text))
+
+
+@functools.lru_cache(maxsize=1 << 12)  # pure; every question a passage answers reads its sentences again
+def _unit_tokens(sentence: str, heading: str, passage: str) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """A sentence's tokens, with its heading's, and with its whole passage's."""
+    tokens = _token_set(sentence)
+    with_heading = tokens | _token_set(heading)
+    return tokens, with_heading, with_heading | _token_set(passage)
+
+
 def score_sentences(
     shape: QuestionShape,
     passages: Sequence[Passage],
@@ -120,14 +134,13 @@ def score_sentences(
     counted = [t for t in shape.counted if stats.weight(t) >= DISTINCTIVE_IDF]
     asked_tokens = {t for term in focus.terms for alt in term.alternatives for t in alt} if focus else set()
     for p_index, passage in enumerate(passages):
-        passage_tokens = set(tokenize(passage.chunk.embed_text))
-        heading_tokens = set(tokenize(passage.chunk.heading))
-        frame = heading_tokens | set(tokenize((titles or {}).get(passage.chunk.article_id, "")))
+        heading_tokens = _token_set(passage.chunk.heading)
+        frame = heading_tokens | _token_set((titles or {}).get(passage.chunk.article_id, ""))
         candidates = units[p_index] if units is not None else [(u, 0.0) for u in split_answer_units(passage.chunk.text)]
         for position, (sentence, similarity) in enumerate(candidates):
-            tokens = set(tokenize(sentence))
+            tokens, with_heading, with_passage = _unit_tokens(sentence, passage.chunk.heading, passage.chunk.embed_text)
             before = _preceding_tokens(passage.chunk.text, sentence)
-            preceding = passage_tokens if before is None else before
+            preceding = with_passage if before is None else with_heading | before
             antecedent = _antecedent_tokens(passage.chunk.text, sentence)
             previous = _previous_sentence(passage.chunk.text, sentence)
             grounding = None
@@ -135,13 +148,13 @@ def score_sentences(
                 # A section heading says what its sentences are about ("Three Modes, One Model").
                 grounding = ground(
                     focus,
-                    tokens | heading_tokens,
-                    tokens | heading_tokens | passage_tokens,
+                    with_heading,
+                    with_passage,
                     sentence_key=f"{name_key(sentence)} | {name_key(passage.chunk.heading)}",
                     article=functools.partial(article_tokens, passage.chunk.article_id) if article_tokens else None,
                     article_all=functools.partial(article_words, passage.chunk.article_id) if article_words else None,
                     frame=frame,
-                    preceding=tokens | heading_tokens | preceding,
+                    preceding=preceding,
                     antecedent=antecedent,
                     previous=previous,
                     heading=heading_tokens - tokens,
@@ -149,9 +162,9 @@ def score_sentences(
                 )
                 own, context = grounding.coverage, grounding.context_coverage
             else:
-                own = _coverage(shape.terms, tokens | heading_tokens, stats)
+                own = _coverage(shape.terms, with_heading, stats)
                 # Context counts for something: the heading and the rest of the passage frame the sentence.
-                context = _coverage(shape.terms, tokens | heading_tokens | passage_tokens, stats)
+                context = _coverage(shape.terms, with_passage, stats)
             support = 0.7 * own + 0.3 * context
             score = SUPPORT_WEIGHT * support + SIMILARITY_WEIGHT * similarity + 0.25 * passage.dense_score
             if entity_tokens:
@@ -188,7 +201,7 @@ def score_sentences(
 
 # The three below are pure functions of a passage and one of its sentences, read again by every question
 # that retrieves the passage: kept.
-@functools.lru_cache(maxsize=1 << 14)
+@functools.lru_cache(maxsize=1 << 12)
 def _preceding_tokens(text: str, sentence: str) -> frozenset[str] | None:
     """The tokens of the passage up to where ``sentence`` starts; None for a unit not written as such (a table
     row read as a sentence), which the whole passage frames."""
@@ -200,7 +213,7 @@ _PRONOUN_RE = re.compile(r"\b(it|its|he|she|his|her|him|they|their|them)\b", re.
 ANTECEDENT_CHARS = 300  # how far back a pronoun's antecedent may be: a sentence or two
 
 
-@functools.lru_cache(maxsize=1 << 14)
+@functools.lru_cache(maxsize=1 << 12)
 def _antecedent_tokens(text: str, sentence: str) -> frozenset[str] | None:
     """The tokens of the sentences just before ``sentence`` when it has a pronoun that may point back to them."""
     if not _PRONOUN_RE.search(sentence):
@@ -222,7 +235,7 @@ def _previous_sentence(text: str, sentence: str) -> str:
     return sentences[-1] if sentences else ""
 
 
-def _counts(token: str, tokens: set[str], focus: Focus | None) -> bool:
+def _counts(token: str, tokens: AbstractSet[str], focus: Focus | None) -> bool:
     """Whether a sentence names what a "how many X" counts: X itself, or what grounds it ("physicians")."""
     if token in tokens:
         return True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from dataclasses import dataclass
@@ -198,6 +199,7 @@ def has_date(sentence: str) -> bool:
     return bool(_DATE_A.search(sentence))
 
 
+@functools.lru_cache(maxsize=1 << 14)  # pure; a passage's sentences are read again by every question it answers
 def holds_kind(sentence: str, kind: str, *, rate: bool = False) -> bool:
     """Whether a sentence states the kind of value a question asks for (``rate``: a price per unit)."""
     if kind == "money" and not rate and _FREE_A.search(sentence):

@@ -25,7 +25,7 @@ from bot.core.index._build import (
     source_version,
 )
 from bot.core.index._checksums import build_file_checksums, check_build_files
-from bot.core.index._dense import FLAT_INDEX_LIMIT, choose_faiss_type
+from bot.core.index._dense import FLAT_INDEX_LIMIT, UNIT_FLAT_LIMIT, choose_faiss_type, choose_unit_faiss_type
 from bot.core.index._errors import (
     IndexBuildError,
     IndexDamagedError,
@@ -54,6 +54,7 @@ __all__ = [
     "EMBED_BATCH_SIZE",
     "FACTS_STATE_FILE",
     "FLAT_INDEX_LIMIT",
+    "UNIT_FLAT_LIMIT",
     "KEEP_BUILDS",
     "MERGE_FACTOR",
     "SCHEMA_VERSION",
@@ -77,6 +78,7 @@ __all__ = [
     "build_index",
     "check_build_files",
     "choose_faiss_type",
+    "choose_unit_faiss_type",
     "is_stale",
     "load_facts_only",
     "load_index",

@@ -460,7 +460,7 @@ def _write_build(
             for s in segments
         ],
         "faiss_type": "hnsw" if any(s.meta["faiss_type"] == "hnsw" for s in segments) else "flat",
-        "unit_faiss_type": "hnsw" if any(s.meta["unit_faiss_type"] == "hnsw" for s in segments) else "flat",
+        "unit_faiss_type": next((t for t in ("hnsw", "ivf") if any(s.meta["unit_faiss_type"] == t for s in segments)), "flat"),
         "chunker_version": chunker_version,
         "bm25": {**BM25_PARAMS, "tokenizer": "bot.core.text.tokenize", "tokenizer_version": TOKENIZER_VERSION},
     }

@@ -1,11 +1,15 @@
 """Dense vectors of one segment: the FAISS file, and nearest-row search with tombstoned rows left out.
 
 A flat index is not read back: it holds the same vectors as the .npy beside it, which an exact numpy scan
-reads without importing FAISS (~0.1 s of a cold start). HNSW is used above FLAT_INDEX_LIMIT vectors.
+reads without importing FAISS (~0.1 s of a cold start). Passages use HNSW above FLAT_INDEX_LIMIT vectors;
+answer units an inverted file (IVF) above UNIT_FLAT_LIMIT, since they are five times as many and an
+article's copies repeat its sentences exactly, which HNSW's graph handles badly (recall 0.6-0.7 at 50k units
+of benchmarks/perf.py's corpus, against 0.96+ for this IVF at a third of an exact scan's time).
 """
 
 from __future__ import annotations
 
+import math
 import struct
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,6 +23,9 @@ FLAT_INDEX_LIMIT = 50_000  # exact search up to here; HNSW above (a flat scan of
 HNSW_M = 32
 HNSW_EF_CONSTRUCTION = 80
 HNSW_EF_SEARCH = 64
+UNIT_FLAT_LIMIT = 20_000  # answer units: exact up to here (20k x 384 floats: ~1.5 ms a scan here), IVF above
+IVF_TRAIN_ITERATIONS = 10
+IVF_TRAIN_POINTS_PER_LIST = 64  # k-means reads this many vectors per list (a sample, for big segments)
 _FLAT_IP_FOURCC = b"IxFI"  # what faiss.write_index puts first for an IndexFlatIP, before d (int32) and ntotal (int64)
 
 
@@ -27,11 +34,37 @@ def choose_faiss_type(n: int, limit: int | None = None) -> str:
     return "flat" if n <= (FLAT_INDEX_LIMIT if limit is None else limit) else "hnsw"
 
 
+def choose_unit_faiss_type(n: int, limit: int | None = None) -> str:
+    """The FAISS index for n answer-unit vectors: exact ("flat") up to UNIT_FLAT_LIMIT, else IndexIVFFlat."""
+    return "flat" if n <= (UNIT_FLAT_LIMIT if limit is None else limit) else "ivf"
+
+
+def ivf_lists(n: int) -> int:
+    """Inverted lists for n vectors: 2 sqrt(n) (446 at 50k), so a list holds ~sqrt(n)/2 vectors."""
+    return max(1, min(n, round(2 * math.sqrt(n))))
+
+
+def ivf_probes(lists: int) -> int:
+    """Lists read per query: 1.3 sqrt(lists), at least 16 (27 of 447 at 50k units, 49 of 1,411 at 500k).
+
+    Measured by benchmarks/perf.py (unit recall@10 against an exact scan, 180 queries): at 50k units 27 lists
+    give 0.987 in 0.58 ms and 16 give 0.956; at 500k, 88 lists give 0.993 in 4.9 ms, 44 give 0.987 in 3.0 ms
+    and 22 give 0.957."""
+    return min(lists, max(16, round(1.3 * math.sqrt(lists))))
+
+
 def make_dense_index(vectors: np.ndarray, faiss_type: str) -> Any:
     import faiss
 
     dim = vectors.shape[1]
-    if faiss_type == "hnsw":
+    if faiss_type == "ivf":
+        lists = ivf_lists(len(vectors))
+        index = faiss.IndexIVFFlat(faiss.IndexFlatIP(dim), dim, lists, faiss.METRIC_INNER_PRODUCT)
+        index.cp.niter = IVF_TRAIN_ITERATIONS
+        index.cp.max_points_per_centroid = IVF_TRAIN_POINTS_PER_LIST
+        index.train(vectors)
+        index.nprobe = ivf_probes(lists)
+    elif faiss_type == "hnsw":
         index = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
         index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
     else:
@@ -42,13 +75,13 @@ def make_dense_index(vectors: np.ndarray, faiss_type: str) -> Any:
 
 
 def write_dense_index(path: Path, vectors: np.ndarray, faiss_type: str) -> Any:
-    """Write `vectors` as a FAISS index file; returns what searches use: the HNSW index, or None for a flat one."""
+    """Write `vectors` as a FAISS index file; returns what searches use: the HNSW or IVF index, None for a flat one."""
     import faiss
 
     dense = make_dense_index(vectors, faiss_type)
     faiss.write_index(dense, str(path))
     fsync_file(path)
-    return dense if faiss_type == "hnsw" else None
+    return None if faiss_type == "flat" else dense
 
 
 def read_dense_index(path: Path) -> tuple[Any, int, int]:
@@ -100,6 +133,9 @@ def _search_faiss(dense: Any, query: np.ndarray, k: int, dead: np.ndarray | None
     matrix = np.ascontiguousarray(query.reshape(1, -1))
     if isinstance(dense, faiss.IndexHNSWFlat):
         params = faiss.SearchParametersHNSW(efSearch=max(HNSW_EF_SEARCH, 2 * want))
+        scores, rows = dense.search(matrix, want, params=params)
+    elif isinstance(dense, faiss.IndexIVFFlat):
+        params = faiss.SearchParametersIVF(nprobe=ivf_probes(dense.nlist))
         scores, rows = dense.search(matrix, want, params=params)
     else:
         scores, rows = dense.search(matrix, want)

@@ -131,18 +131,6 @@ class LoadedIndex:
             return ()
         return tuple(range(int(self._unit_start[chunk_row]), int(self._unit_start[chunk_row + 1])))
 
-    def units_of_many(self, chunk_rows: Sequence[int]) -> np.ndarray:
-        """Unit rows of these chunks (each once, in chunk row order, then reading order), as int64."""
-        import numpy as np
-
-        chunks = np.unique(np.asarray(chunk_rows, dtype=np.int64))
-        chunks = chunks[(chunks >= 0) & (chunks < len(self.chunks))]
-        starts = self._unit_start[chunks]
-        lengths = self._unit_start[chunks + 1] - starts
-        # the concatenation of range(start, start + length) for each chunk, without a Python loop
-        offsets = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
-        return (offsets + np.arange(int(lengths.sum()), dtype=np.int64)).astype(np.int64)
-
     def _query(self, query_vec: np.ndarray) -> np.ndarray:
         import numpy as np
 
@@ -172,17 +160,6 @@ class LoadedIndex:
                 rows, scores = search_rows(seg.dense, seg.vectors, query, k, view.dead, view.n_dead)
                 hits.append((view.rows[rows], scores))
         return _merge(hits, k)
-
-    def search_units_within(self, query_vec: np.ndarray, chunk_rows: Sequence[int], k: int) -> list[tuple[int, float]]:
-        """The k answer units of these chunks nearest to the query, scored exactly: (unit row, cosine), best first."""
-        import numpy as np
-
-        query = self._query(query_vec)
-        rows = self.units_of_many(chunk_rows)
-        if not len(rows) or k <= 0:
-            return []
-        scores = np.einsum("ij,j->i", self.unit_vectors_of(rows), query)
-        return _merge([(rows, scores)], k)
 
     def search_bm25(self, query_tokens: list[str], k: int) -> list[tuple[int, float]]:
         """The k best BM25 matches for tokens from `text.tokenize`: (chunk row, score > 0), best first."""

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from bot.core.files import fsync_dir, write_durably
 from bot.core.index._bm25 import POSTINGS_DIR, Postings
 from bot.core.index._checksums import SEGMENT_FILE, build_file_checksums, check_files
-from bot.core.index._dense import choose_faiss_type, read_dense_index, write_dense_index
+from bot.core.index._dense import choose_faiss_type, choose_unit_faiss_type, read_dense_index, write_dense_index
 from bot.core.index._errors import damaged
 from bot.core.index._layout import PARTIAL_SUFFIX, read_optional_json, write_json
 from bot.core.index._lexicon import PARTS_FILE, WORD_VECTORS_FILE, WORDS_FILE
@@ -134,7 +134,7 @@ def write_segment(
     write_durably(partial / "units.jsonl", unit_lines.encode("utf-8"))
     _save_npy(partial / "vectors.npy", vectors)
     _save_npy(partial / "unit_vectors.npy", unit_vectors)
-    faiss_type, unit_faiss_type = choose_faiss_type(len(chunks)), choose_faiss_type(len(units))
+    faiss_type, unit_faiss_type = choose_faiss_type(len(chunks)), choose_unit_faiss_type(len(units))
     dense = write_dense_index(partial / "dense.faiss", vectors, faiss_type)
     unit_dense = write_dense_index(partial / "units.faiss", unit_vectors, unit_faiss_type)
     # BM25 reads heading and passage, not the title: a title repeated in every chunk only adds noise.
