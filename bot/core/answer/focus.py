@@ -175,6 +175,11 @@ class Focus:
     compared: frozenset[str] = frozenset()  # the words either side of "vs" ("vega vs altair")
     asks_score: bool = False  # names a benchmark or asks for a score: the model must be named with it
     distinctive_idf: float = DISTINCTIVE_IDF  # this corpus's idf of a term a quarter of the passages hold
+    _entities: tuple[FocusTerm, ...] = field(default=(), init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Read for every term of every sentence scored: worked out once.
+        object.__setattr__(self, "_entities", self._find_entities())
 
     @property
     def identity(self) -> tuple[FocusTerm, ...]:
@@ -188,6 +193,9 @@ class Focus:
     @property
     def entities(self) -> tuple[FocusTerm, ...]:
         """The models (and names that are part of a model's name, "opus") a question is about."""
+        return self._entities
+
+    def _find_entities(self) -> tuple[FocusTerm, ...]:
         model_words = {t for tokens in self.model_tokens.values() for t in tokens}
         found = tuple(
             t for t in self.terms
@@ -524,6 +532,8 @@ def find_clippings(
     for text in texts:
         words = [w.lower() for w in _LETTERS_RE.findall(text)]
         for first, second in itertools.pairwise(words):
+            if not first.startswith(word[:2]):
+                continue  # every cut keeps at least the first two letters
             for cut in range(2, min(len(first), len(word) - 2) + 1):
                 if first.startswith(word[:cut]) and second.startswith(word[cut:]) and first != second:
                     tokens = frozenset(t for w in (first, second) for t in tokenize(w)[:1])
