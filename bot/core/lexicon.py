@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from bot.core.text import STOPWORDS, tokenize
+from bot.core.text import CALENDAR_WORDS, STOPWORDS, YEAR_RE, tokenize
 
 if TYPE_CHECKING:
     import numpy as np
@@ -246,11 +246,7 @@ def _learn_one(acronym: str, words: list[str], found: dict[str, tuple[str, ...]]
                     return
 
 
-_CALENDAR = frozenset(
-    "january february march april may june july august september october november december monday tuesday "
-    "wednesday thursday friday saturday sunday q1 q2 q3 q4".split()
-)
-_YEAR_RE = re.compile(r"(19|20)\d\d")
+_CALENDAR = CALENDAR_WORDS | {"q1", "q2", "q3", "q4"}
 
 
 def decide_names(
@@ -297,7 +293,7 @@ def count_words(
             if not tokens:
                 continue
             token = tokens[0]
-            is_version = word[0].isdigit() and len(word) <= 4 and not _YEAR_RE.fullmatch(word)
+            is_version = word[0].isdigit() and len(word) <= 4 and not YEAR_RE.fullmatch(word)
             near = [r for r in recent if match.start() - r[0] <= 2]
             # "Llama 4 Maverick": the word just before a version number and the one just after it.
             if word[0].isupper() and token not in _CALENDAR and near and near[-1][2]:

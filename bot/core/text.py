@@ -7,6 +7,12 @@ import itertools
 import re
 import unicodedata
 
+MONTH_NAMES = "january february march april may june july august september october november december".split()
+WEEKDAY_NAMES = "monday tuesday wednesday thursday friday saturday sunday".split()
+CALENDAR_WORDS = frozenset(MONTH_NAMES + WEEKDAY_NAMES)  # a month or a day of the week, in lower case
+YEAR_RE = re.compile(r"(?:19|20)\d\d")  # a year (fullmatch: the whole number; search with \b around it)
+
+
 STOPWORDS = frozenset(
     """a about above after again against all am an and any are as at be because been before being below between
     both but by can could did do does doing down during each few for from further had has have having he her

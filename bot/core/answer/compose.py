@@ -33,7 +33,7 @@ from bot.core.answer.select import (
 from bot.core.answer.shape import QuestionShape, read_question_shape, values_of_kind
 from bot.core.models import Answer, BenchmarkFact, Citation, Conflict, Passage, SourceRef
 from bot.core.search import TermStats
-from bot.core.text import normalize_text, numbers_in, tokenize
+from bot.core.text import MONTH_NAMES, YEAR_RE, normalize_text, numbers_in, tokenize
 
 if TYPE_CHECKING:
     pass
@@ -134,14 +134,11 @@ def _value_classes(sentence: str, kind: str, ignore: set[str]) -> dict[str, froz
     numbers = values_of_kind(sentence, "number", ignore)
     as_numbers = {re.sub(r"[^\d.]", "", v) for v in money | percent}
     # A year says when, not how many: "cut 600 roles in 2025" and "700 jobs in 2025" differ in the count.
-    plain = frozenset(v for v in numbers if v not in as_numbers and not _YEAR_RE.fullmatch(v))
+    plain = frozenset(v for v in numbers if v not in as_numbers and not YEAR_RE.fullmatch(v))
     return {"money": money, "percent": percent, "number": plain}
 
 
-_YEAR_RE = re.compile(r"(?:19|20)\d\d")
-
-
-_MONTH = "january|february|march|april|may|june|july|august|september|october|november|december"
+_MONTH = "|".join(MONTH_NAMES)
 _DAY_RE = re.compile(rf"\b({_MONTH})\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?!\s*(?:%|percent|billion|million))", re.I)
 _MONTH_YEAR_RE = re.compile(rf"\b({_MONTH})(?:\s+\d{{1,2}}(?:st|nd|rd|th)?,?)?\s+((?:19|20)\d\d)\b", re.I)
 

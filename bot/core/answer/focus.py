@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from bot.core.answer.policy import DEFAULT_GROUNDING, DISTINCTIVE_IDF, GroundingPolicy
 from bot.core.names import name_key
-from bot.core.text import STOPWORDS, normalize_text, tokenize
+from bot.core.text import STOPWORDS, YEAR_RE, normalize_text, tokenize
 
 if TYPE_CHECKING:
     import numpy as np
@@ -332,7 +332,7 @@ def read_focus(
                 before=pieces[index - 2][0].lower() if index >= 2 else "",
             )  # fmt: skip
             before = pieces[index - 2][0] if index >= 2 else ""
-            is_year = bool(re.fullmatch(r"(?:19|20)\d\d", term.word))  # "capex 2025": a year is no version
+            is_year = bool(YEAR_RE.fullmatch(term.word))  # "capex 2025": a year is no version
             if (
                 term.role == "number"
                 and before.isalpha()

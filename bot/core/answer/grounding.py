@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from bot.core.answer.focus import Focus, FocusTerm, Grounding
 from bot.core.answer.policy import NEIGHBOUR_CREDIT
 from bot.core.names import name_key
-from bot.core.text import tokenize
+from bot.core.text import CALENDAR_WORDS, tokenize
 
 if TYPE_CHECKING:
     pass
@@ -166,12 +166,6 @@ def ground(
     )
 
 
-_CALENDAR = frozenset(
-    "january february march april may june july august september october november december monday tuesday "
-    "wednesday thursday friday saturday sunday".split()
-)
-
-
 _PERIODS = frozenset(tokenize("day days week weeks month months year years quarter quarters today yesterday"))
 
 
@@ -183,7 +177,7 @@ def _set_by_previous(
         return False  # "… in Europe" before, "in Asia" here; "over the whole week": the sentence's own setting
     if term.role == "qualifier":
         # A time carries over ("On April 8 … . The stock closed …"); a platform or a region is the sentence's own.
-        return term.word in _CALENDAR and bool(holds(term, previous_tokens))
+        return term.word in CALENDAR_WORDS and bool(holds(term, previous_tokens))
     if term.phrase:
         word = term.phrase.split()[0]
         if word in sentence:

@@ -25,7 +25,7 @@ from bot.core.answer.shape import QuestionShape, holds_kind
 from bot.core.models import Passage
 from bot.core.names import name_key
 from bot.core.search import TermStats
-from bot.core.text import split_answer_units, split_sentences, tokenize
+from bot.core.text import CALENDAR_WORDS, split_answer_units, split_sentences, tokenize
 
 if TYPE_CHECKING:
     pass
@@ -84,15 +84,9 @@ def _names_someone_new(sentence: str, asked: set[str]) -> bool:
 def _names_a_place(sentence: str, asked: set[str]) -> bool:
     """Whether a sentence names a place the question does not: "in New Albany", "Richland Parish, Louisiana"."""
     return any(
-        not set(tokenize(match.split()[-1])) <= asked and match.split()[-1].lower() not in _CALENDAR_WORDS
+        not set(tokenize(match.split()[-1])) <= asked and match.split()[-1].lower() not in CALENDAR_WORDS
         for match in _PLACE_RE.findall(sentence)
     )
-
-
-_CALENDAR_WORDS = frozenset(
-    "january february march april may june july august september october november december monday tuesday "
-    "wednesday thursday friday saturday sunday".split()
-)
 
 
 @functools.lru_cache(maxsize=1 << 12)  # a passage's set is a few KB: 4,096 of them at most
@@ -199,13 +193,19 @@ def score_sentences(
     return scored
 
 
-# The three below are pure functions of a passage and one of its sentences, read again by every question
+# The helpers below are pure functions of a passage and one of its sentences, read again by every question
 # that retrieves the passage: kept.
+@functools.lru_cache(maxsize=1 << 12)
+def _offset(text: str, sentence: str) -> int:
+    """Where ``sentence`` starts in its passage; -1 for a unit not written as such (a table row read as one)."""
+    return text.find(sentence[:60])
+
+
 @functools.lru_cache(maxsize=1 << 12)
 def _preceding_tokens(text: str, sentence: str) -> frozenset[str] | None:
     """The tokens of the passage up to where ``sentence`` starts; None for a unit not written as such (a table
     row read as a sentence), which the whole passage frames."""
-    at = text.find(sentence[:60])
+    at = _offset(text, sentence)
     return frozenset(tokenize(text[:at])) if at >= 0 else None
 
 
@@ -218,14 +218,14 @@ def _antecedent_tokens(text: str, sentence: str) -> frozenset[str] | None:
     """The tokens of the sentences just before ``sentence`` when it has a pronoun that may point back to them."""
     if not _PRONOUN_RE.search(sentence):
         return None
-    at = text.find(sentence[:60])
+    at = _offset(text, sentence)
     return frozenset(tokenize(text[max(0, at - ANTECEDENT_CHARS) : at])) if at > 0 else None
 
 
-@functools.lru_cache(maxsize=1 << 14)
+@functools.lru_cache(maxsize=1 << 12)
 def _previous_sentence(text: str, sentence: str) -> str:
     """The sentence just before ``sentence`` in its paragraph ("" at a paragraph's start or for a table row)."""
-    at = text.find(sentence[:60])
+    at = _offset(text, sentence)
     if at <= 0:
         return ""
     paragraph = text[:at].rsplit("\n\n", 1)[-1]

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bot.core.text import NUMBER_WORDS, normalize_text, numbers_in, tokenize
+from bot.core.text import MONTH_NAMES, NUMBER_WORDS, WEEKDAY_NAMES, normalize_text, numbers_in, tokenize
 
 if TYPE_CHECKING:
     pass
@@ -91,15 +91,9 @@ _LATENCY_A = re.compile(r"\d\s*(ms|milliseconds?|seconds?|s)\b", re.IGNORECASE)
 _PERCENT_A = re.compile(r"\d\s?%|\bper ?cent\b", re.IGNORECASE)
 
 
-_MONTHS = "january february march april may june july august september october november december"
-
-
-_WEEKDAYS = "monday tuesday wednesday thursday friday saturday sunday"
-
-
 _DATE_A = re.compile(
     r"\b(1[89]\d\d|20\d\d|"
-    + "|".join((_MONTHS + " " + _WEEKDAYS).split())
+    + "|".join(MONTH_NAMES + WEEKDAY_NAMES)
     + r"|yesterday|today|tonight|(last|this|next) (week|month|year|quarter)|(days|weeks|months) (ago|later|after))\b",
     re.I,
 )
@@ -180,9 +174,9 @@ def read_counted_thing(question: str) -> tuple[str, ...]:
 # A day of the month or a year is a date, not the quantity a "how much / how many" question is after.
 _DATE_NUMBER_RE = re.compile(
     r"\b(?:"
-    + "|".join(_MONTHS.split())
+    + "|".join(MONTH_NAMES)
     + r")\.?\s+\d{1,2}(?:st|nd|rd|th)?\b|\b\d{1,2}\s+(?:"
-    + "|".join(_MONTHS.split())
+    + "|".join(MONTH_NAMES)
     + r")\b|\b(?:19|20)\d\d\b",
     re.IGNORECASE,
 )
