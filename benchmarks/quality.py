@@ -24,6 +24,7 @@ SETS = {
     "tune-2": ("tests/data/tune2/qa.jsonl", "tests/data/tune2/corpus"),
     "sealed": ("tests/data/sealed/qa.jsonl", "tests/data/sealed/corpus"),
     "sealed-2": ("tests/data/sealed2/qa.jsonl", "tests/data/sealed2/corpus"),
+    "sealed-3": ("tests/data/sealed3/qa.jsonl", "tests/data/sealed3/corpus"),
 }
 COLUMNS = (
     ("n", "count", "{}"),
