@@ -25,7 +25,7 @@ STOPWORDS = frozenset(
 
 # Bump when tokenize() or split_answer_units() changes: a build's BM25 index and answer units are
 # only valid with the text pipeline that made them (an older build is then rebuilt).
-TOKENIZER_VERSION = 5  # 5: "St." and "Jr." end no sentence
+TOKENIZER_VERSION = 6  # 5: "St." and "Jr." end no sentence; 6: hard-wrapped lines read as one sentence
 
 # C0/C1 controls except tab and newline, line and paragraph separators, the BOM, and direction controls
 # (LRM/RLM, Arabic letter mark, embeddings and overrides U+202A-E, isolates U+2066-9), which can reorder how
@@ -161,11 +161,43 @@ _SENTENCE_END_RE = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"'“‘(]?[A-Z0-
 SCORE_SENTENCE_END_RE = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?(?:[A-Z0-9$]|[a-z]+[A-Z]|o\d))")
 
 
+_STRUCTURE_RE = re.compile(r"^(?:[|#>]|[-*+•]\s|\d{1,3}[.)]\s)")
+_LAST_WORD_RE = re.compile(r"(\w+)\W*$")
+WRAPPED_LINE_CHARS = 40  # a line cut off mid-sentence is a long one; a shorter one is a label or a heading
+
+
+def _continues(line: str, following: str) -> bool:
+    """Whether ``following`` goes on with the sentence that ``line`` breaks off: a hard-wrapped paragraph."""
+    if _STRUCTURE_RE.match(line) or _STRUCTURE_RE.match(following) or len(line) < WRAPPED_LINE_CHARS:
+        return False
+    if following[:1].islower():
+        return True  # no sentence starts in lower case: "… with Harbor Fund, and the / utility, Tejo Power …"
+    if line.rstrip("\"'”’)]")[-1:] in ".!?":
+        return False
+    last = _LAST_WORD_RE.search(line)
+    # "… ran Orbit 2.5 on / CodeArena": a line that stops on a comma or a lower-case word runs on.
+    return line.endswith((",", ";", "(", "-", "–", "—")) or bool(last and last.group(1).islower())
+
+
+def unwrap_lines(paragraph: str) -> list[str]:
+    """The lines of a paragraph, stripped, with lines a hard wrap broke mid-sentence joined again."""
+    lines: list[str] = []
+    for raw in paragraph.splitlines():
+        line = raw.strip()
+        if not line:
+            lines.append("")
+        elif lines and lines[-1] and _continues(lines[-1], line):
+            lines[-1] = f"{lines[-1]} {line}"
+        else:
+            lines.append(line)
+    return lines
+
+
 def split_sentences(paragraph: str) -> list[str]:
-    """Split a paragraph into sentences; table rows and list items stay whole lines."""
+    """Split a paragraph into sentences; table rows and list items stay whole lines, and a sentence that a
+    hard wrap broke over lines is read whole."""
     sentences: list[str] = []
-    for line in paragraph.splitlines():
-        line = line.strip()
+    for line in unwrap_lines(paragraph):
         if not line:
             continue
         if line.startswith("|") or len(line) < 40:

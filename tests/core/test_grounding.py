@@ -28,6 +28,8 @@ published: 2026-03-03
 
 Nova Labs launched Orbit 2.5 on March 3, its first model built on a Mixture of Experts (MoE) design.
 Orbit 2.5 scores 61.2 on ReasonBench, ahead of Orbit 2.1 at 55.0.
+Nova Labs also ran Orbit 2.5 on CodeArena, a set of repository-scale coding tasks. Given a sandbox to run its
+code in, it solved 47.5% of them.
 Chief executive Dana Kowal joined Nova Labs at 24 and has run it since 2023.
 
 ## Business
@@ -174,6 +176,7 @@ def test_a_term_the_corpus_never_uses_is_an_abstention(service: MuseService) -> 
         # wording, not the question's point.
         ("vega capacity in gigawatts", "2 GW"),
         ("where is the altair datacentre", "Braga"),
+        ("orbit 2.5 codearena score with a sandbox", "47.5%"),  # the benchmark is named by the sentence before
     ],
 )
 def test_answerable_questions_worded_otherwise_are_answered(service: MuseService, question: str, expected: str) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.core.text import numbers_in, split_answer_units, tokenize
+from bot.core.text import numbers_in, split_answer_units, split_sentences, tokenize
 
 
 def test_model_names_tokenize_the_same_however_they_are_typed() -> None:
@@ -45,4 +45,48 @@ def test_answer_units_read_on_their_own() -> None:
         "The model was codenamed Avocado. It was built over nine months.",
         "Muse Spark — Input: $1.00; Output: $4.00",
         "Claude Opus 4.6 — Output: $25.00",
+    ]
+
+
+def test_a_hard_wrapped_paragraph_is_read_as_whole_sentences() -> None:
+    paragraph = (
+        "Nova Labs financed the campus through a joint venture with Harbor Fund, and the\n"
+        "utility is building four turbines. Nova Labs also ran Orbit 2.5 on\n"
+        "CodeArena, a set of coding tasks. Given a sandbox to run its code\n"
+        "in, it solved 47.5% of them.\n"
+    )
+
+    assert split_sentences(paragraph) == [
+        "Nova Labs financed the campus through a joint venture with Harbor Fund, and the utility is building four "
+        "turbines.",
+        "Nova Labs also ran Orbit 2.5 on CodeArena, a set of coding tasks.",
+        "Given a sandbox to run its code in, it solved 47.5% of them.",
+    ]
+    assert split_answer_units(paragraph)[-1] == "Given a sandbox to run its code in, it solved 47.5% of them."
+
+
+def test_lines_that_are_not_wrapped_prose_stay_apart() -> None:
+    # A finished sentence, a short label, a heading, list items and table rows are lines of their own.
+    text = (
+        "The model shipped in April to users in the United States.\n"
+        "Key facts\n"
+        "Muse Spark is closed and runs in the Meta AI app for everyone\n"
+        "- a list item that goes on for quite a long way before it\n"
+        "- stops at a second item\n"
+        "| Model | Score |\n"
+        "| Muse Spark | 52 |\n"
+        "## What Comes Next For The Muse Family Of Models Anyway\n"
+        "More is promised.\n"
+    )
+
+    assert split_sentences(text) == [
+        "The model shipped in April to users in the United States.",
+        "Key facts",
+        "Muse Spark is closed and runs in the Meta AI app for everyone",
+        "- a list item that goes on for quite a long way before it",
+        "- stops at a second item",
+        "| Model | Score |",
+        "| Muse Spark | 52 |",
+        "## What Comes Next For The Muse Family Of Models Anyway",
+        "More is promised.",
     ]

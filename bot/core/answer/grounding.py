@@ -93,10 +93,7 @@ def ground(
         if term.role == "benchmark" and credit and not holds(term, sentence - heading):
             # Named only by the heading: it frames the sentence unless the sentence names another benchmark.
             if names_other_benchmark is None:
-                names_other_benchmark = any(
-                    tokens and tokens <= sentence for tokens in focus.benchmark_tokens.values()
-                    if not any(tokens <= alt for alt in term.alternatives)
-                )  # fmt: skip
+                names_other_benchmark = _names_other_benchmark(focus, term, sentence)
             if names_other_benchmark:
                 credit = 0.0
         if credit:
@@ -140,6 +137,14 @@ def ground(
                 # "… cut 600 roles across the lab" in an article about Meta Superintelligence Labs: the name's
                 # head noun refers back to it.
                 carried = bool(holds(term, preceding) or (article_all is not None and holds(term, article_all())))
+        elif term.role == "benchmark" and previous:
+            # "On Humanity's Last Exam … . Give it tools, and Meta reports 58.4%": the benchmark the sentence
+            # before names frames this one, unless this one names another.
+            if names_other_benchmark is None:
+                names_other_benchmark = _names_other_benchmark(focus, term, sentence)
+            if previous_tokens is None:
+                previous_tokens = set(tokenize(previous))
+            carried = not names_other_benchmark and bool(holds(term, previous_tokens))
         elif term.role in {"number", "qualifier"} and previous:
             if previous_tokens is None:
                 previous_tokens = set(tokenize(previous))
@@ -164,6 +169,13 @@ def ground(
         distinctive_hits=distinctive_hits,
         entities=frozenset(entity_words),
     )
+
+
+def _names_other_benchmark(focus: Focus, term: FocusTerm, sentence: AbstractSet[str]) -> bool:
+    return any(
+        tokens and tokens <= sentence for tokens in focus.benchmark_tokens.values()
+        if not any(tokens <= alt for alt in term.alternatives)
+    )  # fmt: skip
 
 
 _PERIODS = frozenset(tokenize("day days week weeks month months year years quarter quarters today yesterday"))

@@ -197,8 +197,13 @@ def score_sentences(
 # that retrieves the passage: kept.
 @functools.lru_cache(maxsize=1 << 12)
 def _offset(text: str, sentence: str) -> int:
-    """Where ``sentence`` starts in its passage; -1 for a unit not written as such (a table row read as one)."""
-    return text.find(sentence[:60])
+    """Where ``sentence`` starts in its passage; -1 for a unit not written as such (a table row read as one).
+    A sentence a hard wrap broke over lines is found across the line break."""
+    at = text.find(sentence[:60])
+    if at < 0 and " " in sentence[:60]:
+        found = re.search(r"\s+".join(map(re.escape, sentence[:60].split())), text)
+        at = found.start() if found else -1
+    return at
 
 
 @functools.lru_cache(maxsize=1 << 12)
