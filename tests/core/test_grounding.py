@@ -71,6 +71,7 @@ Nova Labs plans $900 million in capital expenditures in 2026.
 ## Markets
 
 Nova Labs shares rose 4% on March 3. They closed at $41. The Dow Jones index gained 1% over the whole week.
+Nova Labs shares slipped 2% on March 9, and ended the month at $44 on March 31.
 Orbit Basic is free for students.
 
 ## Research
@@ -128,6 +129,7 @@ def _numbers(answer: Answer) -> list[str]:
         ("how much does orbit lite cost per year", "year"),  # a qualifier: the price is per month
         ("how much does the orbit lite plan cost on android", "android"),  # a platform the articles never give
         ("how old was mark lee when he joined nova labs", ""),  # an entity: the age is Dana Kowal's
+        ("what did nova labs shares close at on march 9", ""),  # the price in that sentence is March 31's
     ],
 )
 def test_a_neighbours_fact_is_never_the_answer(service: MuseService, question: str, missing: str) -> None:
@@ -176,6 +178,7 @@ def test_a_term_the_corpus_never_uses_is_an_abstention(service: MuseService) -> 
         # wording, not the question's point.
         ("vega capacity in gigawatts", "2 GW"),
         ("where is the altair datacentre", "Braga"),
+        ("what did nova labs shares end the month at", "$44"),  # the same sentence, asked about its own day
         ("orbit 2.5 codearena score with a sandbox", "47.5%"),  # the benchmark is named by the sentence before
     ],
 )

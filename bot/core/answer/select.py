@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bot.core.answer.focus import Focus
-from bot.core.answer.grounding import ground
+from bot.core.answer.grounding import ground, holds
 from bot.core.answer.policy import (
     DISTINCTIVE_IDF,
     FOLLOW_UP_RATIO,
@@ -21,7 +21,7 @@ from bot.core.answer.policy import (
     SUPPORT_WEIGHT,
     AnswerPolicy,
 )
-from bot.core.answer.shape import QuestionShape, holds_kind
+from bot.core.answer.shape import QuestionShape, holds_kind, values_of_kind
 from bot.core.models import Passage
 from bot.core.names import name_key
 from bot.core.search import TermStats
@@ -102,6 +102,60 @@ def _unit_tokens(sentence: str, heading: str, passage: str) -> tuple[frozenset[s
     return tokens, with_heading, with_heading | _token_set(passage)
 
 
+# Where one clause of a sentence ends and another, about something else, begins: "… on April 9, and finished
+# the week at $629.86 on April 10", "… for Alphabet and 19.6 times for Microsoft; …".
+_CLAUSE_BREAK_RE = re.compile(
+    r";|,\s+(?:and|but|while|whereas|against)\s+|\s+(?:while|whereas)\s+|\bcompares?\s+with\b"
+    r"|\bcompared\s+(?:with|to)\b|\bversus\b|\bvs\.?\s",
+    re.IGNORECASE,
+)
+_MONTH_DAY_RE = re.compile(
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b", re.IGNORECASE
+)
+_VALUE_KIND = {"money": "money", "percent": "percent", "date": "date"}  # any other number kind: a number
+
+
+def _says_phrase(phrase: str, key: str) -> bool:
+    """Whether a name key holds a number phrase whole: "gemini 3" in "gemini 3 pro", not in "gemini 3.1"."""
+    return bool(re.search(rf"(?<![\w.]){re.escape(phrase)}(?![\w]|\.\d)", key))
+
+
+def said_of_another(sentence: str, focus: Focus, kind: str, asked: AbstractSet[str]) -> bool:
+    """Whether every value of the asked kind in ``sentence`` belongs to something other than what is asked.
+
+    A sentence can name the thing asked and a rival of it (another model, person, firm or day) in clauses of
+    their own: "Shares added 2.6% on April 9, and finished the week at $629.86 on April 10" gives no closing
+    price for April 9. Then the values must sit in a clause that names the thing asked, not only in clauses
+    that name the rival. ``asked`` holds every token of the question's terms.
+    """
+    anchors = [t for t in focus.terms if t.role in {"model", "name"} or (t.role == "number" and t.phrase)]
+    if not anchors:
+        return False
+    asked_days = {name_key(t.phrase) for t in anchors if t.phrase and _MONTH_DAY_RE.search(t.phrase)}
+    clauses = [c for part in split_sentences(sentence) for c in _CLAUSE_BREAK_RE.split(part) if c and c.strip()]
+    if len(clauses) < 2:
+        return False
+    rival_models = [tokens for tokens in focus.model_tokens.values() if tokens and not tokens <= asked]
+    anchored_value = rival_value = named = False
+    for clause in clauses:
+        tokens = frozenset(tokenize(clause))
+        key = name_key(clause)
+        has_anchor = any(holds(t, tokens) >= 1.0 and (not t.phrase or _says_phrase(t.phrase, key)) for t in anchors)
+        days = {name_key(m.group(0).replace(".", "")) for m in _MONTH_DAY_RE.finditer(clause)}
+        has_rival = (
+            any(r <= tokens for r in rival_models)
+            or bool((tokens & focus.other_names) - asked)
+            or bool(asked_days and days - asked_days)
+        )
+        has_value = bool(values_of_kind(clause, _VALUE_KIND.get(kind, "number"), set(asked)))
+        named = named or has_anchor
+        if has_value and (has_anchor or not has_rival):
+            anchored_value = True  # "He was 28 when he joined": a clause that names no rival may be about it
+        elif has_value:
+            rival_value = True
+    return named and rival_value and not anchored_value
+
+
 def score_sentences(
     shape: QuestionShape,
     passages: Sequence[Passage],
@@ -180,7 +234,13 @@ def score_sentences(
                     distinctive_hits=(
                         grounding.distinctive_hits if grounding else sum(1 for t in distinctive if t in tokens)
                     ),
-                    typed=holds_kind(sentence, shape.kind, rate=shape.rate),
+                    typed=holds_kind(sentence, shape.kind, rate=shape.rate)
+                    and not (
+                        focus is not None
+                        and not comparison
+                        and shape.kind != "text"
+                        and said_of_another(sentence, focus, shape.kind, asked_tokens)
+                    ),
                     # Half of "contemplating queries" will do ("requests"); "tokens" is not "tokens of training data".
                     counts_it=not counted or sum(_counts(t, tokens, focus) for t in counted) * 2 >= len(counted),
                     grounded=grounding.identity_ok if grounding else True,
