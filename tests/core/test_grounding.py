@@ -31,6 +31,7 @@ Orbit 2.5 scores 61.2 on ReasonBench, ahead of Orbit 2.1 at 55.0.
 Nova Labs also ran Orbit 2.5 on CodeArena, a set of repository-scale coding tasks. Given a sandbox to run its
 code in, it solved 47.5% of them.
 Chief executive Dana Kowal joined Nova Labs at 24 and has run it since 2023.
+The former chemist holds a 12% stake in the company.
 
 ## Business
 
@@ -179,6 +180,7 @@ def test_a_term_the_corpus_never_uses_is_an_abstention(service: MuseService) -> 
         ("vega capacity in gigawatts", "2 GW"),
         ("where is the altair datacentre", "Braga"),
         ("what did nova labs shares end the month at", "$44"),  # the same sentence, asked about its own day
+        ("how big a stake does dana kowal hold", "12%"),  # "the former chemist": the name said before
         ("orbit 2.5 codearena score with a sandbox", "47.5%"),  # the benchmark is named by the sentence before
     ],
 )

@@ -356,7 +356,9 @@ def read_focus(
         # "orbit 2.5 osworld score": in a question after a score that names no benchmark the articles know, a
         # word they never use is the benchmark asked for, however near one of theirs the model puts it.
         terms = [
-            replace(t, role="rare") if t.role == "word" and not t.known and not t.word[:1].isdigit() else t
+            replace(t, role="rare")
+            if t.role == "word" and not t.known and not t.word[:1].isdigit() and not _ASKS_SCORE_RE.fullmatch(t.word)
+            else t
             for t in terms
         ]
     # "vega vs altair": the words either side of "vs" are what is compared, names or not.

@@ -57,7 +57,8 @@ def ground(
 
     ``context`` is the whole passage, ``frame`` its heading and article title. A model the question names
     may be carried by the passage instead of the sentence ("It scores 42.8"), and a benchmark by the
-    heading, but only when the sentence names no other one: then the figure is that other one's. A name
+    heading or the sentence before, but only when the sentence names no other one: then the figure is that
+    other one's. A name
     may be carried by the frame (an article about "the API"). Numbers and qualifiers must be in the
     sentence itself. In a comparison, one of the entities compared is enough for one sentence.
     ``preceding`` is the part of the passage up to the sentence: what a sentence refers back to comes
@@ -127,8 +128,9 @@ def ground(
                 # A question after a name ("which companies …") is answered by sentences that name others.
                 names_other = not focus.asks_for_name and bool(((sentence - heading) & focus.other_names) - asked)
             if not names_other and not (sentence - heading) & term.siblings:
-                # The passage before carries a name only into a sentence that points back ("She joined …").
-                carried = bool(holds(term, frame) or (antecedent is not None and holds(term, preceding)))
+                # The passage before the sentence carries a name into it ("She joined …", "The 28-year-old …");
+                # what comes after it does not.
+                carried = bool(holds(term, frame) or holds(term, preceding))
                 if not carried and term.common and article is not None:
                     carried = bool(holds(term, article()))
             elif antecedent and not (sentence - heading) & term.siblings:
