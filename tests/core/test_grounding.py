@@ -49,6 +49,7 @@ published: 2026-03-05
 
 The Orbit Lite plan costs $4 per month and runs only on the iPhone app in the United States.
 The full plan is $20 per month for teams.
+Developers reach Orbit through the Nova API, where requests cost $2 per million tokens.
 Lisbon's tram network carried a record number of riders in March.
 The city also opened two new bike lanes near the river.
 """,
@@ -100,6 +101,7 @@ Published: 2026-03-09
 
 Nova Labs now has 450 employees, according to people familiar with its payroll.
 Its research head, Mark Lee, came from a robotics start-up.
+Orbit requests cost developers $3 per million tokens, the company's price sheet shows.
 Nova Labs launched Orbit 2.5 on March 4, 2026, after a last-minute delay.
 """,
 }
@@ -207,6 +209,17 @@ def test_a_prose_conflict_shows_both_values_with_their_sources(service: MuseServ
     assert "450" in answer.text
     assert "The articles differ" in answer.text
     assert {c.article_id for c in answer.citations} >= {"nova-orbit-launch", "inside-nova-labs"}
+
+
+def test_a_rival_figure_that_leaves_out_a_common_name_is_still_a_conflict(service: MuseService) -> None:
+    # "API" is a name that is also an ordinary word: the other article's price list need not say it.
+    answer = service.ask("orbit api price per million tokens")
+
+    assert not answer.abstained, answer.text
+    assert "$2" in answer.text
+    assert "$3" in answer.text
+    assert "The articles differ" in answer.text
+    assert {c.article_id for c in answer.citations} == {"orbit-pricing", "inside-nova-labs"}
 
 
 def test_the_quote_is_trimmed_to_its_supporting_sentences(service: MuseService) -> None:

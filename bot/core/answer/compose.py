@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -179,13 +180,20 @@ def _find_value_conflict(
     passages: Sequence[Passage],
     policy: AnswerPolicy,
     ignore: set[str],
+    weak: AbstractSet[str] = frozenset(),
 ) -> tuple[ScoredSentence, str] | None:
-    """A sentence from another article that states a different value of the same quantity, with its unit."""
+    """A sentence from another article that states a different value of the same quantity, with its unit.
+
+    ``weak`` holds the question's names that are also ordinary words ("API"): another article may leave
+    one unsaid ("GPT-5.4 lists at $3 per million input tokens") and still state the same quantity.
+    """
     mine = _value_classes(best.text, shape.kind, ignore)
     if not any(mine.values()):
         return None
     article = passages[best.passage_index].chunk.article_id
     for other in scored:
+        if not other.is_candidate and other.typed and other.counts_it and other.missing and set(other.missing) <= weak:
+            other = replace(other, grounded=True, missing=())
         if not other.is_candidate or other.own < CONFLICT_COVERAGE_RATIO * best.own:
             continue
         if passages[other.passage_index].chunk.article_id == article or not is_supported(shape, other, policy):
@@ -247,7 +255,8 @@ def build_answer(
         scores = {"best_support": chosen[0].support, "best_score": chosen[0].score}
         return _abstention(question, passages, scored, sources, focus, unknown, build_id, scores, withheld=chosen[0])
     ignore = {t for term in (focus.terms if focus else ()) for alt in term.alternatives for t in alt}
-    found = _find_value_conflict(shape, chosen[0], scored, passages, policy, ignore) if chosen else None
+    weak = {t.word for t in focus.terms if t.common} if focus is not None else set()
+    found = _find_value_conflict(shape, chosen[0], scored, passages, policy, ignore, weak) if chosen else None
     rival, rival_unit = found if found is not None else (None, "")
     if rival is not None and rival not in chosen:
         chosen = [*chosen, rival]  # the other source's figure, even past max_sentences: both must show
