@@ -120,38 +120,57 @@ def _says_phrase(phrase: str, key: str) -> bool:
     return bool(re.search(rf"(?<![\w.]){re.escape(phrase)}(?![\w]|\.\d)", key))
 
 
+@functools.lru_cache(maxsize=1 << 12)  # pure; the same sentences are read for every question that retrieves them
+def _clauses(sentence: str) -> tuple[tuple[frozenset[str], str, frozenset[str], str], ...]:
+    """A sentence's clauses, each with its tokens, its name key and the days it names ("april 9")."""
+    out = []
+    for part in split_sentences(sentence):
+        for clause in _CLAUSE_BREAK_RE.split(part):
+            if clause and clause.strip():
+                days = frozenset(name_key(m.group(0).replace(".", "")) for m in _MONTH_DAY_RE.finditer(clause))
+                out.append((frozenset(tokenize(clause)), name_key(clause), days, clause))
+    return tuple(out)
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def _clause_values(clause: str, kind: str) -> frozenset[str]:
+    return values_of_kind(clause, kind, set())
+
+
 def said_of_another(sentence: str, focus: Focus, kind: str, asked: AbstractSet[str]) -> bool:
     """Whether every value of the asked kind in ``sentence`` belongs to something other than what is asked.
 
     A sentence can name the thing asked and a rival of it (another model, person, firm or day) in clauses of
     their own: "Shares added 2.6% on April 9, and finished the week at $629.86 on April 10" gives no closing
-    price for April 9. Then the values must sit in a clause that names the thing asked, not only in clauses
-    that name the rival. ``asked`` holds every token of the question's terms.
+    price for April 9. Then some value must sit in a clause that names the thing asked, or that names no
+    rival ("He was 28 when he joined"), not only in clauses that name a rival. ``asked`` holds every token
+    of the question's terms.
     """
     anchors = [t for t in focus.terms if t.role in {"model", "name"} or (t.role == "number" and t.phrase)]
     if not anchors:
         return False
-    asked_days = {name_key(t.phrase) for t in anchors if t.phrase and _MONTH_DAY_RE.search(t.phrase)}
-    clauses = [c for part in split_sentences(sentence) for c in _CLAUSE_BREAK_RE.split(part) if c and c.strip()]
+    clauses = _clauses(sentence)
     if len(clauses) < 2:
         return False
+    asked_days = {name_key(t.phrase) for t in anchors if t.phrase and _MONTH_DAY_RE.search(t.phrase)}
     rival_models = [tokens for tokens in focus.model_tokens.values() if tokens and not tokens <= asked]
+    value_kind = _VALUE_KIND.get(kind, "number")
     anchored_value = rival_value = named = False
-    for clause in clauses:
-        tokens = frozenset(tokenize(clause))
-        key = name_key(clause)
+    for tokens, key, days, clause in clauses:
+        # A number of the question ("april 9", "gpt-5.4") is no value stated.
+        if not any(re.sub(r"[^\d.]", "", v) not in asked for v in _clause_values(clause, value_kind)):
+            named = named or any(holds(t, tokens) >= 1.0 for t in anchors)
+            continue
         has_anchor = any(holds(t, tokens) >= 1.0 and (not t.phrase or _says_phrase(t.phrase, key)) for t in anchors)
-        days = {name_key(m.group(0).replace(".", "")) for m in _MONTH_DAY_RE.finditer(clause)}
         has_rival = (
             any(r <= tokens for r in rival_models)
             or bool((tokens & focus.other_names) - asked)
             or bool(asked_days and days - asked_days)
         )
-        has_value = bool(values_of_kind(clause, _VALUE_KIND.get(kind, "number"), set(asked)))
         named = named or has_anchor
-        if has_value and (has_anchor or not has_rival):
+        if has_anchor or not has_rival:
             anchored_value = True  # "He was 28 when he joined": a clause that names no rival may be about it
-        elif has_value:
+        else:
             rival_value = True
     return named and rival_value and not anchored_value
 
