@@ -258,6 +258,7 @@ def score_sentences(
                         focus is not None
                         and not comparison
                         and shape.kind != "text"
+                        and (grounding is None or grounding.identity_ok)
                         and said_of_another(sentence, focus, shape.kind, asked_tokens)
                     ),
                     # Half of "contemplating queries" will do ("requests"); "tokens" is not "tokens of training data".
