@@ -226,6 +226,17 @@ def test_lookups_never_forgive_a_changed_digit(table: FactTable) -> None:
     assert table.compare("muse spark", "clade opus 4.6").model_b == "Claude Opus 4.6"
 
 
+def test_a_version_said_in_words_is_the_same_version(table: FactTable) -> None:
+    assert table.benchmark_table("arc agi two").benchmark == "ARC-AGI-2"
+    assert table.benchmark_table("arc agi two").note == ""
+    assert table.benchmark_table("terminal bench two point zero").benchmark == "Terminal-Bench 2.0"
+    for typed in ("arc agi three", "terminal bench three"):
+        with pytest.raises(UnknownNameError) as raised:
+            table.benchmark_table(typed)
+        assert typed in str(raised.value)  # the message quotes the lookup as typed
+        assert raised.value.suggestions
+
+
 @pytest.mark.parametrize(
     ("typed", "benchmark", "models"),
     [

@@ -37,6 +37,21 @@ def _changes_a_version(typed: Sequence[str], gram: tuple[str, ...], name: tuple[
     return False
 
 
+_SPOKEN_DIGITS = {
+    "zero": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
+    "eight": "8", "nine": "9", "ten": "10",
+}  # fmt: skip
+_SPOKEN_RE = re.compile(r"\b(" + "|".join(_SPOKEN_DIGITS) + r")\b", re.IGNORECASE)
+_SPOKEN_POINT_RE = re.compile(r"\b(\d+) point (\d+)\b", re.IGNORECASE)
+
+
+def spoken_numbers(text: str) -> str:
+    """ "arc agi two" -> "arc agi 2", "terminal bench two point zero" -> "terminal bench 2.0": a version said in
+    words is the same version, and a different one ("arc agi three") is a different benchmark."""
+    text = _SPOKEN_RE.sub(lambda m: _SPOKEN_DIGITS[m.group(1).lower()], text)
+    return _SPOKEN_POINT_RE.sub(r"\1.\2", text)
+
+
 # Words typed around a lookup's names: "what did … score on …", "… results pls".
 LOOKUP_FILLER = frozenset(
     """score scores scored scoring result results what whats did does do get got gets on in at of the a an for is
@@ -248,6 +263,7 @@ class FactTable:
         A name that starts several benchmarks ("τ²-bench" before "… Telecom" and "… Retail") shows each of
         them in turn, its rows labelled with the benchmark.
         """
+        typed, name = name, spoken_numbers(name)
         benchmarks = self._benchmarks_named(name)
         models: tuple[str, ...] = ()
         unread = ""
@@ -256,8 +272,8 @@ class FactTable:
         if not benchmarks:
             mentioned = tuple(b for b in self.catalog.find_mentions(name)[0] if b in self._by_benchmark)
             if mentioned:  # "muse spark arc agi 3": the benchmark it nearly names is the suggestion
-                raise UnknownNameError(name, BENCHMARK, mentioned, self._names(BENCHMARK))
-            raise self._unknown(name, BENCHMARK)
+                raise UnknownNameError(typed, BENCHMARK, mentioned, self._names(BENCHMARK))
+            raise UnknownNameError(typed, BENCHMARK, self.catalog.suggest(name, BENCHMARK), self._names(BENCHMARK))
         label_benchmark = len(benchmarks) > 1
         rows: list[ScoreRow] = []
         for benchmark in benchmarks:
@@ -277,7 +293,7 @@ class FactTable:
             group_rows.sort(key=lambda r: (r.facts[0].value if lower_better else -r.facts[0].value, r.label.casefold()))
             rows.extend(group_rows)
         all_facts = [f for benchmark in benchmarks for f in self._by_benchmark[benchmark]]
-        shown = name.strip() if label_benchmark else benchmarks[0]
+        shown = typed.strip() if label_benchmark else benchmarks[0]
         note = ""
         if models:
             # "muse spark gpqa diamond score": that model's rows (every variant), if the articles give any.
