@@ -226,6 +226,17 @@ def test_lookups_never_forgive_a_changed_digit(table: FactTable) -> None:
     assert table.compare("muse spark", "clade opus 4.6").model_b == "Claude Opus 4.6"
 
 
+def test_a_benchmark_lookup_that_names_only_a_model_points_to_the_model_lookup(table: FactTable) -> None:
+    for typed in ("muse spark", "gpt 5.4 results"):
+        with pytest.raises(UnknownNameError) as raised:
+            table.benchmark_table(typed)
+        assert raised.value.model in {"Muse Spark", "GPT-5.4"}
+        assert "names a model" in str(raised.value)
+    with pytest.raises(UnknownNameError) as raised:
+        table.benchmark_table("muse spark osworld")  # a benchmark the articles never give: no model hint
+    assert raised.value.model == ""
+
+
 def test_a_version_said_in_words_is_the_same_version(table: FactTable) -> None:
     assert table.benchmark_table("arc agi two").benchmark == "ARC-AGI-2"
     assert table.benchmark_table("arc agi two").note == ""

@@ -63,12 +63,20 @@ LOOKUP_FILLER = frozenset(
 class UnknownNameError(MusebotError, LookupError):
     """A benchmark or model name that the articles do not give scores for; carries suggestions."""
 
-    def __init__(self, name: str, kind: str, suggestions: Sequence[str] = (), known: Sequence[str] = ()) -> None:
+    def __init__(
+        self, name: str, kind: str, suggestions: Sequence[str] = (), known: Sequence[str] = (), *, model: str = ""
+    ) -> None:
         self.name = name
         self.kind = kind
         self.suggestions = tuple(suggestions)
+        self.model = model  # the model a benchmark lookup names instead of a benchmark ("muse spark")
         shown = name.strip() or "(nothing)"
-        if self.suggestions:
+        if model:
+            message = (
+                f"'{shown}' names a model, not a benchmark: look {model} up as a model (`musebot model`, or /model"
+                " in Discord) for every score the articles give for it."
+            )
+        elif self.suggestions:
             message = f"No {kind} called '{shown}' in the articles. Did you mean: {', '.join(self.suggestions)}?"
         elif known:
             listed = ", ".join(known[:10]) + (", …" if len(known) > 10 else "")
@@ -273,6 +281,9 @@ class FactTable:
             mentioned = tuple(b for b in self.catalog.find_mentions(name)[0] if b in self._by_benchmark)
             if mentioned:  # "muse spark arc agi 3": the benchmark it nearly names is the suggestion
                 raise UnknownNameError(typed, BENCHMARK, mentioned, self._names(BENCHMARK))
+            named_model = self._only_a_model(name)
+            if named_model:  # "muse spark scores": the model lookup is what was meant
+                raise UnknownNameError(typed, BENCHMARK, (), self._names(BENCHMARK), model=named_model)
             raise UnknownNameError(typed, BENCHMARK, self.catalog.suggest(name, BENCHMARK), self._names(BENCHMARK))
         label_benchmark = len(benchmarks) > 1
         rows: list[ScoreRow] = []
@@ -309,6 +320,13 @@ class FactTable:
             # "gemini 3 arc-agi-2" when only Gemini 3.1 Pro has a score: a near name is a different model.
             note = f"No model in these rows is “{unread}”; these are the scores the articles give for {shown}."
         return BenchmarkTable(benchmark=shown, rows=tuple(rows), sources=self._sources(all_facts), note=note)
+
+    def _only_a_model(self, text: str) -> str:
+        """The model a lookup names when it names nothing else ("gpt 5.4 results"), or ""."""
+        models = [m for m in dict.fromkeys(self.catalog.find_mentions(text)[1]) if m in self._by_model]
+        used = {t for kind, _name, gram in self.catalog.mention_grams(text) if kind == MODEL for t in gram}
+        rest = [t for t in key_tokens(text) if t not in used and t not in LOOKUP_FILLER]
+        return models[0] if len(models) == 1 and not rest else ""
 
     def _lookup_in_words(self, text: str) -> tuple[tuple[str, ...], tuple[str, ...], str]:
         """(benchmarks, models, the words read as neither) of a lookup typed as words around the names:
