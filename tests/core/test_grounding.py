@@ -30,6 +30,7 @@ Nova Labs launched Orbit 2.5 on March 3, its first model built on a Mixture of E
 Orbit 2.5 scores 61.2 on ReasonBench, ahead of Orbit 2.1 at 55.0.
 Nova Labs also ran Orbit 2.5 on CodeArena, a set of repository-scale coding tasks. Given a sandbox to run its
 code in, it solved 47.5% of them.
+The context window holds 400,000 tokens, twice the old limit.
 Chief executive Dana Kowal joined Nova Labs at 24 and has run it since 2023.
 The former chemist holds a 12% stake in the company.
 
@@ -183,7 +184,8 @@ def test_a_term_the_corpus_never_uses_is_an_abstention(service: MuseService) -> 
         ("where is the altair datacentre", "Braga"),
         ("what did nova labs shares end the month at", "$44"),  # the same sentence, asked about its own day
         ("how big a stake does dana kowal hold", "12%"),  # "the former chemist": the name said before
-        ("orbit 2.5 codearena score with a sandbox", "47.5%"),  # the benchmark is named by the sentence before
+        ("orbit 2.5 codearena score with a sandbox", "47.5%"),
+        ("how many tokens does the orbit 2.5 context window hold", "400,000"),  # "Orbit 2.5" said before  # the benchmark is named by the sentence before
     ],
 )
 def test_answerable_questions_worded_otherwise_are_answered(service: MuseService, question: str, expected: str) -> None:

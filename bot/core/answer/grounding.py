@@ -52,6 +52,7 @@ def ground(
     antecedent: AbstractSet[str] | None = None,
     previous: str = "",
     article_all: Callable[[], AbstractSet[str]] | None = None,
+    preceding_key: str = "",
 ) -> Grounding:
     """How well one sentence (its tokens with its heading's) grounds the focus.
 
@@ -67,7 +68,8 @@ def ground(
     None when it has no pronoun): "Meta financed it with Blue Owl" after "Hyperion is the giant" is about
     Hyperion, though it names others. ``previous`` is the sentence just before, in the same paragraph: a
     date or qualifier it sets ("On April 8, … . The stock closed at $612.42") frames the sentence, unless
-    the sentence states its own ("… and $629.86 on April 10").
+    the sentence states its own ("… and $629.86 on April 10"). ``preceding_key`` is the name key of the
+    heading and the passage up to the sentence: a name with its number said there ("Orbit 2.5") carries in.
     """
     previous_tokens: set[str] | None = None
     preceding = context if preceding is None else preceding
@@ -90,7 +92,7 @@ def ground(
         if credit and term.siblings and (sentence - heading) & term.siblings and not holds(term, sentence - heading):
             credit = 0.0  # the heading says it, the sentence says a rival: the figure is the rival's
         if credit and term.phrase and sentence_key:
-            credit = 1.0 if re.search(rf"(?<![\w.]){re.escape(term.phrase)}(?![\w]|\.\d)", sentence_key) else 0.0
+            credit = 1.0 if says_phrase(term.phrase, sentence_key) else 0.0
         if term.role == "benchmark" and credit and not holds(term, sentence - heading):
             # Named only by the heading: it frames the sentence unless the sentence names another benchmark.
             if names_other_benchmark is None:
@@ -147,10 +149,18 @@ def ground(
             if previous_tokens is None:
                 previous_tokens = set(tokenize(previous))
             carried = not names_other_benchmark and bool(holds(term, previous_tokens))
-        elif term.role in {"number", "qualifier"} and previous:
-            if previous_tokens is None:
-                previous_tokens = set(tokenize(previous))
-            carried = _set_by_previous(term, sentence, previous, previous_tokens)
+        elif term.role in {"number", "qualifier"}:
+            if previous:
+                if previous_tokens is None:
+                    previous_tokens = set(tokenize(previous))
+                carried = _set_by_previous(term, sentence, previous, previous_tokens)
+            if not carried and term.phrase and preceding_key and term.phrase.split()[0] not in sentence:
+                # "Orbit 2.5 … . The context window holds 400,000 tokens": a name with its number that the passage
+                # says before carries into a sentence that names no other one.
+                if names_other is None:
+                    asked = {t for q in focus.terms for alt in q.alternatives for t in alt}
+                    names_other = not focus.asks_for_name and bool(((sentence - heading) & focus.other_names) - asked)
+                carried = not names_other and says_phrase(term.phrase, preceding_key)
         if carried:
             with_context += term.weight
             if term in focus.entities:
@@ -171,6 +181,11 @@ def ground(
         distinctive_hits=distinctive_hits,
         entities=frozenset(entity_words),
     )
+
+
+def says_phrase(phrase: str, key: str) -> bool:
+    """Whether a name key holds a number phrase whole: "gemini 3" in "gemini 3 pro", not in "gemini 3.1"."""
+    return bool(re.search(rf"(?<![\w.]){re.escape(phrase)}(?![\w]|\.\d)", key))
 
 
 def _names_other_benchmark(focus: Focus, term: FocusTerm, sentence: AbstractSet[str]) -> bool:
@@ -196,7 +211,7 @@ def _set_by_previous(
         word = term.phrase.split()[0]
         if word in sentence:
             return False  # "April 10" here: the sentence gives its own date
-        return bool(re.search(rf"(?<![\w.]){re.escape(term.phrase)}(?![\w]|\.\d)", name_key(previous)))
+        return says_phrase(term.phrase, name_key(previous))
     shape = len(term.word.split(".")[0])
     if any(t[:1].isdigit() and len(t.split(".")[0]) == shape for t in sentence):
         return False  # a number of the same size here ("2026" for "2025"): the sentence's own

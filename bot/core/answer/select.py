@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bot.core.answer.focus import Focus
-from bot.core.answer.grounding import ground, holds
+from bot.core.answer.grounding import ground, holds, says_phrase
 from bot.core.answer.policy import (
     DISTINCTIVE_IDF,
     FOLLOW_UP_RATIO,
@@ -115,11 +115,6 @@ _MONTH_DAY_RE = re.compile(
 _VALUE_KIND = {"money": "money", "percent": "percent", "date": "date"}  # any other number kind: a number
 
 
-def _says_phrase(phrase: str, key: str) -> bool:
-    """Whether a name key holds a number phrase whole: "gemini 3" in "gemini 3 pro", not in "gemini 3.1"."""
-    return bool(re.search(rf"(?<![\w.]){re.escape(phrase)}(?![\w]|\.\d)", key))
-
-
 @functools.lru_cache(maxsize=1 << 12)  # pure; the same sentences are read for every question that retrieves them
 def _clauses(sentence: str) -> tuple[tuple[frozenset[str], str, frozenset[str], str], ...]:
     """A sentence's clauses, each with its tokens, its name key and the days it names ("april 9")."""
@@ -161,7 +156,7 @@ def said_of_another(sentence: str, focus: Focus, kind: str, asked: AbstractSet[s
         if not any(re.sub(r"[^\d.]", "", v) not in asked for v in _clause_values(clause, value_kind)):
             named = named or any(holds(t, tokens) >= 1.0 for t in anchors)
             continue
-        has_anchor = any(holds(t, tokens) >= 1.0 and (not t.phrase or _says_phrase(t.phrase, key)) for t in anchors)
+        has_anchor = any(holds(t, tokens) >= 1.0 and (not t.phrase or says_phrase(t.phrase, key)) for t in anchors)
         has_rival = (
             any(r <= tokens for r in rival_models)
             or bool((tokens & focus.other_names) - asked)
@@ -224,6 +219,7 @@ def score_sentences(
                     preceding=preceding,
                     antecedent=antecedent,
                     previous=previous,
+                    preceding_key=_preceding_key(passage.chunk.text, passage.chunk.heading, sentence),
                     heading=heading_tokens - tokens,
                     comparison=comparison,
                 )
@@ -292,6 +288,12 @@ def _preceding_tokens(text: str, sentence: str) -> frozenset[str] | None:
     row read as a sentence), which the whole passage frames."""
     at = _offset(text, sentence)
     return frozenset(tokenize(text[:at])) if at >= 0 else None
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def _preceding_key(text: str, heading: str, sentence: str) -> str:
+    at = _offset(text, sentence)
+    return name_key(f"{heading} {text[:at] if at >= 0 else text}")
 
 
 _PRONOUN_RE = re.compile(r"\b(it|its|he|she|his|her|him|they|their|them)\b", re.IGNORECASE)
