@@ -114,6 +114,7 @@ def answer_question(
         focus=focus,
         article_tokens=serving.article_tokens,
         article_words=serving.article_words,
+        read_as=question,
     )
 
 

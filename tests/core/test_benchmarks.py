@@ -634,3 +634,19 @@ def test_no_facts_module_is_over_600_lines() -> None:
 
     assert sizes
     assert {name: n for name, n in sizes.items() if n > 600} == {}
+
+
+def test_a_misspelt_name_keeps_the_first_letter_of_a_word_of_it(table: FactTable) -> None:
+    from bot.core.answer import correct_question
+    from bot.core.lexicon import EMPTY_LEXICON
+
+    def nothing_is_common(word: str) -> bool:
+        return False
+
+    # "clade opus 4.6" is Claude Opus 4.6 mistyped; "gpus" is one edit from "opus" but another word.
+    assert correct_question("clade opus 4.6 price", EMPTY_LEXICON, nothing_is_common, table.catalog) == (
+        "Claude Opus 4.6 price"
+    )
+    assert correct_question("how many gpus were used", EMPTY_LEXICON, nothing_is_common, table.catalog) == (
+        "how many gpus were used"
+    )

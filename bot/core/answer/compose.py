@@ -222,14 +222,18 @@ def build_answer(
     focus: Focus | None = None,
     article_tokens: Callable[[str], set[str]] | None = None,
     article_words: Callable[[str], set[str]] | None = None,
+    read_as: str | None = None,
 ) -> Answer:
     """The extractive answer for a question from its retrieved passages (and benchmark facts, if any).
+
+    ``read_as`` is the question with its typing errors and chat spellings read ("how many people …" for
+    "how many ppl …"): what it asks for is read from that; the answer repeats the question as typed.
 
     With a ``focus`` (see ``focus.read_focus``), only sentences that ground every identity term of the
     question can answer, and only facts that hold them are shown; when none does, the answer is an
     abstention that may show the nearest thing the articles do state, labelled as a different thing.
     """
-    shape = read_question_shape(question, named_benchmark=bool(focus and focus.benchmarks))
+    shape = read_question_shape(read_as or question, named_benchmark=bool(focus and focus.benchmarks))
     comparison = focus is not None and is_comparison(question, focus)
     titles = {p.chunk.article_id: sources[p.chunk.article_id].title for p in passages if p.chunk.article_id in sources}
     scored = score_sentences(

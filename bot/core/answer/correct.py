@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from bot.core.answer.focus import GENERIC_WORDS, WORD_PIECE_RE, question_words
+from bot.core.names import name_key
 from bot.core.text import STOPWORDS, tokenize
 
 if TYPE_CHECKING:
@@ -116,8 +117,16 @@ def _correct_names(question: str, lexicon: Lexicon, is_common_word: Callable[[st
             window = " ".join(w.strip("?!.,;:'\"()") for w in words[start : start + size])
             for kind in ("benchmark", "model"):
                 name = catalog.resolve_forgiving(window, kind)
-                if name is not None and catalog.resolve(window, kind) is None:
+                # A typing error keeps the first letter of a word of the name: "clade opus" is Claude Opus, but
+                # "gpus" is not Opus.
+                if name is not None and catalog.resolve(window, kind) is None and _starts_like(window, name):
                     rest = _correct_names(" ".join(words[start + size :]), lexicon, is_common_word, catalog)
                     head = " ".join(words[:start])
                     return " ".join(part for part in (head, name, rest) if part)
     return question
+
+
+def _starts_like(typed: str, name: str) -> bool:
+    """Whether the typed words start with the first letter of a word of the name."""
+    first = typed.strip()[:1].lower()
+    return bool(first) and any(word.startswith(first) for word in name_key(name).split())
