@@ -184,8 +184,8 @@ def test_a_term_the_corpus_never_uses_is_an_abstention(service: MuseService) -> 
         ("where is the altair datacentre", "Braga"),
         ("what did nova labs shares end the month at", "$44"),  # the same sentence, asked about its own day
         ("how big a stake does dana kowal hold", "12%"),  # "the former chemist": the name said before
-        ("orbit 2.5 codearena score with a sandbox", "47.5%"),
-        ("how many tokens does the orbit 2.5 context window hold", "400,000"),  # "Orbit 2.5" said before  # the benchmark is named by the sentence before
+        ("orbit 2.5 codearena score with a sandbox", "47.5%"),  # the benchmark is named by the sentence before
+        ("how many tokens does the orbit 2.5 context window hold", "400,000"),  # "Orbit 2.5" said before
     ],
 )
 def test_answerable_questions_worded_otherwise_are_answered(service: MuseService, question: str, expected: str) -> None:
