@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -9,10 +10,10 @@ import pytest
 from bot.core.aliases import load_default_aliases
 from bot.core.chunking import approximate_token_counter, split_into_chunks
 from bot.core.corpus import load_corpus
-from bot.core.facts import SettledArticle, extract_facts
+from bot.core.facts import SettledArticle, diff_facts, extract_facts
 from bot.core.facts import _finalise as finalise
 from bot.core.facts import extract as extract_module
-from bot.core.models import Article, Chunk
+from bot.core.models import Article, BenchmarkFact, Chunk
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -106,3 +107,30 @@ def test_an_extractor_kept_between_builds_gives_the_facts_of_a_full_extraction()
         assert facts == extract_facts(corpus, chunks)
         assert facts
         assert set(settled) == {a.id for a in corpus}
+
+
+def copies(facts: tuple[BenchmarkFact, ...]) -> tuple[BenchmarkFact, ...]:
+    """Equal facts that share no identity (what a build read back from facts.json holds)."""
+    return tuple(dataclasses.replace(f) for f in facts)
+
+
+def test_a_diff_of_facts_kept_by_identity_is_the_diff_of_facts_read_afresh() -> None:
+    load = load_corpus(ROOT / "corpus")
+    articles = sorted(load.articles, key=lambda a: a.id)
+    old = extract_facts(articles, [c for a in articles for c in split_into_chunks(a, approximate_token_counter)])
+    first, second = old[0], next(f for f in old if f.benchmark != old[0].benchmark)
+    rival = dataclasses.replace(first, article_id="zeta", value=first.value + 1, value_text=f"{first.value + 1:g}")
+    edits = {
+        "a value changed": tuple(
+            dataclasses.replace(f, value_text="99.9", value=99.9) if f is second else f for f in old
+        ),
+        "a conflict introduced": (*old, rival),
+        "a fact gone": tuple(f for f in old if f is not first),
+        "nothing changed": old,
+        "the same facts reordered": tuple(reversed(old)),  # conflict lines list their sources in order
+    }
+    for what, new in edits.items():
+        expected = diff_facts(copies(old), copies(new))
+        assert diff_facts(old, new) == expected, what
+        assert bool(expected[0] or expected[1] or expected[2]) == (what != "nothing changed"), what
+    assert diff_facts((*old, rival), old) == diff_facts(copies((*old, rival)), copies(old))  # a conflict resolved
