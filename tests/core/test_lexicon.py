@@ -94,7 +94,7 @@ def test_neighbours_kept_from_an_earlier_question_are_what_a_fresh_scan_finds(mo
     def make() -> Lexicon:
         return Lexicon(words=words, tokens=words, proper=frozenset(), acronyms={}, vectors=vectors)
 
-    monkeypatch.setattr(lexicon_module, "NEIGHBOUR_MEMO_LIMIT", 5)  # so the memo fills and empties below
+    monkeypatch.setattr(lexicon_module, "LEXICON_MEMO_LIMIT", 5)  # so the memo fills and empties below
     kept = make()
     asks = [(vectors[row] * 0.9 + vectors[row + 1] * 0.1, threshold, limit)
             for row in (3, 40, 41) for threshold, limit in ((0.3, 8), (0.5, 1), (0.3, 2))]  # fmt: skip
@@ -104,3 +104,24 @@ def test_neighbours_kept_from_an_earlier_question_are_what_a_fresh_scan_finds(mo
             assert kept.neighbours(vector, threshold, limit) == expected
             assert expected  # a near word is always found: the test reads real answers
     assert len(kept._neighbour_memo) <= 5
+
+
+def test_corrections_kept_from_an_earlier_question_are_what_a_fresh_lexicon_finds(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from bot.core import lexicon as lexicon_module
+
+    words = ("healthbench", "terminal", "benchmark", "contemplating", "superintelligence", "gemini", "germany")
+    tokens = tuple(t for w in words for t in tokenize(w))
+
+    def make() -> Lexicon:
+        return Lexicon(words=tokens, tokens=tokens, proper=frozenset(), acronyms={})
+
+    monkeypatch.setattr(lexicon_module, "LEXICON_MEMO_LIMIT", 3)  # so the memo fills and empties below
+    kept = make()
+    # one error away (by deletions), two away (the scan of words with the same first letter), none
+    typed = ("healthbnch", "helthbnch", "superintelligense", "termnial", "germnay", "xylophone", "benchmrak")
+    for _round in range(3):
+        for token in typed:
+            assert kept.corrections(token) == make().corrections(token)
+    assert kept.corrections("helthbnch") == ("healthbench",)  # two errors: found by the scan
+    assert kept.corrections("xylophone") == ()
+    assert len(kept._corrections_memo) <= 3
