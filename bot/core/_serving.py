@@ -71,9 +71,9 @@ class _Serving:
             from bot.core.text import tokenize
 
             counts: Counter[str] = Counter()
-            for chunk in self.index.chunks:
-                if chunk.article_id == article_id:
-                    counts.update(tokenize(chunk.text))
+            chunks = self.index.chunks
+            for row in self.index.article_rows(article_id):  # the article's own rows, not a scan of the index
+                counts.update(tokenize(chunks[row].text))
             tokens = {token for token, n in counts.items() if n >= ARTICLE_TOPIC_MENTIONS}
             self._article_words[article_id] = set(counts)
             self._article_tokens[article_id] = tokens

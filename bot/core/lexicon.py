@@ -51,8 +51,16 @@ class Lexicon:
     _rows: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
     _by_deletion: dict[str, set[str]] = field(default_factory=dict, repr=False, compare=False)
     _memo: dict[str, frozenset[str]] = field(default_factory=dict, repr=False, compare=False)
+    _by_initial: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False, compare=False)
+    # Each token's corrections once worked out: a pure function of the token and this lexicon.
+    _corrections_memo: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False, compare=False)
     # The cosines of the last vector asked about: a question term asks neighbours of one vector up to four times.
     _last_sims: list[tuple[bytes, np.ndarray]] = field(default_factory=list, repr=False, compare=False)
+    # Each answer a neighbour search gave: a pure function of the vector and this lexicon, and questions keep
+    # asking about the same words, while the scan it saves reads the whole matrix (milliseconds at 100k chunks).
+    _neighbour_memo: dict[tuple[bytes, float, int], tuple[tuple[str, float], ...]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         if not self._rows:
@@ -82,6 +90,15 @@ class Lexicon:
         """
         if len(token) < 5 or any(ch.isdigit() for ch in token) or token in self._rows:
             return ()
+        found = self._corrections_memo.get(token)
+        if found is None:
+            found = self._find_corrections(token)
+            if len(self._corrections_memo) >= LEXICON_MEMO_LIMIT:
+                self._corrections_memo.clear()  # one atomic step: asks on other threads only ever miss
+            self._corrections_memo[token] = found
+        return found
+
+    def _find_corrections(self, token: str) -> tuple[str, ...]:
         if not self._by_deletion:
             for known in self.tokens:
                 if len(known) >= 3 and not any(ch.isdigit() for ch in known):
@@ -93,9 +110,14 @@ class Lexicon:
         # Typing errors rarely touch the first letter; "gpus" is not "opus".
         found = {k for k in found if k[0] == token[0] and edit_distance(token, k, 1) <= 1}
         if not found and len(token) >= 6:
+            if not self._by_initial:
+                by_initial: dict[str, list[str]] = defaultdict(list)
+                for known in self.tokens:
+                    by_initial[known[:1]].append(known)
+                self._by_initial.update({initial: tuple(known) for initial, known in by_initial.items()})
             found = {
-                k for k in self.tokens
-                if abs(len(k) - len(token)) <= 2 and k[0] == token[0] and edit_distance(token, k, 2) <= 2
+                k for k in self._by_initial.get(token[0], ())
+                if abs(len(k) - len(token)) <= 2 and edit_distance(token, k, 2) <= 2
             }  # fmt: skip
         return tuple(sorted(found))
 
@@ -113,15 +135,27 @@ class Lexicon:
         """Corpus tokens whose word vector is at least ``threshold`` cosine from ``vector``, closest first."""
         if self.vectors is None or not len(self.tokens):
             return ()
-        import numpy as np
-
         vector = vector.astype(self.vectors.dtype)
         key = vector.tobytes()
+        memo_key = (key, threshold, limit)
+        found = self._neighbour_memo.get(memo_key)
+        if found is None:
+            found = self._scan_neighbours(self.vectors, key, vector, threshold, limit)
+            if len(self._neighbour_memo) >= LEXICON_MEMO_LIMIT:
+                self._neighbour_memo.clear()  # one atomic step: asks on other threads only ever miss
+            self._neighbour_memo[memo_key] = found
+        return found
+
+    def _scan_neighbours(
+        self, vectors: np.ndarray, key: bytes, vector: np.ndarray, threshold: float, limit: int
+    ) -> tuple[tuple[str, float], ...]:
+        import numpy as np
+
         last = self._last_sims[-1] if self._last_sims else None
         if last is not None and last[0] == key:
             sims = last[1]
         else:
-            sims = single_thread_matvec(self.vectors, vector)
+            sims = single_thread_matvec(vectors, vector)
             self._last_sims[:] = [(key, sims)]  # one step, so another thread sees the old pair or the new
         rows = np.flatnonzero(sims >= threshold)
         if not len(rows):
@@ -151,6 +185,9 @@ def single_thread_matvec(matrix: np.ndarray, vector: np.ndarray) -> np.ndarray:
     if len(matrix) <= block:
         return matrix @ vector
     return np.concatenate([matrix[start : start + block] @ vector for start in range(0, len(matrix), block)])
+
+
+LEXICON_MEMO_LIMIT = 8_192  # neighbours and corrections kept per lexicon (a few per question word); emptied when full
 
 
 EMPTY_LEXICON = Lexicon(words=(), tokens=(), proper=frozenset(), acronyms={})

@@ -32,7 +32,7 @@ if TYPE_CHECKING:  # types only: the modules themselves are imported where they 
     import numpy as np
 
     from bot.core.embedding import Embedder
-    from bot.core.facts import FactTable
+    from bot.core.facts import FactTable, SettledArticle
     from bot.core.index import LoadedIndex
     from bot.core.maintenance import ArticleListing, ChangePlan, VerifyReport
     from bot.core.models import BenchmarkFact
@@ -128,6 +128,8 @@ class MuseService:
         self._serving: _Serving | None = None
         self._lookups: FactTable | None = None  # from facts.json alone (no FAISS, no model)
         self._lookups_build: str | None = None
+        # Each article's benchmark facts as the last build settled them: an add settles only what it changed.
+        self._settled_facts: dict[str, SettledArticle] = {}
         self._lock = threading.RLock()
         self._embedder_lock = threading.Lock()  # its own lock: loading the model must not stall queries or swaps
 
@@ -326,7 +328,7 @@ class MuseService:
                 lambda article: chunking.split_into_chunks(article, count_tokens),
                 embedder,
                 self.config.index_dir,
-                extract_facts=FactExtractor(aliases=self._corpus_aliases()),
+                extract_facts=FactExtractor(aliases=self._corpus_aliases(), settled=self._settled_facts),
                 previous=previous,
                 progress=progress,
                 chunker_version=source_version(chunking, token_counting, text),
@@ -361,7 +363,7 @@ class MuseService:
                 lambda article: chunking.split_into_chunks(article, count_tokens),
                 embedder,
                 self.config.index_dir,
-                extract_facts=FactExtractor(aliases=self._corpus_aliases()),
+                extract_facts=FactExtractor(aliases=self._corpus_aliases(), settled=self._settled_facts),
                 previous=previous,
                 chunker_version=source_version(chunking, token_counting, text),
                 merge_all=True,

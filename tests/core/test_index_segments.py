@@ -52,6 +52,7 @@ def same_answers(a: LoadedIndex, b: LoadedIndex) -> None:
     )
     np.testing.assert_allclose(a.lexicon.vectors, b.lexicon.vectors, atol=1e-6)
     assert a.facts == b.facts
+    assert {aid: a.article_rows(aid) for aid in a.articles} == {aid: b.article_rows(aid) for aid in b.articles}
     embedder = CountingEmbedder()
     for query in QUERIES:
         vector = embedder.embed([query])[0]
@@ -111,6 +112,24 @@ def test_an_update_or_removal_is_a_tombstone(tmp_path: Path) -> None:
     fresh, _ = build(tmp_path / "fresh", [a for a in edited if a.id != "launch"])
     same_answers(removed, fresh)
     same_answers(load_index(tmp_path / "index", expected_model_id=None), fresh)
+
+
+def test_article_rows_are_the_rows_a_scan_finds_across_segments_and_tombstones(tmp_path: Path) -> None:
+    first = [*ARTICLES, *(extra(n) for n in range(3, 9))]
+    index, _ = build(tmp_path / "index", first)
+    articles = [*first, extra(2), extra(1)]
+    index, _ = build(tmp_path / "index", articles, previous=index)
+    edited = [dataclasses.replace(a, body=a.body + " Updated.") if a.id == "health" else a for a in articles]
+    index, _ = build(tmp_path / "index", [a for a in edited if a.id != "coding"], previous=index)
+    assert len(segments_of(index)) == 3
+    assert any(s["deleted"] for s in segments_of(index))  # rows come from segments with tombstones
+
+    for article_id in index.articles:
+        scanned = [row for row, chunk in enumerate(index.chunks) if chunk.article_id == article_id]
+        assert list(index.article_rows(article_id)) == scanned
+        assert scanned
+    assert not index.article_rows("coding")
+    assert not index.article_rows("no-such-article")
 
 
 def test_a_tier_of_small_segments_is_merged_without_embedding(tmp_path: Path) -> None:

@@ -79,3 +79,49 @@ def test_an_acronym_is_learnt_across_articles() -> None:
     state = state_of(parts)
     state.apply("capitals", parts[1][1], -1)  # the article writing "HLE" is removed
     assert "hle" not in lexicon_of(state, lambda _word: None, None)[0].acronyms
+
+
+def test_neighbours_kept_from_an_earlier_question_are_what_a_fresh_scan_finds(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import numpy as np
+
+    from bot.core import lexicon as lexicon_module
+
+    rng = np.random.default_rng(7)
+    vectors = rng.normal(size=(300, 16)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    words = tuple(f"word{n}" for n in range(300))
+
+    def make() -> Lexicon:
+        return Lexicon(words=words, tokens=words, proper=frozenset(), acronyms={}, vectors=vectors)
+
+    monkeypatch.setattr(lexicon_module, "LEXICON_MEMO_LIMIT", 5)  # so the memo fills and empties below
+    kept = make()
+    asks = [(vectors[row] * 0.9 + vectors[row + 1] * 0.1, threshold, limit)
+            for row in (3, 40, 41) for threshold, limit in ((0.3, 8), (0.5, 1), (0.3, 2))]  # fmt: skip
+    for _round in range(3):
+        for vector, threshold, limit in asks:
+            expected = make().neighbours(vector, threshold, limit)
+            assert kept.neighbours(vector, threshold, limit) == expected
+            assert expected  # a near word is always found: the test reads real answers
+    assert len(kept._neighbour_memo) <= 5
+
+
+def test_corrections_kept_from_an_earlier_question_are_what_a_fresh_lexicon_finds(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from bot.core import lexicon as lexicon_module
+
+    words = ("healthbench", "terminal", "benchmark", "contemplating", "superintelligence", "gemini", "germany")
+    tokens = tuple(t for w in words for t in tokenize(w))
+
+    def make() -> Lexicon:
+        return Lexicon(words=tokens, tokens=tokens, proper=frozenset(), acronyms={})
+
+    monkeypatch.setattr(lexicon_module, "LEXICON_MEMO_LIMIT", 3)  # so the memo fills and empties below
+    kept = make()
+    # one error away (by deletions), two away (the scan of words with the same first letter), none
+    typed = ("healthbnch", "helthbnch", "superintelligense", "termnial", "germnay", "xylophone", "benchmrak")
+    for _round in range(3):
+        for token in typed:
+            assert kept.corrections(token) == make().corrections(token)
+    assert kept.corrections("helthbnch") == ("healthbench",)  # two errors: found by the scan
+    assert kept.corrections("xylophone") == ()
+    assert len(kept._corrections_memo) <= 3

@@ -13,6 +13,7 @@ The stages, in order:
   so the ``benchmark`` command starts fast.
 """
 
+from bot.core.facts._finalise import SettledArticle
 from bot.core.facts.extract import FactExtractor, extract_facts, extract_facts_reusing
 from bot.core.facts.lookup import (
     FactTable,
@@ -27,6 +28,7 @@ from bot.core.facts.lookup import (
 __all__ = [
     "FactExtractor",
     "FactTable",
+    "SettledArticle",
     "SourceLookup",
     "UnknownNameError",
     "describe_conflict",

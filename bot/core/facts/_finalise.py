@@ -7,6 +7,8 @@ import logging
 import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
 
 from bot.core.facts._raw import RawFact
 from bot.core.models import Article, BenchmarkFact, Chunk
@@ -15,39 +17,102 @@ from bot.core.names import BENCHMARK, MODEL, canonicalize_names, key_tokens
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True, slots=True)
+class SettledArticle:
+    """One article's facts as settled: valid while its raw facts (``signature``), the canonical names they take
+    and its chunks stay the same. Units are as read; one unit per benchmark is settled over the corpus after."""
+
+    signature: str
+    names: tuple[tuple[str, ...], tuple[str, ...]]  # the canonical model and benchmark name of each raw fact
+    chunks: tuple[Chunk, ...]
+    units: tuple[tuple[str, str], ...]  # (benchmark, unit) of every fact kept, placed in a chunk or not
+    facts: tuple[BenchmarkFact, ...]
+
+
 def finalize_facts(
-    raw: list[RawFact],
+    raw: Mapping[str, Sequence[Mapping[str, Any]]],
     articles: Sequence[Article],
     chunks: Sequence[Chunk],
     alias_map: Mapping[str, Mapping[str, Sequence[str]]],
+    *,
+    signatures: Mapping[str, str] | None = None,
+    settled: dict[str, SettledArticle] | None = None,
 ) -> tuple[BenchmarkFact, ...]:
-    model_names = canonicalize_names([f.model for f in raw], MODEL, alias_map)
-    bench_names = canonicalize_names([f.benchmark for f in raw], BENCHMARK, alias_map)
-    order = {article.id: i for i, article in enumerate(articles)}
-    raw.sort(key=lambda f: (order.get(f.article_id, len(order)), f.position))
+    """The facts of every article from its raw facts (``raw[article id]``, as saved), settled across the corpus.
 
+    Names are canonical over the whole corpus; duplicates, family restatements and quotes are an article's own
+    business, so with ``signatures`` (what each article's raw facts are a function of) an article settled by an
+    earlier call into ``settled`` is reused when its signature, the names its facts take and its chunks are
+    unchanged; ``settled`` is then refilled with this corpus's articles. The facts are the same either way.
+    """
+    model_names = canonicalize_names([item["model"] for a in articles for item in raw.get(a.id, ())], MODEL, alias_map)
+    bench_names = canonicalize_names(
+        [item["benchmark"] for a in articles for item in raw.get(a.id, ())], BENCHMARK, alias_map
+    )
+    by_article: dict[str, list[Chunk]] = defaultdict(list)
+    for chunk in chunks:
+        by_article[chunk.article_id].append(chunk)
+
+    done: dict[str, SettledArticle] = {}
+    for article in articles:
+        items = raw.get(article.id, ())
+        names = (
+            tuple(model_names.get(item["model"], item["model"]) for item in items),
+            tuple(bench_names.get(item["benchmark"], item["benchmark"]) for item in items),
+        )
+        own_chunks = tuple(sorted(by_article.get(article.id, ()), key=lambda c: c.ordinal))
+        signature = signatures.get(article.id, "") if signatures is not None else ""
+        before = settled.get(article.id) if settled is not None and signature else None
+        if (
+            before is not None
+            and before.signature == signature
+            and before.names == names
+            and before.chunks == own_chunks
+        ):
+            done[article.id] = before
+        else:
+            done[article.id] = _settle_article(items, names, own_chunks, signature)
+    if settled is not None:
+        settled.clear()
+        settled.update(done)
+
+    units: dict[str, set[str]] = defaultdict(set)
+    for entry in done.values():
+        for benchmark, unit in entry.units:
+            if unit:
+                units[benchmark].add(unit)
+    facts = [_with_corpus_unit(fact, units) for entry in done.values() for fact in entry.facts]
+    log.info("extracted %d benchmark facts from %d articles", len(facts), len(articles))
+    return tuple(facts)
+
+
+def _settle_article(
+    items: Sequence[Mapping[str, Any]],
+    names: tuple[tuple[str, ...], tuple[str, ...]],
+    chunks: tuple[Chunk, ...],
+    signature: str,
+) -> SettledArticle:
+    """One article's raw facts under their canonical names: duplicates and family restatements dropped, and each
+    fact's quote placed in the chunk that holds it."""
+    raw = [
+        RawFact(**{**item, "model": model, "benchmark": benchmark, "parts": tuple(item["parts"]),
+                   "fallback": tuple(item["fallback"])})
+        for item, model, benchmark in zip(items, *names, strict=True)
+    ]  # fmt: skip
+    raw.sort(key=lambda f: f.position)
     kept: list[RawFact] = []
-    seen: set[tuple[str, str, str, str, float]] = set()
+    seen: set[tuple[str, str, str, float]] = set()
     for fact in raw:
-        fact.model = model_names.get(fact.model, fact.model)
-        fact.benchmark = bench_names.get(fact.benchmark, fact.benchmark)
-        key = (fact.article_id, fact.benchmark, fact.model, fact.qualifier, round(fact.value, 6))
+        key = (fact.benchmark, fact.model, fact.qualifier, round(fact.value, 6))
         if key in seen:
             continue
         seen.add(key)
         kept.append(fact)
     kept = _drop_family_restatements(kept)
-    _harmonize_units(kept)
-
-    by_article: dict[str, list[Chunk]] = defaultdict(list)
-    for chunk in chunks:
-        by_article[chunk.article_id].append(chunk)
-    for article_chunks in by_article.values():
-        article_chunks.sort(key=lambda c: c.ordinal)
 
     facts: list[BenchmarkFact] = []
     for fact in kept:
-        placed = _place_quote(fact, by_article.get(fact.article_id, []))
+        placed = _place_quote(fact, list(chunks))
         if placed is None:
             log.warning("fact %s / %s = %s: quote not found in any chunk of %s; dropped",
                         fact.benchmark, fact.model, fact.value_text, fact.article_id)  # fmt: skip
@@ -66,23 +131,26 @@ def finalize_facts(
                 qualifier=fact.qualifier,
             )
         )
-    log.info("extracted %d benchmark facts from %d articles", len(facts), len(articles))
-    return tuple(facts)
+    return SettledArticle(
+        signature=signature,
+        names=names,
+        chunks=chunks,
+        units=tuple((f.benchmark, f.unit) for f in kept),
+        facts=tuple(facts),
+    )
 
 
-def _harmonize_units(facts: list[RawFact]) -> None:
+def _with_corpus_unit(fact: BenchmarkFact, units: Mapping[str, set[str]]) -> BenchmarkFact:
     """One unit per benchmark where the articles agree on it: "1,427 points" on an Elo benchmark is Elo, and a
     bare "57" in a table of a "points" index is points."""
-    units: dict[str, set[str]] = defaultdict(set)
-    for fact in facts:
-        if fact.unit:
-            units[fact.benchmark].add(fact.unit)
-    for fact in facts:
-        found = units.get(fact.benchmark, set())
-        if len(found) == 2 and "points" in found:
-            found = found - {"points"}
-        if len(found) == 1 and fact.unit in ("", "points"):
-            fact.unit = next(iter(found))
+    found = units.get(fact.benchmark, set())
+    if len(found) == 2 and "points" in found:
+        found = found - {"points"}
+    if len(found) == 1 and fact.unit in ("", "points"):
+        unit = next(iter(found))
+        if unit != fact.unit:
+            return replace(fact, unit=unit)
+    return fact
 
 
 def _drop_family_restatements(facts: list[RawFact]) -> list[RawFact]:

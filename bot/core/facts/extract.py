@@ -13,11 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from bot.core.aliases import AliasMap, load_default_aliases, merge_alias_maps
-from bot.core.facts._finalise import finalize_facts
+from bot.core.facts._finalise import SettledArticle, finalize_facts
 from bot.core.facts._layout import Layout, read_layout
 from bot.core.facts._mentions import ModelMatcher, alias_model_names, primary_model
 from bot.core.facts._prose import facts_from_prose
-from bot.core.facts._raw import RawFact
 from bot.core.facts._tables import facts_from_tables, learn_table_models
 from bot.core.files import digest_of_files
 from bot.core.models import Article, BenchmarkFact, Chunk
@@ -44,13 +43,15 @@ def extract_facts_reusing(
     saved: Mapping[str, object] | None,
     *,
     aliases: AliasMap | None = None,
+    settled: dict[str, SettledArticle] | None = None,
 ) -> tuple[tuple[BenchmarkFact, ...], dict[str, object]]:
     """``extract_facts``, re-reading only the articles that changed since ``saved``; returns (facts, state to save).
 
     What one article yields depends on its own title and body and on the model names learned from every
     article's tables. Its raw facts are reused when its text, the learned names, the alias files and this
-    code are all unchanged; naming, units and quotes are then settled across the corpus (``finalize_facts``,
-    cheap) exactly as in a full extraction, so the facts are the same either way.
+    code are all unchanged; naming, units and quotes are then settled across the corpus (``finalize_facts``)
+    exactly as in a full extraction, so the facts are the same either way. ``settled`` (kept in memory by the
+    caller from one call to the next) lets an article whose facts settle as before skip that work too.
     """
     alias_map = merge_alias_maps(load_default_aliases(), aliases)
     version = _extraction_version(alias_map)
@@ -78,7 +79,7 @@ def extract_facts_reusing(
     names_key = hashlib.sha256(json.dumps(sorted(matcher_names)).encode("utf-8")).hexdigest()[:16]
     same_names = bool(saved) and saved.get("names_key") == names_key  # type: ignore[union-attr]
     matcher: ModelMatcher | None = None
-    raw: list[RawFact] = []
+    raw: dict[str, list[dict[str, Any]]] = {}
     state_articles: dict[str, dict[str, object]] = {}
     reread = 0
     for article in articles:
@@ -92,21 +93,24 @@ def extract_facts_reusing(
             primary = primary_model(article, matcher)
             found = facts_from_tables(article.id, layout_of(article), matcher)
             found += facts_from_prose(article.id, layout_of(article), matcher, primary)
-            saved_raw = [asdict(fact) for fact in found]  # before finalize_facts renames them in place
-        raw.extend(RawFact(**{**item, "parts": tuple(item["parts"]), "fallback": tuple(item["fallback"])})
-                   for item in saved_raw)  # fmt: skip
+            saved_raw = [asdict(fact) for fact in found]
+        raw[article.id] = saved_raw
         state_articles[article.id] = {"key": keys[article.id], "names": learned[article.id], "raw": saved_raw}
     log.debug("facts: %d of %d articles read, the others reused", reread, len(articles))
     state: dict[str, object] = {"version": version, "names_key": names_key, "articles": state_articles}
-    return finalize_facts(raw, articles, chunks, alias_map), state
+    # An article's raw facts are a function of its text, the learned names and this code with the aliases.
+    signatures = {article.id: f"{version}|{names_key}|{keys[article.id]}" for article in articles}
+    return finalize_facts(raw, articles, chunks, alias_map, signatures=signatures, settled=settled), state
 
 
 class FactExtractor:
     """``extract_facts`` with the corpus's aliases bound; index builds call ``extract_reusing`` so that an
-    unchanged article is not read again (see ``index_store.ReusingFactExtractor``)."""
+    unchanged article is not read again (see ``index_store.ReusingFactExtractor``). ``settled`` is where each
+    article's settled facts are kept between builds (one dict per service; an empty one when not given)."""
 
-    def __init__(self, aliases: AliasMap | None = None) -> None:
+    def __init__(self, aliases: AliasMap | None = None, settled: dict[str, SettledArticle] | None = None) -> None:
         self.aliases = aliases
+        self.settled: dict[str, SettledArticle] = settled if settled is not None else {}
 
     def __call__(self, articles: Sequence[Article], chunks: Sequence[Chunk]) -> tuple[BenchmarkFact, ...]:
         return extract_facts(articles, chunks, aliases=self.aliases)
@@ -114,7 +118,7 @@ class FactExtractor:
     def extract_reusing(
         self, articles: Sequence[Article], chunks: Sequence[Chunk], saved: Mapping[str, object] | None
     ) -> tuple[tuple[BenchmarkFact, ...], dict[str, object]]:
-        return extract_facts_reusing(articles, chunks, saved, aliases=self.aliases)
+        return extract_facts_reusing(articles, chunks, saved, aliases=self.aliases, settled=self.settled)
 
 
 def _article_key(article: Article) -> str:

@@ -124,7 +124,7 @@ def diff_facts(
     old: Iterable[BenchmarkFact], new: Iterable[BenchmarkFact]
 ) -> tuple[tuple[FactChange, ...], tuple[str, ...], tuple[str, ...]]:
     """What a re-index changed: (fact changes, conflicts introduced, conflicts resolved) as readable lines."""
-    old, new = tuple(old), tuple(new)
+    old, new = _facts_that_differ(tuple(old), tuple(new))
 
     def by_key(facts: tuple[BenchmarkFact, ...]) -> dict[tuple[str, str, str, str], str]:
         grouped: dict[tuple[str, str, str, str], list[str]] = defaultdict(list)
@@ -144,6 +144,26 @@ def diff_facts(
     introduced = tuple(line for key, line in new_conflicts.items() if old_conflicts.get(key) != line)
     resolved = tuple(line for key, line in old_conflicts.items() if key not in new_conflicts)
     return tuple(changes), introduced, resolved
+
+
+def _facts_that_differ(
+    old: tuple[BenchmarkFact, ...], new: tuple[BenchmarkFact, ...]
+) -> tuple[tuple[BenchmarkFact, ...], tuple[BenchmarkFact, ...]]:
+    """Both sides cut to the facts that can make a difference to ``diff_facts``: those of a benchmark with a fact
+    on one side only. A build keeps the very fact objects of the articles it did not touch (facts are settled per
+    article), so they are told apart by identity; a benchmark whose facts are all the same objects, in the same
+    order, on both sides has no change and no conflict come or gone. Facts read afresh (a build loaded from disk)
+    share no identity, and then nothing is cut."""
+    old_ids = {id(f) for f in old}
+    new_ids = {id(f) for f in new}
+    if not old_ids & new_ids:
+        return old, new
+    touched = {f.benchmark for f in old if id(f) not in new_ids} | {f.benchmark for f in new if id(f) not in old_ids}
+    shared_old = [f for f in old if f.benchmark not in touched]
+    shared_new = [f for f in new if f.benchmark not in touched]
+    if len(shared_old) != len(shared_new) or any(a is not b for a, b in zip(shared_old, shared_new, strict=True)):
+        return old, new  # the same facts in another order: compared in full
+    return tuple(f for f in old if f.benchmark in touched), tuple(f for f in new if f.benchmark in touched)
 
 
 SourceLookup = Mapping[str, SourceRef] | Callable[[str], SourceRef | None]

@@ -93,7 +93,7 @@ class Bm25Scores:
     `parts` pairs each segment's postings with the global row of each of its chunks (-1 for a tombstoned one).
     """
 
-    __slots__ = ("_avgdl", "_idf", "_norms", "num_docs", "parts")
+    __slots__ = ("_avgdl", "_cached_entries", "_columns", "_idf", "_norms", "num_docs", "parts")
 
     def __init__(self, parts: Sequence[tuple[Postings, np.ndarray]], num_docs: int) -> None:
         import numpy as np
@@ -104,6 +104,10 @@ class Bm25Scores:
         self._avgdl = np.float64(total) / np.float64(max(num_docs, 1))
         self._norms: dict[int, np.ndarray] = {}  # per part: k1 * (1 - b + b * len / avgdl), float64
         self._idf: dict[str, float | None] = {}
+        # Per token, each part's (live global rows, score terms) of a long postings list: "muse" and "spark" are
+        # in nearly every passage, and their terms are the same for every query of this build.
+        self._columns: dict[str, tuple[tuple[np.ndarray, np.ndarray], ...]] = {}
+        self._cached_entries = 0
 
     def _norm(self, part: int) -> np.ndarray:
         norm = self._norms.get(part)
@@ -139,19 +143,45 @@ class Bm25Scores:
             return None
         scores = np.zeros(self.num_docs, dtype=np.float32)
         for token, idf in known:
-            for part, (postings, rows) in enumerate(self.parts):
-                column = postings.vocab.get(token)
-                if column is None:
-                    continue
-                start, end = postings.indptr[column], postings.indptr[column + 1]
-                docs = postings.indices[start:end]
-                tf = postings.tf[start:end].astype(np.float64)
-                # bm25s computes idf * tf / (norm + tf) in float64 and stores it as float32: so do we.
-                values = (np.float64(idf) * (tf / (self._norm(part)[docs] + tf))).astype(np.float32)
-                targets = rows[docs]
-                live = targets >= 0
-                scores[targets[live]] += values[live]  # one entry per chunk within a column
+            for targets, values in self._column(token, idf):
+                scores[targets] += values  # one entry per chunk within a column
         return scores
+
+    def _column(self, token: str, idf: float) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
+        """Each part's live global rows holding ``token`` and their score terms, kept for long postings."""
+        cached = self._columns.get(token)
+        if cached is not None:
+            return cached
+        import numpy as np
+
+        terms = []
+        for part, (postings, rows) in enumerate(self.parts):
+            column = postings.vocab.get(token)
+            if column is None:
+                continue
+            start, end = postings.indptr[column], postings.indptr[column + 1]
+            docs = postings.indices[start:end]
+            tf = postings.tf[start:end].astype(np.float64)
+            # bm25s computes idf * tf / (norm + tf) in float64 and stores it as float32: so do we.
+            values = (np.float64(idf) * (tf / (self._norm(part)[docs] + tf))).astype(np.float32)
+            targets = rows[docs]
+            live = targets >= 0
+            terms.append((targets[live], values[live]))
+        found = tuple(terms)
+        size = sum(len(targets) for targets, _ in found)
+        if size >= CACHED_POSTINGS_MIN:
+            if self._cached_entries + size > CACHED_POSTINGS_LIMIT:
+                self._columns.clear()  # one atomic step: queries on other threads only ever miss
+                self._cached_entries = 0
+            self._columns[token] = found
+            self._cached_entries += size
+        return found
+
+
+# Postings lists kept computed: those of at least this many chunks (shorter ones cost less to score than to
+# keep), up to this many entries in all (~12 bytes each: ~25 MB at most).
+CACHED_POSTINGS_MIN = 512
+CACHED_POSTINGS_LIMIT = 2_000_000
 
 
 def doc_freq_of(token_lists: Sequence[Sequence[str]]) -> Counter[str]:

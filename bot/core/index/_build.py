@@ -205,18 +205,6 @@ def _usable(previous: LoadedIndex | None, embedder: Embedder) -> LoadedIndex | N
     return previous
 
 
-def _article_rows(index: LoadedIndex) -> dict[str, tuple[int, int]]:
-    """Global chunk rows [start, end) of each article of a build (cached on it)."""
-    cached = index.__dict__.get("_article_rows_cache")
-    if cached is None:
-        cached = {}
-        for article_id, group in itertools.groupby(enumerate(index.chunks), key=lambda item: item[1].article_id):
-            rows = [row for row, _ in group]
-            cached[article_id] = (rows[0], rows[-1] + 1)
-        index.__dict__["_article_rows_cache"] = cached
-    return cached
-
-
 def _owner_views(index: LoadedIndex) -> dict[str, int]:
     """Which view (segment) of a build each live article is in."""
     owner: dict[str, int] = {}
@@ -281,7 +269,9 @@ def _write_build(
     indexed: Mapping[str, str] = base.manifest["articles"] if base is not None else {}
     kept = {a.id for a in ordered if keep_segments and indexed.get(a.id) == hashes[a.id]}
     fresh = [a for a in ordered if a.id not in kept]
-    base_rows = _article_rows(base) if base is not None else {}
+    base_rows: dict[str, tuple[int, int]] = {}
+    if base is not None:
+        base_rows = {a: (rows.start, rows.stop) for a in base.articles if (rows := base.article_rows(a))}
 
     # The new articles' chunks (an unchanged article's are reused when the chunker is the same), units, vectors.
     chunks: list[Chunk] = []

@@ -61,6 +61,7 @@ class LoadedIndex:
     _unit_place: np.ndarray = field(repr=False)  # (len(units), 2): segment number, local unit row
     _chunk_place: np.ndarray = field(repr=False)  # (len(chunks), 2): segment number, local chunk row
     _rows: Mapping[str, int] = field(repr=False)
+    _article_rows: Mapping[str, tuple[int, int]] = field(repr=False)  # article id -> its chunks' rows [start, end)
     _bm25: Bm25Scores | None = field(repr=False)
     # How many chunks hold each search token of their text: the answer's IDF, kept by the build.
     doc_freq: Mapping[str, int] | None = field(repr=False, default=None)
@@ -124,6 +125,10 @@ class LoadedIndex:
     def chunk_row(self, chunk_id: str) -> int | None:
         """The row of a chunk id, or None when this build has no such chunk."""
         return self._rows.get(chunk_id)
+
+    def article_rows(self, article_id: str) -> range:
+        """The rows of one article's chunks, in order (an article's chunks are consecutive); empty when absent."""
+        return range(*self._article_rows.get(article_id, (0, 0)))
 
     def units_of(self, chunk_row: int) -> tuple[int, ...]:
         """Rows in `units` of one chunk's answer units, in reading order."""
@@ -249,6 +254,7 @@ def compose_index(
     chunk_place: list[np.ndarray] = []
     unit_place: list[np.ndarray] = []
     articles: dict[str, Article] = {}
+    article_rows: dict[str, tuple[int, int]] = {}
     by_id = [{a.id: a for a in s.articles} for s in segments]
     # Runs of consecutive articles from one segment are numbered in one go.
     run: list[int] = []  # [segment, local chunk start, local chunk end]
@@ -275,6 +281,8 @@ def compose_index(
         number = owner[article_id]
         articles[article_id] = by_id[number][article_id]
         start, end = segments[number].chunk_ranges[article_id]
+        first = len(chunks) + (run[2] - run[1] if run else 0)  # rows already numbered, and those of the open run
+        article_rows[article_id] = (first, first + end - start)
         if run and run[0] == number and run[2] == start:
             run[2] = end
         else:
@@ -315,6 +323,7 @@ def compose_index(
         _unit_place=np.concatenate(unit_place) if unit_place else empty,
         _chunk_place=np.concatenate(chunk_place) if chunk_place else empty,
         _rows=MappingProxyType({chunk.id: row for row, chunk in enumerate(chunks)}),
+        _article_rows=MappingProxyType(article_rows),
         _bm25=bm25,
         doc_freq=MappingProxyType(dict(doc_freq)) if doc_freq is not None else None,
         lexicon=lexicon,

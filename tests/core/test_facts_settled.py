@@ -1,0 +1,136 @@
+"""Facts settled once per article and kept between builds give exactly what settling the whole corpus gives."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from bot.core.aliases import load_default_aliases
+from bot.core.chunking import approximate_token_counter, split_into_chunks
+from bot.core.corpus import load_corpus
+from bot.core.facts import SettledArticle, diff_facts, extract_facts
+from bot.core.facts import _finalise as finalise
+from bot.core.facts import extract as extract_module
+from bot.core.models import Article, BenchmarkFact, Chunk
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def raw(article_id: str, model: str, benchmark: str, value: float, unit: str = "", position: int = 0) -> dict:
+    sentence = f"{model} scores {value} on {benchmark}."
+    return {
+        "benchmark": benchmark, "model": model, "value_text": str(value), "value": value, "unit": unit,
+        "qualifier": "", "article_id": article_id, "parts": [sentence], "fallback": [sentence],
+        "position": position, "from_table": False,
+    }  # fmt: skip
+
+
+def article_with(article_id: str, items: list[dict], split: bool) -> tuple[Article, tuple[Chunk, ...]]:
+    """The article of these facts: one chunk, or (``split``) a chunk per sentence."""
+    sentences = [item["parts"][0] for item in items]
+    texts = sentences if split else [" ".join(sentences)]
+    chunks = tuple(
+        Chunk(id=f"{article_id}#{n}", article_id=article_id, ordinal=n, heading="", text=text, embed_text=text)
+        for n, text in enumerate(texts)
+    )
+    return Article(id=article_id, title=article_id, outlet="Wire", body=" ".join(sentences)), chunks
+
+
+def settle(raws: dict[str, list[dict]], settled: dict[str, SettledArticle] | None, split: bool = False) -> tuple:
+    pairs = [article_with(aid, items, split) for aid, items in sorted(raws.items())]
+    articles = [a for a, _ in pairs]
+    chunks = [c for _, cs in pairs for c in cs]
+    signatures = {aid: f"v1|{items!r}" for aid, items in raws.items()}
+    return finalise.finalize_facts(
+        raws, articles, chunks, load_default_aliases(), signatures=signatures, settled=settled
+    )
+
+
+def test_kept_articles_settle_as_a_full_pass_when_names_and_units_change_around_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    raws = {
+        "a": [raw("a", "Zeta Ultra 9", "Arena", 1400.0, "", 0), raw("a", "Zeta Ultra 9", "Arena", 1400.0, "", 1)],
+        "b": [raw("b", "zeta ultra 9", "Arena", 1390.0, "elo", 0), raw("b", "Muse Spark", "Quiz Bench", 50.0)],
+        "c": [raw("c", "Muse Spark", "Quiz Bench", 52.0)],
+    }
+    settled: dict[str, SettledArticle] = {}
+    assert settle(raws, settled) == settle(raws, None)
+    assert [f.unit for f in settle(raws, None) if f.benchmark == "Arena"] == ["elo", "elo"]  # a's duplicate dropped
+    kept_c = settled["c"]
+
+    calls: list[str] = []
+    real = finalise._settle_article
+    monkeypatch.setattr(finalise, "_settle_article", lambda items, *rest: calls.append(items[0]["article_id"])
+                        or real(items, *rest))  # fmt: skip
+    # "d" spells the model as "b" does, twice: its display name changes for "a" and "b" too; "points" leaves
+    # Arena's unit alone, and "c" is kept as it was.
+    raws["d"] = [raw("d", "zeta ultra 9", "Arena", 1380.0, "points", 0), raw("d", "zeta ultra 9", "Arena", 7.0)]
+    again = settle(raws, settled)
+    settled_now = sorted(calls)
+
+    assert again == settle(raws, None)
+    assert {f.model for f in again if f.benchmark == "Arena"} == {"zeta ultra 9"}
+    assert settled_now == ["a", "b", "d"]
+    assert settled["c"] is kept_c
+    assert set(settled) == {"a", "b", "c", "d"}
+
+    calls.clear()
+    del raws["a"]  # a removal: the others settle as before, and "a" is forgotten
+    after_removal = settle(raws, settled)
+    settled_now = sorted(calls)
+    assert after_removal == settle(raws, None)
+    assert settled_now == []
+    assert set(settled) == {"b", "c", "d"}
+
+    rechunked = settle(raws, settled, split=True)  # the same raw facts in other chunks: quotes placed again
+    assert rechunked == settle(raws, None, split=True)
+    assert {f.chunk_id for f in rechunked} != {f.chunk_id for f in after_removal}
+
+
+def test_an_extractor_kept_between_builds_gives_the_facts_of_a_full_extraction() -> None:
+    load = load_corpus(ROOT / "corpus")
+    articles = sorted(load.articles, key=lambda a: a.id)
+    chunks_of = {a.id: split_into_chunks(a, approximate_token_counter) for a in articles}
+    table = Article(
+        id="zeta", title="Zeta results", outlet="Lab", body="## Scores\n\n| Model | HealthBench Hard |\n|---|---|\n"
+        "| Zeta Ultra 9 | 44.0 |\n| Muse Spark | 42.8 |\n\nZeta Ultra 9 scores 44.0 on HealthBench Hard.",
+    )  # fmt: skip
+    chunks_of["zeta"] = split_into_chunks(table, approximate_token_counter)
+    settled: dict[str, SettledArticle] = {}
+    state = None
+    for corpus in (articles[:-1], articles, [*articles, table], [a for a in articles if a.id != articles[0].id]):
+        chunks = [c for a in corpus for c in chunks_of[a.id]]
+        facts, state = extract_module.extract_facts_reusing(corpus, chunks, state, settled=settled)
+        assert facts == extract_facts(corpus, chunks)
+        assert facts
+        assert set(settled) == {a.id for a in corpus}
+
+
+def copies(facts: tuple[BenchmarkFact, ...]) -> tuple[BenchmarkFact, ...]:
+    """Equal facts that share no identity (what a build read back from facts.json holds)."""
+    return tuple(dataclasses.replace(f) for f in facts)
+
+
+def test_a_diff_of_facts_kept_by_identity_is_the_diff_of_facts_read_afresh() -> None:
+    load = load_corpus(ROOT / "corpus")
+    articles = sorted(load.articles, key=lambda a: a.id)
+    old = extract_facts(articles, [c for a in articles for c in split_into_chunks(a, approximate_token_counter)])
+    first, second = old[0], next(f for f in old if f.benchmark != old[0].benchmark)
+    rival = dataclasses.replace(first, article_id="zeta", value=first.value + 1, value_text=f"{first.value + 1:g}")
+    edits = {
+        "a value changed": tuple(
+            dataclasses.replace(f, value_text="99.9", value=99.9) if f is second else f for f in old
+        ),
+        "a conflict introduced": (*old, rival),
+        "a fact gone": tuple(f for f in old if f is not first),
+        "nothing changed": old,
+        "the same facts reordered": tuple(reversed(old)),  # conflict lines list their sources in order
+    }
+    for what, new in edits.items():
+        expected = diff_facts(copies(old), copies(new))
+        assert diff_facts(old, new) == expected, what
+        assert bool(expected[0] or expected[1] or expected[2]) == (what != "nothing changed"), what
+    assert diff_facts((*old, rival), old) == diff_facts(copies((*old, rival)), copies(old))  # a conflict resolved
