@@ -488,9 +488,7 @@ def _word_term(
                     close.append(frozenset({neighbour}))
         known = known or bool(loose)
         if not known and role == "word" and not lexicon.neighbours(vector, policy.isolation, 1):
-            # Nothing in the corpus is even near it ("osworld"): the articles never discuss it. How many word
-            # pieces it takes says nothing here: "gigawatts" is six, and it is still near "power".
-            role = "rare"
+            role = "rare"  # nothing in the corpus is even near it ("osworld"): the articles never discuss it
     siblings: frozenset[str] = frozenset()
     if vector is not None and role in {"name", "qualifier"}:
         own = {t for alt in alternatives for t in alt}
@@ -498,6 +496,8 @@ def _word_term(
             t for t, _sim in lexicon.neighbours(vector, policy.sibling, 12)
             if t not in own and (t in lexicon.capitalised or t in QUALIFIER_WORDS) and not t[0].isdigit()
         )  # fmt: skip
+    if not known and role == "word" and not (is_common_word(word.lower()) if is_common_word else True):
+        role = "rare"  # a word of several word pieces nothing in the corpus says in any form: the question's point
     if not in_corpus and role == "word":
         # An ordinary word the articles never use ("credit", "gains") has no idf of its own; the largest one
         # would let it outweigh everything the sentence does match.
