@@ -166,31 +166,35 @@ _LAST_WORD_RE = re.compile(r"(\w+)\W*$")
 WRAPPED_LINE_CHARS = 40  # a line cut off mid-sentence is a long one; a shorter one is a label or a heading
 
 
-def _continues(line: str, following: str) -> bool:
-    """Whether ``following`` goes on with the sentence that ``line`` breaks off: a hard-wrapped paragraph."""
-    if _STRUCTURE_RE.match(line) or _STRUCTURE_RE.match(following) or len(line) < WRAPPED_LINE_CHARS:
+def _continues(first: str, last: str, length: int, following: str) -> bool:
+    """Whether ``following`` goes on with the sentence a line breaks off (a hard-wrapped paragraph): the line
+    so far starts with ``first``, ends with ``last`` and is ``length`` characters long."""
+    if _STRUCTURE_RE.match(first) or _STRUCTURE_RE.match(following) or length < WRAPPED_LINE_CHARS:
         return False
     if following[:1].islower():
         return True  # no sentence starts in lower case: "… with Harbor Fund, and the / utility, Tejo Power …"
-    if line.rstrip("\"'”’)]")[-1:] in ".!?":
+    if last.rstrip("\"'”’)]")[-1:] in ".!?":
         return False
-    last = _LAST_WORD_RE.search(line)
+    word = _LAST_WORD_RE.search(last)
     # "… ran Orbit 2.5 on / CodeArena": a line that stops on a comma or a lower-case word runs on.
-    return line.endswith((",", ";", "(", "-", "–", "—")) or bool(last and last.group(1).islower())
+    return last.endswith((",", ";", "(", "-", "–", "—")) or bool(word and word.group(1).islower())
 
 
 def unwrap_lines(paragraph: str) -> list[str]:
     """The lines of a paragraph, stripped, with lines a hard wrap broke mid-sentence joined again."""
-    lines: list[str] = []
+    lines: list[list[str]] = []  # each line as its parts, joined once at the end (a huge file stays linear)
+    length = 0
     for raw in paragraph.splitlines():
         line = raw.strip()
         if not line:
-            lines.append("")
-        elif lines and lines[-1] and _continues(lines[-1], line):
-            lines[-1] = f"{lines[-1]} {line}"
+            lines.append([])
+        elif lines and lines[-1] and _continues(lines[-1][0], lines[-1][-1], length, line):
+            lines[-1].append(line)
+            length += len(line) + 1
         else:
-            lines.append(line)
-    return lines
+            lines.append([line])
+            length = len(line)
+    return [" ".join(parts) for parts in lines]
 
 
 def split_sentences(paragraph: str) -> list[str]:

@@ -90,3 +90,8 @@ def test_lines_that_are_not_wrapped_prose_stay_apart() -> None:
         "## What Comes Next For The Muse Family Of Models Anyway",
         "More is promised.",
     ]
+
+
+def test_a_huge_hard_wrapped_paragraph_is_joined_whole() -> None:
+    line = "Nova Labs financed the campus through a joint venture with Harbor Fund and the"
+    assert split_sentences("\n".join([line] * 5000)) == [" ".join([line] * 5000)]
