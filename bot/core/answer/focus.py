@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from bot.core.answer.policy import DEFAULT_GROUNDING, DISTINCTIVE_IDF, GroundingPolicy
 from bot.core.names import name_key
-from bot.core.text import STOPWORDS, YEAR_RE, normalize_text, tokenize
+from bot.core.text import DIGIT_WORDS, STOPWORDS, YEAR_RE, normalize_text, tokenize
 
 if TYPE_CHECKING:
     import numpy as np
@@ -106,14 +106,7 @@ _QUALIFIER_FORMS = {
 }  # fmt: skip
 
 
-_NUMBER_WORDS = {
-    "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8",
-    "nine": "9", "ten": "10", "eleven": "11", "twelve": "12", "fifteen": "15", "twenty": "20", "thirty": "30",
-    "forty": "40", "fifty": "50", "hundred": "100",
-}  # fmt: skip
-
-
-_DIGIT_WORDS = {digit: word for word, digit in _NUMBER_WORDS.items()}
+_WORDS_OF_DIGITS = {digit: word for word, digit in DIGIT_WORDS.items()}
 
 
 _ASKS_NAME_RE = re.compile(
@@ -418,9 +411,9 @@ def _word_term(
 ) -> FocusTerm:
     weight = idf(token)
     common = False
-    if token[0].isdigit() or token in _NUMBER_WORDS:
+    if token[0].isdigit() or token in DIGIT_WORDS:
         # "2" and "two" are one number; a different digit is a different thing.
-        other = _DIGIT_WORDS.get(token) or _NUMBER_WORDS.get(token)
+        other = _WORDS_OF_DIGITS.get(token) or DIGIT_WORDS.get(token)
         forms = (frozenset({token}), *((frozenset({other}),) if other else ()))
         known = lexicon is None or any(lexicon.has(t) for f in forms for t in f)
         return FocusTerm(word.lower(), "number", weight, forms, known)

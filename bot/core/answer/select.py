@@ -25,7 +25,7 @@ from bot.core.answer.shape import QuestionShape, holds_kind, values_of_kind
 from bot.core.models import Passage
 from bot.core.names import name_key
 from bot.core.search import TermStats
-from bot.core.text import CALENDAR_WORDS, split_answer_units, split_sentences, tokenize
+from bot.core.text import CALENDAR_WORDS, MONTH_NAMES, split_answer_units, split_sentences, tokenize
 
 if TYPE_CHECKING:
     pass
@@ -109,9 +109,9 @@ _CLAUSE_BREAK_RE = re.compile(
     r"|\bcompared\s+(?:with|to)\b|\bversus\b|\bvs\.?\s",
     re.IGNORECASE,
 )
-_MONTH_DAY_RE = re.compile(
-    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b", re.IGNORECASE
-)
+# "April 9", "Apr. 9": a month, written out or clipped to its first three letters, and a day.
+_MONTHS = sorted({*MONTH_NAMES, *(m[:3] for m in MONTH_NAMES), "sept"}, key=len, reverse=True)
+_MONTH_DAY_RE = re.compile(rf"\b(?:{'|'.join(_MONTHS)})\.?\s+\d{{1,2}}\b", re.IGNORECASE)
 _VALUE_KIND = {"money": "money", "percent": "percent", "date": "date"}  # any other number kind: a number
 
 

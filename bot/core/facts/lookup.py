@@ -20,6 +20,7 @@ from bot.core.models import (
     SourceRef,
 )
 from bot.core.names import BENCHMARK, MODEL, NameCatalog, key_tokens, name_key
+from bot.core.text import DIGIT_WORDS
 
 
 def _changes_a_version(typed: Sequence[str], gram: tuple[str, ...], name: tuple[str, ...]) -> bool:
@@ -37,10 +38,7 @@ def _changes_a_version(typed: Sequence[str], gram: tuple[str, ...], name: tuple[
     return False
 
 
-_SPOKEN_DIGITS = {
-    "zero": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
-    "eight": "8", "nine": "9", "ten": "10",
-}  # fmt: skip
+_SPOKEN_DIGITS = {"zero": "0", **DIGIT_WORDS}
 _SPOKEN_RE = re.compile(r"\b(" + "|".join(_SPOKEN_DIGITS) + r")\b", re.IGNORECASE)
 _SPOKEN_POINT_RE = re.compile(r"\b(\d+) point (\d+)\b", re.IGNORECASE)
 
