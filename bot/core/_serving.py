@@ -37,7 +37,8 @@ class _Serving:
     _common_words: dict[str, bool] = field(default_factory=dict)
 
     def is_common_word(self, word: str, count_tokens: Callable[[str], int]) -> bool:
-        """Whether a word is ordinary English to the model: at most three word pieces (kept per word)."""
+        """Whether a word is ordinary English to the model: one word piece (the count of three includes the two
+        special tokens; kept per word)."""
         common = self._common_words.get(word)
         if common is None:
             common = count_tokens(word) <= 3
