@@ -199,25 +199,23 @@ def test_a_learned_acronym_grounds_its_expansion(service: MuseService) -> None:
     assert service.ensure_ready().index.lexicon.acronyms["moe"] == ("mixtur", "expert")
 
 
-def test_a_prose_conflict_shows_both_values_with_their_sources(service: MuseService) -> None:
-    answer = service.ask("how many employees does nova labs have")
+@pytest.mark.parametrize(
+    ("question", "values", "articles"),
+    [
+        ("how many employees does nova labs have", ("300", "450"), {"nova-orbit-launch", "inside-nova-labs"}),
+        # "API" is a name that is also an ordinary word: the other article's price list need not say it.
+        ("orbit api price per million tokens", ("$2", "$3"), {"orbit-pricing", "inside-nova-labs"}),
+    ],
+)
+def test_a_prose_conflict_shows_both_values_with_their_sources(
+    service: MuseService, question: str, values: tuple[str, str], articles: set[str]
+) -> None:
+    answer = service.ask(question)
 
     assert not answer.abstained, answer.text
-    assert "300" in answer.text
-    assert "450" in answer.text
+    assert all(value in answer.text for value in values), answer.text
     assert "The articles differ" in answer.text
-    assert {c.article_id for c in answer.citations} >= {"nova-orbit-launch", "inside-nova-labs"}
-
-
-def test_a_rival_figure_that_leaves_out_a_common_name_is_still_a_conflict(service: MuseService) -> None:
-    # "API" is a name that is also an ordinary word: the other article's price list need not say it.
-    answer = service.ask("orbit api price per million tokens")
-
-    assert not answer.abstained, answer.text
-    assert "$2" in answer.text
-    assert "$3" in answer.text
-    assert "The articles differ" in answer.text
-    assert {c.article_id for c in answer.citations} == {"orbit-pricing", "inside-nova-labs"}
+    assert {c.article_id for c in answer.citations} == articles
 
 
 def test_the_quote_is_trimmed_to_its_supporting_sentences(service: MuseService) -> None:

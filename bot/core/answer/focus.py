@@ -169,10 +169,14 @@ class Focus:
     asks_score: bool = False  # names a benchmark or asks for a score: the model must be named with it
     distinctive_idf: float = DISTINCTIVE_IDF  # this corpus's idf of a term a quarter of the passages hold
     _entities: tuple[FocusTerm, ...] = field(default=(), init=False, repr=False, compare=False)
+    asked_tokens: frozenset[str] = field(default=frozenset(), init=False, repr=False, compare=False)
+    # every token that grounds one of its terms: a name among them is no one else
 
     def __post_init__(self) -> None:
         # Read for every term of every sentence scored: worked out once.
         object.__setattr__(self, "_entities", self._find_entities())
+        tokens = frozenset(t for term in self.terms for alt in term.alternatives for t in alt)
+        object.__setattr__(self, "asked_tokens", tokens)
 
     @property
     def identity(self) -> tuple[FocusTerm, ...]:

@@ -113,9 +113,8 @@ def ground(
         carried = False
         if term.role == "model":
             if names_other_model is None:
-                asked = {t for q in focus.terms for alt in q.alternatives for t in alt}
                 names_other_model = any(tokens <= sentence for tokens in focus.model_tokens.values() if tokens) or bool(
-                    ((sentence - heading) & focus.model_names) - asked
+                    ((sentence - heading) & focus.model_names) - focus.asked_tokens
                 )
             # Carried by the passage only when the sentence names no other model ("Maverick has 17B"); a score
             # on a named benchmark must be said of the model, or under a heading or title that names it.
@@ -126,9 +125,7 @@ def ground(
             # about ("She joined at 24" after "Nadia Forsberg leads …"; an article about "the API"), but not
             # when the sentence names someone else, or a rival of the term ("Thinking" for "Contemplating").
             if names_other is None:
-                asked = {t for q in focus.terms for alt in q.alternatives for t in alt}
-                # A question after a name ("which companies …") is answered by sentences that name others.
-                names_other = not focus.asks_for_name and bool(((sentence - heading) & focus.other_names) - asked)
+                names_other = _names_other(focus, sentence - heading)
             if not names_other and not (sentence - heading) & term.siblings:
                 # The passage before the sentence carries a name into it ("She joined …", "The 28-year-old …");
                 # what comes after it does not.
@@ -158,8 +155,7 @@ def ground(
                 # "Orbit 2.5 … . The context window holds 400,000 tokens": a name with its number that the passage
                 # says before carries into a sentence that names no other one.
                 if names_other is None:
-                    asked = {t for q in focus.terms for alt in q.alternatives for t in alt}
-                    names_other = not focus.asks_for_name and bool(((sentence - heading) & focus.other_names) - asked)
+                    names_other = _names_other(focus, sentence - heading)
                 carried = not names_other and says_phrase(term.phrase, preceding_key)
         if carried:
             with_context += term.weight
@@ -186,6 +182,12 @@ def ground(
 def says_phrase(phrase: str, key: str) -> bool:
     """Whether a name key holds a number phrase whole: "gemini 3" in "gemini 3 pro", not in "gemini 3.1"."""
     return bool(re.search(rf"(?<![\w.]){re.escape(phrase)}(?![\w]|\.\d)", key))
+
+
+def _names_other(focus: Focus, sentence: AbstractSet[str]) -> bool:
+    """Whether a sentence names someone or something the question does not; a question after a name ("which
+    companies …") is answered by sentences that name others, so for it this is always False."""
+    return not focus.asks_for_name and bool((sentence & focus.other_names) - focus.asked_tokens)
 
 
 def _names_other_benchmark(focus: Focus, term: FocusTerm, sentence: AbstractSet[str]) -> bool:

@@ -76,12 +76,12 @@ _PLACE_RE = re.compile(
 _CAPITALISED_RE = re.compile(r"(?<=[a-z,;:] )[A-Z][\w’'-]+")
 
 
-def _names_someone_new(sentence: str, asked: set[str]) -> bool:
+def _names_someone_new(sentence: str, asked: AbstractSet[str]) -> bool:
     """Whether a sentence names (a capitalised word where no sentence starts) something the question does not."""
     return any(t not in asked for word in _CAPITALISED_RE.findall(sentence) for t in tokenize(word)[:1])
 
 
-def _names_a_place(sentence: str, asked: set[str]) -> bool:
+def _names_a_place(sentence: str, asked: AbstractSet[str]) -> bool:
     """Whether a sentence names a place the question does not: "in New Albany", "Richland Parish, Louisiana"."""
     return any(
         not set(tokenize(match.split()[-1])) <= asked and match.split()[-1].lower() not in CALENDAR_WORDS
@@ -112,7 +112,6 @@ _CLAUSE_BREAK_RE = re.compile(
 # "April 9", "Apr. 9": a month, written out or clipped to its first three letters, and a day.
 _MONTHS = sorted({*MONTH_NAMES, *(m[:3] for m in MONTH_NAMES), "sept"}, key=len, reverse=True)
 _MONTH_DAY_RE = re.compile(rf"\b(?:{'|'.join(_MONTHS)})\.?\s+\d{{1,2}}\b", re.IGNORECASE)
-_VALUE_KIND = {"money": "money", "percent": "percent", "date": "date"}  # any other number kind: a number
 
 
 @functools.lru_cache(maxsize=1 << 12)  # pure; the same sentences are read for every question that retrieves them
@@ -132,24 +131,24 @@ def _clause_values(clause: str, kind: str) -> frozenset[str]:
     return values_of_kind(clause, kind, set())
 
 
-def said_of_another(sentence: str, focus: Focus, kind: str, asked: AbstractSet[str]) -> bool:
+def said_of_another(sentence: str, focus: Focus, kind: str) -> bool:
     """Whether every value of the asked kind in ``sentence`` belongs to something other than what is asked.
 
     A sentence can name the thing asked and a rival of it (another model, person, firm or day) in clauses of
     their own: "Shares added 2.6% on April 9, and finished the week at $629.86 on April 10" gives no closing
     price for April 9. Then some value must sit in a clause that names the thing asked, or that names no
-    rival ("He was 28 when he joined"), not only in clauses that name a rival. ``asked`` holds every token
-    of the question's terms.
+    rival ("He was 28 when he joined"), not only in clauses that name a rival.
     """
     anchors = [t for t in focus.terms if t.role in {"model", "name"} or (t.role == "number" and t.phrase)]
     if not anchors:
         return False
+    asked = focus.asked_tokens
     clauses = _clauses(sentence)
     if len(clauses) < 2:
         return False
     asked_days = {name_key(t.phrase) for t in anchors if t.phrase and _MONTH_DAY_RE.search(t.phrase)}
     rival_models = [tokens for tokens in focus.model_tokens.values() if tokens and not tokens <= asked]
-    value_kind = _VALUE_KIND.get(kind, "number")
+    value_kind = kind if kind in {"money", "percent", "date"} else "number"  # an age, a latency: a number
     anchored_value = rival_value = named = False
     for tokens, key, days, clause in clauses:
         # A number of the question ("april 9", "gpt-5.4") is no value stated.
@@ -194,7 +193,7 @@ def score_sentences(
     distinctive = [t for t in shape.terms if stats.weight(t) >= DISTINCTIVE_IDF]
     # Words every passage repeats ("muse", "spark") cannot tell what is counted.
     counted = [t for t in shape.counted if stats.weight(t) >= DISTINCTIVE_IDF]
-    asked_tokens = {t for term in focus.terms for alt in term.alternatives for t in alt} if focus else set()
+    asked_tokens = focus.asked_tokens if focus else frozenset()
     for p_index, passage in enumerate(passages):
         heading_tokens = _token_set(passage.chunk.heading)
         frame = heading_tokens | _token_set((titles or {}).get(passage.chunk.article_id, ""))
@@ -255,7 +254,7 @@ def score_sentences(
                         and not comparison
                         and shape.kind != "text"
                         and (grounding is None or grounding.identity_ok)
-                        and said_of_another(sentence, focus, shape.kind, asked_tokens)
+                        and said_of_another(sentence, focus, shape.kind)
                     ),
                     # Half of "contemplating queries" will do ("requests"); "tokens" is not "tokens of training data".
                     counts_it=not counted or sum(_counts(t, tokens, focus) for t in counted) * 2 >= len(counted),
