@@ -25,6 +25,7 @@ SETS = {
     "sealed": ("tests/data/sealed/qa.jsonl", "tests/data/sealed/corpus"),
     "sealed-2": ("tests/data/sealed2/qa.jsonl", "tests/data/sealed2/corpus"),
     "sealed-3": ("tests/data/sealed3/qa.jsonl", "tests/data/sealed3/corpus"),
+    "sealed-4": ("tests/data/sealed4/qa.jsonl", "tests/data/sealed4/corpus"),
 }
 COLUMNS = (
     ("n", "count", "{}"),

@@ -66,6 +66,7 @@ def answer_question(
     vector, word_vectors = serving.embed_question(query, unknown_words, embedder.embed)
     passages = search_passages(serving.index, vector, query, top_k=top_k)
     passages = (*passages, *section_neighbours(serving.index, passages))
+    passages = (*passages, *byline_passages(serving, passages, tokenize(question), vector))
     passage_texts = [p.chunk.text for p in passages]
 
     def closest(word: str, options: Sequence[str]) -> int:
@@ -116,6 +117,35 @@ def answer_question(
         article_words=serving.article_words,
         read_as=question,
     )
+
+
+BYLINE_PASSAGES = 2  # of an article the question names by its outlet or author, its passages closest to it
+
+
+def byline_passages(
+    serving: _Serving, passages: Sequence[Passage], tokens: Sequence[str], vector: object
+) -> list[Passage]:
+    """The passages closest to the question of each article whose outlet or author it names ("what did
+    PocketLab score it"), when retrieval kept none of them: the words of a byline are in no passage."""
+    import numpy as np
+
+    from bot.core.models import Passage
+
+    named = dict.fromkeys(a for t in tokens for a in serving.bylines.get(t, ()))
+    kept = {p.chunk.article_id for p in passages}
+    index = serving.index
+    found: list[Passage] = []
+    for article_id in named:
+        if article_id in kept:
+            continue
+        best: list[tuple[float, int]] = []
+        for row in index.article_rows(article_id):
+            units = index.units_of(row)
+            if units:
+                best.append((float(np.max(index.unit_vectors_of(units) @ vector)), row))
+        for similarity, row in sorted(best, reverse=True)[:BYLINE_PASSAGES]:
+            found.append(Passage(chunk=index.chunks[row], score=0.0, dense_score=similarity, bm25_score=0.0))
+    return found
 
 
 # A retrieved passage's neighbours in its section are read too, at this share of its dense score: a

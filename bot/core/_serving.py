@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -13,7 +14,7 @@ if TYPE_CHECKING:  # types only: the modules themselves are imported where they 
 
     from bot.core.facts import FactTable
     from bot.core.index import LoadedIndex
-    from bot.core.models import BenchmarkFact
+    from bot.core.models import BenchmarkFact, Chunk
     from bot.core.names import NameCatalog
     from bot.core.search import TermStats
 
@@ -27,6 +28,7 @@ class _Serving:
     facts: FactTable
     sources: dict[str, SourceRef] = field(default_factory=dict)
     chunk_text: dict[str, str] = field(default_factory=dict)
+    bylines: dict[str, tuple[str, ...]] = field(default_factory=dict)  # a name only bylines use -> its articles
     _article_tokens: dict[str, set[str]] = field(default_factory=dict)
     _article_words: dict[str, set[str]] = field(default_factory=dict)
 
@@ -100,20 +102,58 @@ def source_ref_of(article: Article) -> SourceRef:
         outlet=article.outlet,
         url=article.url,
         published=article.published,
+        author=article.author,
     )
+
+
+def byline_names(
+    doc_freq: Mapping[str, int], sources: Mapping[str, SourceRef], chunks: Sequence[Chunk]
+) -> dict[str, tuple[str, ...]]:
+    """The search tokens of outlets and authors that the articles' own text hardly uses ("pocketlab", not
+    "research"), each with the articles whose byline holds it: a question naming one is about those."""
+    from bot.core.text import STOPWORDS, tokenize
+
+    per_article = Counter(chunk.article_id for chunk in chunks)
+    found: dict[str, list[str]] = {}
+    for article_id, source in sorted(sources.items()):
+        for token in dict.fromkeys(tokenize(source.byline)):
+            if token not in STOPWORDS and len(token) > 2 and doc_freq.get(token, 0) <= per_article.get(article_id, 0):
+                found.setdefault(token, []).append(article_id)
+    return {token: tuple(ids) for token, ids in found.items() if len(ids) <= BYLINE_ARTICLES}
+
+
+BYLINE_ARTICLES = 3  # a byline word more articles share ("reviews") names no one article
+
+
+def with_bylines(
+    doc_freq: Mapping[str, int], sources: Mapping[str, SourceRef], chunks: Sequence[Chunk]
+) -> Counter[str]:
+    """``doc_freq`` with each article's outlet and author counted as words of every one of its passages: they
+    frame all of them ("the PocketLab test"), so a word only a byline holds weighs as a word of that article."""
+    from bot.core.text import tokenize
+
+    per_article = Counter(chunk.article_id for chunk in chunks)
+    counts = Counter(doc_freq)
+    for article_id, source in sources.items():
+        for token in set(tokenize(source.byline)):
+            counts[token] = min(len(chunks), counts[token] + per_article.get(article_id, 0))
+    return counts
 
 
 def make_serving(index: LoadedIndex, catalog_for: Callable[[Sequence[BenchmarkFact]], NameCatalog]) -> _Serving:
     """The serving bundle of `index`; `catalog_for` makes the names lookups know from its facts."""
     from bot.core.facts import FactTable
-    from bot.core.search import build_term_stats, term_stats_from_doc_freq
+    from bot.core.search import passage_doc_freq, term_stats_from_doc_freq
 
     sources = {aid: source_ref_of(article) for aid, article in index.articles.items()}
     chunks = index.chunks
     doc_freq = getattr(index, "doc_freq", None)  # saved by the build: no need to tokenise every passage again
+    if not doc_freq:
+        doc_freq = passage_doc_freq(chunks)
     return _Serving(
         index=index,
-        term_stats=term_stats_from_doc_freq(doc_freq, len(chunks)) if doc_freq else build_term_stats(chunks),
+        term_stats=term_stats_from_doc_freq(with_bylines(doc_freq, sources, chunks), len(chunks)),
+        bylines=byline_names(doc_freq, sources, chunks),
         facts=FactTable(index.facts, sources, catalog=catalog_for(index.facts)),
         sources=sources,
         chunk_text={chunk.id: chunk.text for chunk in chunks},

@@ -48,10 +48,13 @@ class Lexicon:
     vectors: np.ndarray | None = field(default=None, repr=False)  # (len(words), dim), normalised
     versioned: frozenset[str] = frozenset()  # names written with a version number: models and products
     capitalised: frozenset[str] = frozenset()  # tokens written with a capital mid-sentence at least once
+    initials: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # initials -> a capitalised name's
+    # tokens ("msl" -> meta, superintelligence, labs), where no article writes the acronym itself
     _rows: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
     _by_deletion: dict[str, set[str]] = field(default_factory=dict, repr=False, compare=False)
     _memo: dict[str, frozenset[str]] = field(default_factory=dict, repr=False, compare=False)
     _by_initial: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False, compare=False)
+    _acronym_sets: dict[frozenset[str], str] = field(default_factory=dict, repr=False, compare=False)
     # Each token's corrections once worked out: a pure function of the token and this lexicon.
     _corrections_memo: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False, compare=False)
     # The cosines of the last vector asked about: a question term asks neighbours of one vector up to four times.
@@ -78,6 +81,13 @@ class Lexicon:
 
     def row_of(self, token: str) -> int | None:
         return self._rows.get(token)
+
+    def acronym_of(self, tokens: frozenset[str]) -> str | None:
+        """The acronym an article defines for these words, if any: {humanity, last, exam} -> "hle"."""
+        table = self._acronym_sets
+        if not table and self.acronyms:
+            table.update({frozenset(phrase): acronym for acronym, phrase in sorted(self.acronyms.items())})
+        return table.get(tokens)
 
     def expansions(self) -> dict[tuple[str, ...], str]:
         """What each acronym stands for, keyed by those tokens: ("mixture", "expert") -> "moe"."""

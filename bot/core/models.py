@@ -113,6 +113,15 @@ class SourceRef:
     outlet: str
     url: str = ""
     published: str = ""
+    author: str = ""
+
+    @property
+    def byline(self) -> str:
+        """The outlet and author, as a question may name them ("what does PocketLab say"); "" when unknown."""
+        from bot.core.corpus import UNKNOWN_OUTLET
+
+        outlet = "" if self.outlet == UNKNOWN_OUTLET else self.outlet
+        return " ".join(part for part in (outlet, self.author) if part)
 
 
 @dataclass(frozen=True, slots=True)

@@ -60,12 +60,17 @@ class TermStats:
         return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
 
-def build_term_stats(chunks: Sequence[Chunk]) -> TermStats:
-    """IDF per token, computed once per loaded build (it is what makes 'muse spark' weigh little)."""
+def passage_doc_freq(chunks: Sequence[Chunk]) -> Counter[str]:
+    """How many passages hold each token of their text."""
     doc_freq: Counter[str] = Counter()
     for chunk in chunks:
         doc_freq.update(set(tokenize(chunk.text)))
-    return term_stats_from_doc_freq(doc_freq, len(chunks))
+    return doc_freq
+
+
+def build_term_stats(chunks: Sequence[Chunk]) -> TermStats:
+    """IDF per token, computed once per loaded build (it is what makes 'muse spark' weigh little)."""
+    return term_stats_from_doc_freq(passage_doc_freq(chunks), len(chunks))
 
 
 def term_stats_from_doc_freq(doc_freq: Mapping[str, int], chunk_count: int) -> TermStats:

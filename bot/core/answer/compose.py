@@ -235,7 +235,12 @@ def build_answer(
     """
     shape = read_question_shape(read_as or question, named_benchmark=bool(focus and focus.benchmarks))
     comparison = focus is not None and is_comparison(question, focus)
-    titles = {p.chunk.article_id: sources[p.chunk.article_id].title for p in passages if p.chunk.article_id in sources}
+    # What frames every sentence of an article: its title, outlet and author ("the PocketLab test").
+    titles = {
+        p.chunk.article_id: f"{sources[p.chunk.article_id].title} {sources[p.chunk.article_id].byline}"
+        for p in passages
+        if p.chunk.article_id in sources
+    }
     scored = score_sentences(
         shape, passages, stats, units=units, entity_terms=entity_terms, focus=focus, titles=titles,
         comparison=comparison, article_tokens=article_tokens, article_words=article_words,

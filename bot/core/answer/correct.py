@@ -81,7 +81,8 @@ CHAT_WORDS = {
     "secs": "seconds", "info": "information", "pic": "picture", "pics": "pictures", "msg": "message",
     "dept": "department", "mgmt": "management", "intl": "international", "natl": "national", "bn": "billion",
     "thru": "through", "tho": "though", "bc": "because", "cuz": "because", "abt": "about", "ur": "your",
-    "u": "you", "r": "are", "ppls": "people's",
+    "u": "you", "r": "are", "ppls": "people's", "wich": "which", "wat": "what", "wht": "what", "wen": "when",
+    "hw": "how", "bout": "about",
 }  # fmt: skip
 
 

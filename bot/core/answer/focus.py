@@ -43,6 +43,7 @@ GENERIC_WORDS = frozenset(
         articles reported mention mentioned anything something someone anyone there any get got go
         happen happened happening tell told know known wondering wonder question answer lol hey hi ok okay
         thanks thank plz pls u ur r ya yeah yes yo guys dude mean means meaning currently today date day
+        tbh btw imo imho idk fyi ngl lmao smh rn iirc afaik
         time when much elo point points pts
         didnt doesnt dont isnt wasnt werent arent cant couldnt wouldnt shouldnt wont havent hasnt hadnt
         whats hows whos wheres whens thats theres youre theyre im ive id ill""",
@@ -323,6 +324,7 @@ def read_focus(
             after = pieces[index][0].lower() if index < len(pieces) else ""
             # "instant mode", "the lite version", "pro tier": the word naming a variant is the question's point.
             names_variant = after in VARIANT_NOUNS and token not in VARIANT_NOUNS
+
             term = _word_term(
                 word, token, idf, lexicon, word_vectors or {}, is_common_word, typed_capital or names_variant, policy,
                 variant=names_variant, distinctive_idf=distinctive_idf, clippings=clippings,
@@ -393,6 +395,12 @@ def _name_term(
     name: str, role: str, alternatives: Sequence[frozenset[str]], idf: Callable[[str], float], lexicon: Lexicon | None
 ) -> FocusTerm:
     alternatives = tuple(dict.fromkeys(a for a in alternatives if a))
+    if lexicon is not None:
+        # "Humanity's Last Exam" is "HLE" where an article defines it so, and the other way round.
+        more = [frozenset({acronym}) for alt in alternatives if (acronym := lexicon.acronym_of(alt))]
+        more += [frozenset(lexicon.acronyms[t]) for alt in alternatives if len(alt) == 1 for t in alt
+                 if t in lexicon.acronyms]  # fmt: skip
+        alternatives = tuple(dict.fromkeys((*alternatives, *more)))
     weight = max((idf(t) for t in alternatives[0]), default=1.0) if alternatives else 1.0
     known = lexicon is None or any(all(lexicon.has(t) for t in alt) for alt in alternatives)
     return FocusTerm(name, role, weight, tuple(alternatives), known)
@@ -419,6 +427,8 @@ def _word_term(
         # "2" and "two" are one number; a different digit is a different thing.
         other = _WORDS_OF_DIGITS.get(token) or DIGIT_WORDS.get(token)
         forms = (frozenset({token}), *((frozenset({other}),) if other else ()))
+        if token in {"1", "one"}:
+            forms += (frozenset(tokenize("single")),)  # "one prompt" is "a single prompt"
         known = lexicon is None or any(lexicon.has(t) for f in forms for t in f)
         return FocusTerm(word.lower(), "number", weight, forms, known)
     alternatives: list[frozenset[str]] = [frozenset({token})]
@@ -447,6 +457,9 @@ def _word_term(
             alternatives += clipped
             weight = max(min(idf(t) for t in alt) for alt in clipped)
     acronym = lexicon.acronyms.get(token)
+    if not acronym and not in_corpus and not corrected and word.isalpha() and len(word) <= 5:
+        # "msl" for the Meta Superintelligence Labs the articles name in full and never abbreviate.
+        acronym = lexicon.initials.get(token)
     if acronym:
         alternatives.append(frozenset(acronym))
     known_tokens = [token, *corrected]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections.abc import Callable, Collection
@@ -11,7 +12,7 @@ from typing import TYPE_CHECKING
 from bot.core.answer.focus import Focus, FocusTerm, Grounding
 from bot.core.answer.policy import NEIGHBOUR_CREDIT
 from bot.core.names import name_key
-from bot.core.text import CALENDAR_WORDS, tokenize
+from bot.core.text import CALENDAR_WORDS, MONTH_NAMES, YEAR_RE, tokenize
 
 if TYPE_CHECKING:
     pass
@@ -23,9 +24,19 @@ log = logging.getLogger(__name__)
 _COMPARISON_WORDS = frozenset({"vs", "versus", "than", "compare", "compared", "comparison", "against", "beat", "beats"})
 
 
+_YEAR_WORDS = frozenset(tokenize("year years"))
+_MONTH_WORDS = frozenset(tokenize("month months"))
+_MONTH_TOKENS = frozenset(t for m in MONTH_NAMES for t in tokenize(m))
+
+
 def holds(term: FocusTerm, tokens: Collection[str]) -> float:
-    """1 when the tokens ground the term, NEIGHBOUR_CREDIT when only a neighbour does, else 0."""
+    """1 when the tokens ground the term, NEIGHBOUR_CREDIT when only a neighbour does, else 0.
+    "Which year" is grounded by a year ("2032"), "which month" by a month's name."""
     if any(alt and alt <= tokens for alt in term.alternatives):  # type: ignore[operator]
+        return 1.0
+    if term.role == "qualifier" and term.word in _YEAR_WORDS and any(YEAR_RE.fullmatch(t) for t in tokens):
+        return 1.0
+    if term.role == "qualifier" and term.word in _MONTH_WORDS and not _MONTH_TOKENS.isdisjoint(tokens):
         return 1.0
     if any(alt and alt <= tokens for alt in term.loose):  # type: ignore[operator]
         return NEIGHBOUR_CREDIT
@@ -53,6 +64,7 @@ def ground(
     previous: str = "",
     article_all: Callable[[], AbstractSet[str]] | None = None,
     preceding_key: str = "",
+    texts: tuple[str, str] = ("", ""),
 ) -> Grounding:
     """How well one sentence (its tokens with its heading's) grounds the focus.
 
@@ -70,6 +82,8 @@ def ground(
     date or qualifier it sets ("On April 8, … . The stock closed at $612.42") frames the sentence, unless
     the sentence states its own ("… and $629.86 on April 10"). ``preceding_key`` is the name key of the
     heading and the passage up to the sentence: a name with its number said there ("Orbit 2.5") carries in.
+    ``texts`` are the sentence and its heading as written: a benchmark's words must be said together there
+    ("SWE-Bench Pro", not "SWE-Bench Verified … Gemini 3.1 Pro").
     """
     previous_tokens: set[str] | None = None
     preceding = context if preceding is None else preceding
@@ -89,10 +103,14 @@ def ground(
     entity_missing: list[FocusTerm] = []
     for term in focus.terms:
         credit = holds(term, sentence)
+        if not credit and term.word == "without" and sentence_key and _NO_RE.search(sentence_key):
+            credit = 1.0  # "without tools" is "(no tools)": "no" is too small a word to be a search token
         if credit and term.siblings and (sentence - heading) & term.siblings and not holds(term, sentence - heading):
             credit = 0.0  # the heading says it, the sentence says a rival: the figure is the rival's
         if credit and term.phrase and sentence_key:
             credit = 1.0 if says_phrase(term.phrase, sentence_key) else 0.0
+        if credit and term.role == "benchmark" and texts[0] and not _said_together(term, texts):
+            credit = 0.0
         if term.role == "benchmark" and credit and not holds(term, sentence - heading):
             # Named only by the heading: it frames the sentence unless the sentence names another benchmark.
             if names_other_benchmark is None:
@@ -177,6 +195,36 @@ def ground(
         distinctive_hits=distinctive_hits,
         entities=frozenset(entity_words),
     )
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def _positions(text: str) -> dict[str, tuple[int, ...]]:
+    found: dict[str, list[int]] = {}
+    for at, token in enumerate(tokenize(text)):
+        found.setdefault(token, []).append(at)
+    return {token: tuple(places) for token, places in found.items()}
+
+
+def _said_together(term: FocusTerm, texts: tuple[str, str]) -> bool:
+    """Whether one of the term's forms of several words has them side by side (one word may come between)
+    in the sentence or in its heading."""
+    for alternative in term.alternatives:
+        if len(alternative) < 2:
+            if alternative and any(alternative <= _positions(text).keys() for text in texts if text):
+                return True
+            continue
+        for text in texts:
+            places = _positions(text) if text else {}
+            if not alternative <= places.keys():
+                continue
+            span = len(alternative)
+            lists = [places[t] for t in alternative]
+            if any(all(any(abs(p - a) <= span for p in others) for others in lists[1:]) for a in lists[0]):
+                return True
+    return False
+
+
+_NO_RE = re.compile(r"\b(?:no|without)\b")
 
 
 def says_phrase(phrase: str, key: str) -> bool:

@@ -200,6 +200,7 @@ def score_sentences(
         candidates = units[p_index] if units is not None else [(u, 0.0) for u in split_answer_units(passage.chunk.text)]
         for position, (sentence, similarity) in enumerate(candidates):
             tokens, with_heading, with_passage = _unit_tokens(sentence, passage.chunk.heading, passage.chunk.embed_text)
+            with_passage = with_passage | frame  # the title, outlet and author frame the whole passage
             before = _preceding_tokens(passage.chunk.text, sentence)
             preceding = with_passage if before is None else with_heading | before
             antecedent = _antecedent_tokens(passage.chunk.text, sentence)
@@ -219,6 +220,7 @@ def score_sentences(
                     antecedent=antecedent,
                     previous=previous,
                     preceding_key=_preceding_key(passage.chunk.text, passage.chunk.heading, sentence),
+                    texts=(sentence, passage.chunk.heading),
                     heading=heading_tokens - tokens,
                     comparison=comparison,
                 )

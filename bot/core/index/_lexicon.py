@@ -25,8 +25,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-STATE_VERSION = 6  # 3: counts of names written next to a version number; 4: acronyms used, not only defined;
-# 5: counts of words capitalised where a sentence starts; 6: acronyms learnt across articles
+STATE_VERSION = 7  # 3: counts of names written next to a version number; 4: acronyms used, not only defined;
+# 5: counts of words capitalised where a sentence starts; 6: acronyms learnt across articles; 7: outlet and author
 LEXICON_STATE_FILE = "lexicon.json"  # in a build: the summed state
 PARTS_FILE = "lexicon_parts.json"  # in a segment: per-article counts
 WORDS_FILE = "lexicon_words.json"  # in a segment: the words whose vectors it holds, in row order
@@ -36,8 +36,14 @@ Part = dict[str, Any]  # {"surfaces": {token: {word: n}}, "capital": {token: n},
 
 
 def learn_part(article: Article, chunks: Sequence[Chunk]) -> Part:
-    """The counts one article adds to the lexicon (its title, and the heading and text of its chunks)."""
-    texts = [normalize_text(t) for t in (article.title, *(x for c in chunks for x in (c.heading, c.text))) if t]
+    """The counts one article adds to the lexicon (its title, outlet and author, and the heading and text of its
+    chunks): a question may name the outlet ("the PocketLab test")."""
+    from bot.core.corpus import UNKNOWN_OUTLET
+
+    byline = (article.outlet if article.outlet != UNKNOWN_OUTLET else "", article.author)
+    texts = [
+        normalize_text(t) for t in (article.title, *byline, *(x for c in chunks for x in (c.heading, c.text))) if t
+    ]
     surfaces, capital, lower, versioned, start = count_words(texts)
     phrases, capitals = acronym_candidates(texts)
     return {
@@ -158,10 +164,14 @@ def lexicon_of(
     proper = frozenset(t for t in proper if t in state.surfaces)
     names: dict[str, Any] = {"proper": proper, "versioned": model_names & proper, "capitalised": capitalised}
     acronyms = {key: tuple(meanings[min(meanings)]) for key, meanings in sorted(state.acronyms.items())}
+    initials: dict[str, tuple[str, ...]] = {}
     for key, meanings in sorted(state.phrases.items()):
         # The words in one article, the capitals in another: an acronym learnt across articles.
         if key not in acronyms and state.capitals.get(key):
             acronyms[key] = tuple(meanings[min(meanings)])
+        elif key not in acronyms and len({tuple(m) for m in meanings.values()}) == 1:
+            initials[key] = tuple(meanings[min(meanings)])  # one name has these initials: a question may use them
+    names["initials"] = initials
     if dim is None:
         return Lexicon(words=words, tokens=tokens, acronyms=acronyms, **names), []
     found: list[Any] = [vector_of(word) for word in words]

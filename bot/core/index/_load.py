@@ -225,7 +225,7 @@ def load_facts_only(index_dir: Path) -> tuple[tuple[BenchmarkFact, ...], tuple[S
                 if article_id not in gone:
                     a = Article(**fields)
                     sources[a.id] = SourceRef(article_id=a.id, title=a.title, outlet=a.outlet, url=a.url,
-                                              published=a.published)  # fmt: skip
+                                              published=a.published, author=a.author)  # fmt: skip
         except (TypeError, AttributeError) as exc:
             raise damaged(index_dir, build_id, f"{where}articles.json has an unexpected entry ({exc})") from exc
     return facts, tuple(sources[k] for k in sorted(sources))
