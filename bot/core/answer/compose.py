@@ -7,6 +7,7 @@ answer appears verbatim in what it cites.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -28,6 +29,7 @@ from bot.core.answer.select import (
     ScoredSentence,
     is_near_duplicate,
     is_supported,
+    said_of_another,
     score_sentences,
     select_answer_sentences,
 )
@@ -173,6 +175,11 @@ def _differ(mine: dict[str, frozenset[str]], theirs: dict[str, frozenset[str]], 
     return None
 
 
+@functools.lru_cache(maxsize=1 << 10)
+def _passage_tokens(text: str) -> frozenset[str]:
+    return frozenset(tokenize(text))
+
+
 def _find_value_conflict(
     shape: QuestionShape,
     best: ScoredSentence,
@@ -181,19 +188,28 @@ def _find_value_conflict(
     policy: AnswerPolicy,
     ignore: set[str],
     weak: AbstractSet[str] = frozenset(),
+    focus: Focus | None = None,
 ) -> tuple[ScoredSentence, str] | None:
     """A sentence from another article that states a different value of the same quantity, with its unit.
 
     ``weak`` holds the question's names that are also ordinary words ("API"): another article may leave
-    one unsaid ("GPT-5.4 lists at $3 per million input tokens") and still state the same quantity.
+    one unsaid ("GPT-5.4 lists at $3 per million input tokens") and still state the same quantity. So may a
+    model its passage names ("… more than 1,000 physicians helped curate the training data behind the model's
+    answers"), when the sentence's value is not said of another model.
     """
+    models = {t.word: frozenset(t.alternatives[0]) for t in focus.terms if t.role == "model"} if focus else {}
     mine = _value_classes(best.text, shape.kind, ignore)
     if not any(mine.values()):
         return None
     article = passages[best.passage_index].chunk.article_id
     for other in scored:
-        if not other.is_candidate and other.typed and other.counts_it and other.missing and set(other.missing) <= weak:
-            other = replace(other, grounded=True, missing=())
+        if not other.is_candidate and other.typed and other.counts_it and other.missing:
+            unsaid = set(other.missing) - weak
+            passage_tokens = _passage_tokens(passages[other.passage_index].chunk.embed_text)
+            if all(word in models and models[word] <= passage_tokens for word in unsaid) and not (
+                unsaid and focus is not None and said_of_another(other.text, focus, shape.kind)
+            ):
+                other = replace(other, grounded=True, missing=())
         if not other.is_candidate or other.own < CONFLICT_COVERAGE_RATIO * best.own:
             continue
         if passages[other.passage_index].chunk.article_id == article or not is_supported(shape, other, policy):
@@ -265,7 +281,7 @@ def build_answer(
         return _abstention(question, passages, scored, sources, focus, unknown, build_id, scores, withheld=chosen[0])
     ignore = {t for term in (focus.terms if focus else ()) for alt in term.alternatives for t in alt}
     weak = {t.word for t in focus.terms if t.common} if focus is not None else set()
-    found = _find_value_conflict(shape, chosen[0], scored, passages, policy, ignore, weak) if chosen else None
+    found = _find_value_conflict(shape, chosen[0], scored, passages, policy, ignore, weak, focus) if chosen else None
     rival, rival_unit = found if found is not None else (None, "")
     if rival is not None and rival not in chosen:
         chosen = [*chosen, rival]  # the other source's figure, even past max_sentences: both must show

@@ -124,6 +124,7 @@ _ASKS_SCORE_RE = re.compile(r"\b(scores?|scored|scoring|results?|benchmarks?|elo
 
 
 # "what year", "which country", "day of the week": the words that say what kind of answer is wanted.
+_COMPARING = frozenset({"compared", "compare", "comparing", "comparison", "along", "together", "paired"})
 _ASKS_FOR_RE = re.compile(
     r"\b(?:what|which|how many|how long|in what|of what|of which)\s+(year|month|day|week|date|hour|country|countries"
     r"|city|cities|state|region|place|location|nation)s?\b|(?<=\bday )of the (week|month|year)\b"
@@ -297,6 +298,7 @@ def read_focus(
     placed: dict[str, int] = {}  # a term's word -> the index of its (last) piece
     # "what year", "which day": the word says what kind of answer is wanted, not which fact.
     asks_for = set(tokenize(" ".join(w for m in _ASKS_FOR_RE.findall(normalize_text(question).lower()) for w in m)))
+    scores_asked = bool(benchmarks) or bool(_ASKS_SCORE_RE.search(question))
     while index < len(pieces):
         word, tokens = pieces[index]
         index += 1
@@ -324,6 +326,13 @@ def read_focus(
             after = pieces[index][0].lower() if index < len(pieces) else ""
             # "instant mode", "the lite version", "pro tier": the word naming a variant is the question's point.
             names_variant = after in VARIANT_NOUNS and token not in VARIANT_NOUNS
+            if (
+                index >= 2
+                and pieces[index - 2][0].lower() in {"with", "without"}
+                and scores_asked
+                and (index < 3 or pieces[index - 3][0].lower() not in _COMPARING)
+            ):
+                names_variant = True  # "GPQA Diamond with tools": the setting a score was run in
 
             term = _word_term(
                 word, token, idf, lexicon, word_vectors or {}, is_common_word, typed_capital or names_variant, policy,
@@ -442,6 +451,8 @@ def _word_term(
     # A typing error is a word nobody writes; a real word ("weather") is not corrected into another ("whether").
     if not in_corpus and not (is_common_word(word.lower()) if is_common_word else False):
         corrected = lexicon.corrections(token)
+        if word.lower().endswith(("'s", "’s")):
+            corrected = tuple(c for c in corrected if c in lexicon.proper)  # an owner is misspelt as a name
         alternatives += [frozenset({c}) for c in corrected]
         split = lexicon.splits(token)
         if split:
@@ -477,10 +488,12 @@ def _word_term(
         for t in known_tokens:
             alternatives += [frozenset(tokenize(form)) for form in _QUALIFIER_FORMS.get(t, ())]
     is_name = any(t in lexicon.proper for t in known_tokens) and max(idf(t) for t in known_tokens) >= distinctive_idf
+    # "evercore's price target": an owner the articles never name is someone they say nothing of.
+    owner = not in_corpus and not corrected and len(alternatives) == 1 and word.lower().endswith(("'s", "’s"))
     known = in_corpus or bool(corrected) or len(alternatives) > 1
     if is_qualifier:
         role, threshold = "qualifier", policy.identity_neighbour
-    elif is_name or (typed_capital and weight >= distinctive_idf) or bool(acronym):
+    elif is_name or (typed_capital and weight >= distinctive_idf) or bool(acronym) or owner:
         role, threshold = "name", policy.identity_neighbour
         common = bool(is_common_word and is_common_word(word.lower()))
     else:

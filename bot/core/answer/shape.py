@@ -161,8 +161,8 @@ def read_counted_thing(question: str) -> tuple[str, ...]:
     """The search tokens of what a "how many/much X" question counts: ("output", "token") for
     "how many output tokens did it use"; () when the question does not say (e.g. "how much did Meta pay")."""
     match = re.search(r"\bhow (?:many|much)\s+(.*)", question, re.IGNORECASE)
-    if not match:
-        return ()
+    if not match or re.match(r"times\b", match.group(1), re.IGNORECASE):
+        return ()  # "how many times has it been downloaded" counts the downloads, not "times"
     words: list[str] = []
     for word in re.findall(r"[\w.%$-]+", match.group(1)):
         if word.lower() in _PHRASE_END or len(words) >= MAX_COUNTED_WORDS + (2 if "of" in words else 0):
