@@ -105,6 +105,24 @@ Its research head, Mark Lee, came from a robotics start-up.
 Orbit requests cost developers $3 per million tokens, the company's price sheet shows.
 Nova Labs launched Orbit 2.5 on March 4, 2026, after a last-minute delay.
 """,
+    "vega-power.md": """---
+id: vega-power
+title: "Powering the Vega campus"
+outlet: "Quayside Weekly"
+author: "Ines Barros"
+published: 2026-03-20
+---
+## Power
+
+The Atlantic Power Board approved the Vega turbines in April after a year of hearings.
+Vega could reach its full load as early as 2029, two years after it opens.
+Lena Duarte, 41, an engineer at the campus, runs the turbine tests.
+
+## Demo
+
+From a single prompt, Orbit wrote a working chess engine during the demo.
+On ProofBench with no tools, Orbit 2.5 scores 58.0.
+""",
 }
 
 
@@ -146,6 +164,13 @@ def test_a_neighbours_fact_is_never_the_answer(service: MuseService, question: s
         assert missing in " ".join(answer.missing), answer.missing
 
 
+def test_an_owner_the_articles_never_name_is_an_abstention(service: MuseService) -> None:
+    answer = service.ask("what is acme's price for the full plan")  # the $20 plan is Orbit's
+
+    assert answer.abstained, answer.text
+    assert "$20" not in answer.text
+
+
 def test_a_near_miss_shows_the_neighbour_labelled_as_a_different_thing(service: MuseService) -> None:
     answer = service.ask("what does orbit 2 score on reasonbench")
 
@@ -182,6 +207,12 @@ def test_a_term_the_corpus_never_uses_is_an_abstention(service: MuseService) -> 
         ("how big a stake does dana kowal hold", "12%"),  # "the former chemist": the name said before
         ("orbit 2.5 codearena score with a sandbox", "47.5%"),  # the benchmark is named by the sentence before
         ("how many tokens does the orbit 2.5 context window hold", "400,000"),  # "Orbit 2.5" said before
+        ("how early could vega reach full load according to quayside weekly", "2029"),  # the outlet frames it
+        ("when did the apb approve the vega turbines", "April"),  # the initials of a name the articles spell out
+        ("earliest year vega could reach its full load", "2029"),  # "which year" is answered by a year
+        ("what did orbit write from one prompt", "chess engine"),  # "one prompt" is "a single prompt"
+        ("how old is lena duarte", "41"),  # "Lena Duarte, 41, an engineer"
+        ("orbit 2.5 proofbench without tools", "58.0"),  # "without tools" is "with no tools"
     ],
 )
 def test_answerable_questions_worded_otherwise_are_answered(service: MuseService, question: str, expected: str) -> None:

@@ -125,3 +125,22 @@ def test_corrections_kept_from_an_earlier_question_are_what_a_fresh_lexicon_find
     assert kept.corrections("helthbnch") == ("healthbench",)  # two errors: found by the scan
     assert kept.corrections("xylophone") == ()
     assert len(kept._corrections_memo) <= 3
+
+
+def test_initials_of_a_name_no_article_abbreviates_are_kept_apart_from_acronyms() -> None:
+    from bot.core.index._lexicon import lexicon_of, state_of
+
+    article = Article("msl", "Labs", "A", "Staff at Meta Superintelligence Labs shipped the model.")
+    parts = [(article.id, learn_part(article, [Chunk("msl#0", "msl", 0, "", article.body, article.body)]))]
+
+    lexicon, _missing = lexicon_of(state_of(parts), lambda _word: None, None)
+    assert "msl" not in lexicon.acronyms  # no article writes "MSL": it is no acronym of the corpus
+    assert lexicon.initials["msl"] == tuple(tokenize("Meta Superintelligence Labs"))
+
+
+def test_an_articles_outlet_and_author_are_words_of_the_lexicon() -> None:
+    article = Article("note", "A note", "Quayside Weekly", "The campus opens in 2027.", author="Ines Barros")
+    part = learn_part(article, [Chunk("note#0", "note", 0, "", article.body, article.body)])
+
+    assert set(tokenize("Quayside Weekly Ines Barros")) <= set(part["surfaces"])
+    assert "quaysid" in part["capital"]  # written as a name

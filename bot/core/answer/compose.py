@@ -257,8 +257,11 @@ def build_answer(
         for p in passages
         if p.chunk.article_id in sources
     }
+    bylines = {
+        p.chunk.article_id: sources[p.chunk.article_id].byline for p in passages if p.chunk.article_id in sources
+    }
     scored = score_sentences(
-        shape, passages, stats, units=units, entity_terms=entity_terms, focus=focus, titles=titles,
+        shape, passages, stats, units=units, entity_terms=entity_terms, focus=focus, titles=titles, bylines=bylines,
         comparison=comparison, article_tokens=article_tokens, article_words=article_words,
     )  # fmt: skip
     best = scored[0] if scored else None

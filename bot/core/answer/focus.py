@@ -490,7 +490,8 @@ def _word_term(
     is_name = any(t in lexicon.proper for t in known_tokens) and max(idf(t) for t in known_tokens) >= distinctive_idf
     # "evercore's price target": an owner the articles never name is someone they say nothing of.
     owner = not in_corpus and not corrected and len(alternatives) == 1 and word.lower().endswith(("'s", "’s"))
-    known = in_corpus or bool(corrected) or len(alternatives) > 1
+    # "without" is said "no" too, a word too small to be a search token (grounding.ground reads it).
+    known = in_corpus or bool(corrected) or len(alternatives) > 1 or token == "without"
     if is_qualifier:
         role, threshold = "qualifier", policy.identity_neighbour
     elif is_name or (typed_capital and weight >= distinctive_idf) or bool(acronym) or owner:

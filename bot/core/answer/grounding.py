@@ -65,6 +65,7 @@ def ground(
     article_all: Callable[[], AbstractSet[str]] | None = None,
     preceding_key: str = "",
     texts: tuple[str, str] = ("", ""),
+    byline: AbstractSet[str] = frozenset(),
 ) -> Grounding:
     """How well one sentence (its tokens with its heading's) grounds the focus.
 
@@ -83,7 +84,8 @@ def ground(
     the sentence states its own ("… and $629.86 on April 10"). ``preceding_key`` is the name key of the
     heading and the passage up to the sentence: a name with its number said there ("Orbit 2.5") carries in.
     ``texts`` are the sentence and its heading as written: a benchmark's words must be said together there
-    ("SWE-Bench Pro", not "SWE-Bench Verified … Gemini 3.1 Pro").
+    ("SWE-Bench Pro", not "SWE-Bench Verified … Gemini 3.1 Pro"). ``byline`` holds the tokens of the article's
+    outlet and author (in ``frame`` too).
     """
     previous_tokens: set[str] | None = None
     preceding = context if preceding is None else preceding
@@ -144,7 +146,10 @@ def ground(
             # when the sentence names someone else, or a rival of the term ("Thinking" for "Contemplating").
             if names_other is None:
                 names_other = _names_other(focus, sentence - heading)
-            if not names_other and not (sentence - heading) & term.siblings:
+            if holds(term, byline):
+                # The outlet or author is who says the whole article, whoever each sentence is about.
+                carried = True
+            elif not names_other and not (sentence - heading) & term.siblings:
                 # The passage before the sentence carries a name into it ("She joined …", "The 28-year-old …");
                 # what comes after it does not.
                 carried = bool(holds(term, frame) or holds(term, preceding))
@@ -165,7 +170,11 @@ def ground(
                 previous_tokens = set(tokenize(previous))
             carried = not names_other_benchmark and bool(holds(term, previous_tokens))
         elif term.role in {"number", "qualifier"}:
-            if previous:
+            if term.role == "qualifier" and holds(term, byline) and not (sentence - heading) & term.siblings:
+                # The outlet's name is no setting of the sentence ("Quayside Weekly"), unless the sentence says
+                # a rival of it ("monthly").
+                carried = True
+            if not carried and previous:
                 if previous_tokens is None:
                     previous_tokens = set(tokenize(previous))
                 carried = _set_by_previous(term, sentence, previous, previous_tokens)

@@ -178,6 +178,7 @@ def score_sentences(
     entity_terms: Sequence[str] = (),
     focus: Focus | None = None,
     titles: Mapping[str, str] | None = None,
+    bylines: Mapping[str, str] | None = None,
     comparison: bool = False,
     article_tokens: Callable[[str], set[str]] | None = None,
     article_words: Callable[[str], set[str]] | None = None,
@@ -197,6 +198,7 @@ def score_sentences(
     for p_index, passage in enumerate(passages):
         heading_tokens = _token_set(passage.chunk.heading)
         frame = heading_tokens | _token_set((titles or {}).get(passage.chunk.article_id, ""))
+        byline = _token_set((bylines or {}).get(passage.chunk.article_id, ""))
         candidates = units[p_index] if units is not None else [(u, 0.0) for u in split_answer_units(passage.chunk.text)]
         for position, (sentence, similarity) in enumerate(candidates):
             tokens, with_heading, with_passage = _unit_tokens(sentence, passage.chunk.heading, passage.chunk.embed_text)
@@ -221,6 +223,7 @@ def score_sentences(
                     previous=previous,
                     preceding_key=_preceding_key(passage.chunk.text, passage.chunk.heading, sentence),
                     texts=(sentence, passage.chunk.heading),
+                    byline=byline,
                     heading=heading_tokens - tokens,
                     comparison=comparison,
                 )

@@ -70,9 +70,11 @@ _DURATION_A = re.compile(
 )
 
 
-# "31 years old", "a 31-year-old", "aged 31", "age 31", "Nadia Forsberg, 31, said" are ages.
+# "31 years old", "a 31-year-old", "aged 31", "age 31", "Nadia Forsberg, 31, said", "Lena Okafor, 41, an
+# associate professor" are ages.
 _AGE_A = re.compile(
     r"\b\d+[\s-]*years?[\s-]*old\b|\baged? \d+\b|\b[A-Z][a-z]+,? \(?\d{2}\)?,? (?:who|joined|is|was|said)\b"
+    r"|\b[A-Z][a-z]+, \d{2}, (?:an?|the|now)\s"
     r"|\b(?:was|is|were|turned)\s+(?:just\s+)?\d{1,2}\s+(?:when|at the time|as|and)\b",  # "He was 28 when he joined"
     re.IGNORECASE,
 )

@@ -40,7 +40,8 @@ def learn_part(article: Article, chunks: Sequence[Chunk]) -> Part:
     chunks): a question may name the outlet ("the PocketLab test")."""
     from bot.core.corpus import UNKNOWN_OUTLET
 
-    byline = (article.outlet if article.outlet != UNKNOWN_OUTLET else "", article.author)
+    # Written after "by", so their capitals count as a name's, not as where a sentence starts.
+    byline = tuple(f"by {name}" for name in (article.outlet, article.author) if name and name != UNKNOWN_OUTLET)
     texts = [
         normalize_text(t) for t in (article.title, *byline, *(x for c in chunks for x in (c.heading, c.text))) if t
     ]
