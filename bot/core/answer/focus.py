@@ -124,6 +124,7 @@ _ASKS_SCORE_RE = re.compile(r"\b(scores?|scored|scoring|results?|benchmarks?|elo
 
 
 # "what year", "which country", "day of the week": the words that say what kind of answer is wanted.
+_SAID_SMALL = frozenset({"without"})  # words the articles may say with a stopword only ("no tools")
 _COMPARING = frozenset({"compared", "compare", "comparing", "comparison", "along", "together", "paired"})
 _ASKS_FOR_RE = re.compile(
     r"\b(?:what|which|how many|how long|in what|of what|of which)\s+(year|month|day|week|date|hour|country|countries"
@@ -491,7 +492,7 @@ def _word_term(
     # "evercore's price target": an owner the articles never name is someone they say nothing of.
     owner = not in_corpus and not corrected and len(alternatives) == 1 and word.lower().endswith(("'s", "’s"))
     # "without" is said "no" too, a word too small to be a search token (grounding.ground reads it).
-    known = in_corpus or bool(corrected) or len(alternatives) > 1 or token == "without"
+    known = in_corpus or bool(corrected) or len(alternatives) > 1 or token in _SAID_SMALL
     if is_qualifier:
         role, threshold = "qualifier", policy.identity_neighbour
     elif is_name or (typed_capital and weight >= distinctive_idf) or bool(acronym) or owner:
