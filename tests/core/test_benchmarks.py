@@ -255,6 +255,8 @@ def test_a_version_said_in_words_is_the_same_version(table: FactTable) -> None:
         ("what did gpt 5.4 get on arc agi 2", "ARC-AGI-2", {"GPT-5.4"}),
         ("gpt-5.4 healthbnch hrd", "HealthBench Hard", {"GPT-5.4"}),
         ("healthbnch hrd score pls", "HealthBench Hard", {"Muse Spark", "GPT-5.4", "Gemini 3.1 Pro"}),
+        ("gemini healthbench hard", "HealthBench Hard", {"Gemini 3.1 Pro"}),  # a family's first word
+        ("healthbnch hrd gemini", "HealthBench Hard", {"Gemini 3.1 Pro"}),  # the same, beside a typing error
     ],
 )
 def test_lookups_read_the_names_out_of_a_typed_phrase(

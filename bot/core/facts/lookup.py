@@ -362,12 +362,29 @@ class FactTable:
                     return (), (), ""  # "arc agi 3", "tau3 bench": the version typed is not the one the articles give
             used = {t for _kind, _name, gram in grams for t in gram}
             unread = " ".join(t for t in tokens if t not in used and t not in LOOKUP_FILLER)
+            family = tuple(m for m in self.catalog.family(unread) if m in self._by_model) if unread else ()
+            if not models and family:
+                return benchmarks, family, ""  # "gemini gpqa diamond": every Gemini the articles score
             return benchmarks, models, unread
         used = {t for kind, _name, gram in grams if kind == MODEL for t in gram}
         rest = " ".join(t for t in key_tokens(text) if t not in used and t not in LOOKUP_FILLER)
         if not rest or rest == name_key(text):
-            return (), (), ""
+            return self._split_family(text)
         return self._benchmarks_named(rest), models, ""
+
+    def _split_family(self, text: str) -> tuple[tuple[str, ...], tuple[str, ...], str]:
+        """ "simpelvqa grok": a benchmark typed with errors beside a model family's first word ("grok" for
+        Grok 4.2), which no mention finds because neither name is typed whole."""
+        words = [t for t in key_tokens(text) if t not in LOOKUP_FILLER]
+        for size in (1, 2):
+            for model_words, rest in ((words[:size], words[size:]), (words[-size:], words[:-size])):
+                if not rest or len(model_words) < size:
+                    continue
+                family = tuple(m for m in self.catalog.family(" ".join(model_words)) if m in self._by_model)
+                benchmarks = self._benchmarks_named(" ".join(rest)) if family else ()
+                if benchmarks:
+                    return benchmarks, family, ""
+        return (), (), ""
 
     def model_table(self, name: str) -> ModelTable:
         """Every benchmark the articles give for a model; a family name ("Gemini 3.1 Pro") shows its variants."""
