@@ -116,6 +116,7 @@ def answer_question(
         article_tokens=serving.article_tokens,
         article_words=serving.article_words,
         read_as=question,
+        chunk_facts=facts_table.facts_in_chunk,
     )
 
 

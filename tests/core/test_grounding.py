@@ -122,6 +122,15 @@ Lena Duarte, 41, an engineer at the campus, runs the turbine tests.
 
 From a single prompt, Orbit wrote a working chess engine during the demo.
 On ProofBench with no tools, Orbit 2.5 scores 58.0.
+
+## Scores
+
+| Model | LogicBench |
+| --- | --- |
+| Orbit 2.5 | 58.5 |
+| Orbit 2.1 | 52.0 |
+
+In a March review, LogicBench put Orbit 2.5 at 63.0, above Lumen 3.
 """,
 }
 
@@ -169,6 +178,13 @@ def test_an_owner_the_articles_never_name_is_an_abstention(service: MuseService)
 
     assert answer.abstained, answer.text
     assert "$20" not in answer.text
+
+
+def test_a_score_the_fact_reader_binds_to_another_model_is_not_the_answer(service: MuseService) -> None:
+    answer = service.ask("what did lumen 3 score on logicbench")  # 63.0 is Orbit 2.5's, "above Lumen 3"
+
+    assert answer.abstained, answer.text
+    assert "63.0" not in answer.text
 
 
 def test_a_near_miss_shows_the_neighbour_labelled_as_a_different_thing(service: MuseService) -> None:

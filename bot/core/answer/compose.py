@@ -33,7 +33,7 @@ from bot.core.answer.select import (
     score_sentences,
     select_answer_sentences,
 )
-from bot.core.answer.shape import QuestionShape, read_question_shape, values_of_kind
+from bot.core.answer.shape import QuestionShape, read_question_shape, values_of_kind, without_dates
 from bot.core.models import Answer, BenchmarkFact, Citation, Conflict, Passage, SourceRef
 from bot.core.search import TermStats
 from bot.core.text import MONTH_NAMES, YEAR_RE, normalize_text, numbers_in, tokenize
@@ -222,6 +222,44 @@ def _find_value_conflict(
     return None
 
 
+_PRICE_RE = re.compile(r"[$€£]\s?(\d[\d,]*(?:\.\d+)?)")
+
+
+def _unbind_others_scores(
+    scored: Sequence[ScoredSentence],
+    passages: Sequence[Passage],
+    focus: Focus,
+    chunk_facts: Callable[[str], Sequence[BenchmarkFact]],
+) -> list[ScoredSentence]:
+    """The sentences, with those whose every score the fact reader bound to another model or benchmark no
+    longer answering: "the ECI put Muse Spark at 154, above GPT-5.2" gives no ECI score for GPT-5.2."""
+    asked_models = set(focus.models)
+    asked_benchmarks = set(focus.benchmarks)
+    # Numbers of names ("GPT-5.2", "ARC-AGI-1") are no scores; nor are prices.
+    name_numbers = {t for tokens in (*focus.model_tokens.values(), *focus.benchmark_tokens.values()) for t in tokens}
+    name_numbers |= {t for t in focus.asked_tokens if t[:1].isdigit()}
+    out: list[ScoredSentence] = []
+    changed = False
+    for sentence in scored:
+        if sentence.is_candidate:
+            facts = [
+                f for f in chunk_facts(passages[sentence.passage_index].chunk.id)
+                if f.value_text in sentence.text and f.quote and (f.quote in sentence.text or sentence.text in f.quote)
+            ]  # fmt: skip
+            prices = {m.replace(",", "") for m in _PRICE_RE.findall(sentence.text)}
+            values = {v.replace(",", "") for v in numbers_in(without_dates(sentence.text)) if v not in name_numbers}
+            values -= prices
+            bound = {re.sub(r"[^\d.]", "", f.value_text) for f in facts}
+            asked = any(f.model in asked_models and f.benchmark in asked_benchmarks for f in facts)
+            if facts and not asked and values and values <= bound:
+                sentence = replace(sentence, typed=False)
+                changed = True
+        out.append(sentence)
+    if changed:
+        out.sort(key=lambda s: (not s.is_candidate, -s.score, s.passage_index, s.position))
+    return out
+
+
 def build_answer(
     question: str,
     passages: Sequence[Passage],
@@ -239,6 +277,7 @@ def build_answer(
     article_tokens: Callable[[str], set[str]] | None = None,
     article_words: Callable[[str], set[str]] | None = None,
     read_as: str | None = None,
+    chunk_facts: Callable[[str], Sequence[BenchmarkFact]] | None = None,
 ) -> Answer:
     """The extractive answer for a question from its retrieved passages (and benchmark facts, if any).
 
@@ -264,6 +303,11 @@ def build_answer(
         shape, passages, stats, units=units, entity_terms=entity_terms, focus=focus, titles=titles, bylines=bylines,
         comparison=comparison, article_tokens=article_tokens, article_words=article_words,
     )  # fmt: skip
+    names_someone = focus is not None and (
+        bool(focus.models) or any(t.role in {"name", "rare"} or t.phrase for t in focus.terms)
+    )
+    if focus is not None and chunk_facts is not None and focus.benchmarks and names_someone:
+        scored = _unbind_others_scores(scored, passages, focus, chunk_facts)
     best = scored[0] if scored else None
     book = _CitationBook(sources)
     if focus is not None and facts:

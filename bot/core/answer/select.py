@@ -291,7 +291,11 @@ def _preceding_tokens(text: str, sentence: str) -> frozenset[str] | None:
     """The tokens of the passage up to where ``sentence`` starts; None for a unit not written as such (a table
     row read as a sentence), which the whole passage frames."""
     at = _offset(text, sentence)
-    return frozenset(tokenize(text[:at])) if at >= 0 else None
+    if at < 0:
+        # A table row: what is written before the table and its header frame it, not the prose after it.
+        table = re.search(r"^\|.*\n(?:\|[\s:|-]*\n)?", text, re.MULTILINE)
+        return frozenset(tokenize(text[: table.end()])) if table else None
+    return frozenset(tokenize(text[:at]))
 
 
 @functools.lru_cache(maxsize=1 << 12)

@@ -184,6 +184,11 @@ _DATE_NUMBER_RE = re.compile(
 )
 
 
+def without_dates(text: str) -> str:
+    """The text with its days of the month and years blanked: they are no quantities."""
+    return _DATE_NUMBER_RE.sub(" ", text)
+
+
 def has_quantity(sentence: str) -> bool:
     if numbers_in(_DATE_NUMBER_RE.sub(" ", sentence)):
         return True

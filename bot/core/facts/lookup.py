@@ -190,6 +190,13 @@ class FactTable:
             self._by_model[fact.model].append(fact)
         self._article_order = {aid: i for i, aid in enumerate(dict.fromkeys(f.article_id for f in self.facts))}
         self._conflicts = find_conflicts(self.facts)
+        self._by_chunk: dict[str, list[BenchmarkFact]] = defaultdict(list)
+        for fact in self.facts:
+            self._by_chunk[fact.chunk_id].append(fact)
+
+    def facts_in_chunk(self, chunk_id: str) -> Sequence[BenchmarkFact]:
+        """The scores read out of one passage, each bound to its model and benchmark."""
+        return self._by_chunk.get(chunk_id, ())
 
     # ----- names ---------------------------------------------------------------------------------
 
