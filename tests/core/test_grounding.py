@@ -121,6 +121,7 @@ Lena Duarte, 41, an engineer at the campus, runs the turbine tests.
 ## Demo
 
 From a single prompt, Orbit wrote a working chess engine during the demo.
+What DORU stands for inside Nova Labs is a patient bet on research.
 On ProofBench with no tools, Orbit 2.5 scores 58.0.
 
 ## Scores
@@ -229,6 +230,7 @@ def test_a_term_the_corpus_never_uses_is_an_abstention(service: MuseService) -> 
         ("what did orbit write from one prompt", "chess engine"),  # "one prompt" is "a single prompt"
         ("how old is lena duarte", "41"),  # "Lena Duarte, 41, an engineer"
         ("orbit 2.5 proofbench without tools", "58.0"),  # "without tools" is "with no tools"
+        ("what does doru stand for", "Deep Orbit Research Unit"),  # the sentence spelling the acronym out
     ],
 )
 def test_answerable_questions_worded_otherwise_are_answered(service: MuseService, question: str, expected: str) -> None:

@@ -125,6 +125,9 @@ _ASKS_SCORE_RE = re.compile(r"\b(scores?|scored|scoring|results?|benchmarks?|elo
 
 # "what year", "which country", "day of the week": the words that say what kind of answer is wanted.
 _SAID_SMALL = frozenset({"without"})  # words the articles may say with a stopword only ("no tools")
+_ASKS_DEFINITION_RE = re.compile(
+    r"\bstands?\s+for\b|\bmean(?:s|ing)?\b|\bshort\s+for\b|\babbreviat|\bacronym\b|\bspelled\s+out\b", re.I
+)
 _COMPARING = frozenset({"compared", "compare", "comparing", "comparison", "along", "together", "paired"})
 _ASKS_FOR_RE = re.compile(
     r"\b(?:what|which|how many|how long|in what|of what|of which)\s+(year|month|day|week|date|hour|country|countries"
@@ -168,6 +171,7 @@ class Focus:
     other_names: frozenset[str] = frozenset()  # names rarer than the corpus's subject (to see another named)
     asks_for_name: bool = False  # "who …", "which companies …": the answer is itself a name
     asks_for_place: bool = False  # "where …": the answer names a place
+    asks_definition: bool = False  # "what does JEPA stand for": the answer spells out an acronym
     compared: frozenset[str] = frozenset()  # the words either side of "vs" ("vega vs altair")
     asks_score: bool = False  # names a benchmark or asks for a score: the model must be named with it
     distinctive_idf: float = DISTINCTIVE_IDF  # this corpus's idf of a term a quarter of the passages hold
@@ -391,6 +395,7 @@ def read_focus(
         other_names=lexicon.distinctive_names(idf, policy.other_name_idf) if lexicon is not None else frozenset(),
         asks_for_name=bool(_ASKS_NAME_RE.search(normalize_text(question))),
         asks_for_place=bool(_ASKS_PLACE_RE.search(normalize_text(question))),
+        asks_definition=bool(_ASKS_DEFINITION_RE.search(normalize_text(question))),
         asks_score=asks_score,
     )
 

@@ -236,6 +236,17 @@ def score_sentences(
             score = SUPPORT_WEIGHT * support + SIMILARITY_WEIGHT * similarity + 0.25 * passage.dense_score
             if entity_tokens:
                 score += 0.15 * len(entity_tokens & tokens) / len(entity_tokens)
+            if (
+                focus is not None
+                and focus.asks_definition
+                and any(
+                    len(alt) >= 2 and alt <= tokens
+                    for term in focus.terms
+                    if term.role == "name"
+                    for alt in term.alternatives
+                )
+            ):
+                score += DEFINITION_BONUS  # "what does JEPA stand for": the sentence spelling it out answers
             if focus is not None and focus.asks_for_place:
                 if _names_a_place(sentence, asked_tokens):
                     score += NAME_ANSWER_BONUS  # "where …": a sentence naming a place answers
@@ -304,6 +315,7 @@ def _preceding_key(text: str, heading: str, sentence: str) -> str:
     return name_key(f"{heading} {text[:at] if at >= 0 else text}")
 
 
+DEFINITION_BONUS = 1.0  # the sentence that spells an acronym out is the answer to what it stands for
 _PRONOUN_RE = re.compile(r"\b(it|its|he|she|his|her|him|they|their|them)\b", re.IGNORECASE)
 ANTECEDENT_CHARS = 300  # how far back a pronoun's antecedent may be: a sentence or two
 
