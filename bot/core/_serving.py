@@ -14,7 +14,7 @@ if TYPE_CHECKING:  # types only: the modules themselves are imported where they 
 
     from bot.core.facts import FactTable
     from bot.core.index import LoadedIndex
-    from bot.core.models import BenchmarkFact, Chunk
+    from bot.core.models import BenchmarkFact
     from bot.core.names import NameCatalog
     from bot.core.search import TermStats
 
@@ -107,13 +107,13 @@ def source_ref_of(article: Article) -> SourceRef:
 
 
 def byline_names(
-    doc_freq: Mapping[str, int], sources: Mapping[str, SourceRef], chunks: Sequence[Chunk]
+    doc_freq: Mapping[str, int], sources: Mapping[str, SourceRef], per_article: Mapping[str, int]
 ) -> dict[str, tuple[str, ...]]:
     """The search tokens of outlets and authors that the articles' own text hardly uses ("pocketlab", not
-    "research"), each with the articles whose byline holds it: a question naming one is about those."""
+    "research"), each with the articles whose byline holds it: a question naming one is about those.
+    ``per_article`` is each article's number of passages."""
     from bot.core.text import STOPWORDS, tokenize
 
-    per_article = Counter(chunk.article_id for chunk in chunks)
     found: dict[str, list[str]] = {}
     for article_id, source in sorted(sources.items()):
         for token in dict.fromkeys(tokenize(source.byline)):
@@ -126,17 +126,17 @@ BYLINE_ARTICLES = 3  # a byline word more articles share ("reviews") names no on
 
 
 def with_bylines(
-    doc_freq: Mapping[str, int], sources: Mapping[str, SourceRef], chunks: Sequence[Chunk]
+    doc_freq: Mapping[str, int], sources: Mapping[str, SourceRef], per_article: Mapping[str, int]
 ) -> Counter[str]:
     """``doc_freq`` with each article's outlet and author counted as words of every one of its passages: they
     frame all of them ("the PocketLab test"), so a word only a byline holds weighs as a word of that article."""
     from bot.core.text import tokenize
 
-    per_article = Counter(chunk.article_id for chunk in chunks)
+    total = sum(per_article.values())
     counts = Counter(doc_freq)
     for article_id, source in sources.items():
         for token in set(tokenize(source.byline)):
-            counts[token] = min(len(chunks), counts[token] + per_article.get(article_id, 0))
+            counts[token] = min(total, counts[token] + per_article.get(article_id, 0))
     return counts
 
 
@@ -150,10 +150,11 @@ def make_serving(index: LoadedIndex, catalog_for: Callable[[Sequence[BenchmarkFa
     doc_freq = getattr(index, "doc_freq", None)  # saved by the build: no need to tokenise every passage again
     if not doc_freq:
         doc_freq = passage_doc_freq(chunks)
+    per_article = {aid: len(index.article_rows(aid)) for aid in sources}  # an article's rows are consecutive
     return _Serving(
         index=index,
-        term_stats=term_stats_from_doc_freq(with_bylines(doc_freq, sources, chunks), len(chunks)),
-        bylines=byline_names(doc_freq, sources, chunks),
+        term_stats=term_stats_from_doc_freq(with_bylines(doc_freq, sources, per_article), len(chunks)),
+        bylines=byline_names(doc_freq, sources, per_article),
         facts=FactTable(index.facts, sources, catalog=catalog_for(index.facts)),
         sources=sources,
         chunk_text={chunk.id: chunk.text for chunk in chunks},

@@ -6,7 +6,7 @@ from bot.core._serving import byline_names, with_bylines
 from bot.core.answer.focus import FocusTerm
 from bot.core.answer.grounding import _said_together, holds
 from bot.core.answer.shape import holds_kind, read_counted_thing
-from bot.core.models import Chunk, SourceRef
+from bot.core.models import SourceRef
 from bot.core.text import tokenize
 
 
@@ -47,14 +47,14 @@ def test_a_byline_word_the_text_never_uses_names_its_article() -> None:
         "a": SourceRef("a", "Hands on", "PocketLab Reviews", author="Jonah Pierce"),
         "b": SourceRef("b", "A note", "Unknown outlet"),
     }
-    chunks = [Chunk(f"{a}#{n}", a, n, "", "The reviews were mixed.", "") for a in "ab" for n in range(2)]
+    per_article = {"a": 2, "b": 2}  # passages of each article, every one saying "The reviews were mixed."
     doc_freq = {"review": 4, "mix": 4}
 
-    named = byline_names(doc_freq, sources, chunks)
+    named = byline_names(doc_freq, sources, per_article)
     assert named[tokenize("PocketLab")[0]] == ("a",)
     assert tokenize("reviews")[0] not in named  # every passage says it: it names no one article
     assert "unknown" not in named  # a missing outlet is no name
     assert "outlet" not in named
 
-    counts = with_bylines(doc_freq, sources, chunks)
+    counts = with_bylines(doc_freq, sources, per_article)
     assert counts[tokenize("PocketLab")[0]] == 2  # a word of each of its article's passages

@@ -27,6 +27,7 @@ from bot.core.answer.policy import (
 )
 from bot.core.answer.select import (
     ScoredSentence,
+    answer_order,
     is_near_duplicate,
     is_supported,
     said_of_another,
@@ -256,7 +257,7 @@ def _unbind_others_scores(
                 changed = True
         out.append(sentence)
     if changed:
-        out.sort(key=lambda s: (not s.is_candidate, -s.score, s.passage_index, s.position))
+        out.sort(key=answer_order)
     return out
 
 

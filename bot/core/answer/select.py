@@ -280,8 +280,13 @@ def score_sentences(
                     entities=grounding.entities if grounding else frozenset(),
                 )
             )
-    scored.sort(key=lambda s: (not s.is_candidate, -s.score, s.passage_index, s.position))
+    scored.sort(key=answer_order)
     return scored
+
+
+def answer_order(sentence: ScoredSentence) -> tuple[bool, float, int, int]:
+    """How scored sentences are ranked: those that can answer first, then by score, then where they stand."""
+    return (not sentence.is_candidate, -sentence.score, sentence.passage_index, sentence.position)
 
 
 # The helpers below are pure functions of a passage and one of its sentences, read again by every question
