@@ -92,32 +92,83 @@ def answer_question(
             word, passage_texts, before=before, common=common, closeness=closest
         ),
     )
+    passages = (*passages, *covering_passages(serving, passages, focus, tokenize(query), vector))
     entity_terms = [t for name in (*benchmarks_named, *models_named) for t in tokenize(name)]
     index = serving.index
-    units = []
-    for passage in passages:
-        row = index.chunk_row(passage.chunk.id)  # passages come from this index: never None
-        rows = index.units_of(row) if row is not None else ()
-        similarities = index.unit_vectors_of(rows) @ vector if rows else ()
-        units.append([(index.units[r][1], float(sim)) for r, sim in zip(rows, similarities, strict=True)])
-    return build_answer(
-        asked,
-        passages,
-        serving.term_stats,
-        serving.sources,
-        policy=AnswerPolicy() if abstain_threshold is None else AnswerPolicy(abstain_threshold=abstain_threshold),
-        facts=facts,
-        conflicts=conflicts,
-        chunk_text=serving.chunk_text.__getitem__,
-        units=units,
-        entity_terms=entity_terms,
-        build_id=serving.index.build_id,
-        focus=focus,
-        article_tokens=serving.article_tokens,
-        article_words=serving.article_words,
-        read_as=question,
-        chunk_facts=facts_table.facts_in_chunk,
-    )
+    policy = AnswerPolicy() if abstain_threshold is None else AnswerPolicy(abstain_threshold=abstain_threshold)
+
+    def answer_from(passages: Sequence[Passage], rivals_from: int | None = None) -> Answer:
+        units = []
+        for passage in passages:
+            row = index.chunk_row(passage.chunk.id)  # passages come from this index: never None
+            rows = index.units_of(row) if row is not None else ()
+            similarities = index.unit_vectors_of(rows) @ vector if rows else ()
+            units.append([(index.units[r][1], float(sim)) for r, sim in zip(rows, similarities, strict=True)])
+        return build_answer(
+            asked,
+            passages,
+            serving.term_stats,
+            serving.sources,
+            policy=policy,
+            facts=facts,
+            conflicts=conflicts,
+            chunk_text=serving.chunk_text.__getitem__,
+            units=units,
+            entity_terms=entity_terms,
+            build_id=serving.index.build_id,
+            focus=focus,
+            article_tokens=serving.article_tokens,
+            article_words=serving.article_words,
+            read_as=question,
+            chunk_facts=facts_table.facts_in_chunk,
+            rivals_from=rivals_from,
+        )
+
+    answer = answer_from(passages)
+    rivals = rival_passages(serving, passages, answer, question)
+    if not rivals:
+        return answer
+    again = answer_from((*passages, *rivals), rivals_from=len(passages))
+    # Only a disagreement is news: the same answer without the rivals' citations otherwise.
+    return again if "The articles differ" in again.text else answer
+
+
+RIVAL_SIMILARITY = 0.6  # cosine of another article's sentence with the answer's: it may state the same thing
+RIVAL_PASSAGES = 2
+
+
+def rival_passages(serving: _Serving, passages: Sequence[Passage], answer: Answer, question: str) -> list[Passage]:
+    """Passages of other articles, not retrieved, with a sentence close to the one that answers a question
+    after a value: another article may state that value differently ("released on April 9"), in words the
+    question does not use. The answer is built again with them, and shows both values if they differ."""
+    from bot.core.answer.shape import holds_kind, read_question_shape
+    from bot.core.models import Passage
+
+    shape = read_question_shape(question)
+    if answer.abstained or answer.conflicts or not answer.citations or not (shape.wants_number or shape.wants_date):
+        return []
+    if "The articles differ" in answer.text:
+        return []
+    index = serving.index
+    cited = answer.citations[0]
+    row = index.chunk_row(cited.chunk_id)
+    first_line = answer.text.split("\n", 1)[0]
+    rows = [r for r in (index.units_of(row) if row is not None else ()) if index.units[r][1] in first_line]
+    if not rows:
+        return []
+    unit_vector = index.unit_vectors_of(rows[:1])[0]
+    kept = {p.chunk.id for p in passages}
+    found: list[Passage] = []
+    for unit_row, similarity in index.search_units(unit_vector, 20):
+        if similarity < RIVAL_SIMILARITY or len(found) >= RIVAL_PASSAGES:
+            break
+        chunk_row, text = index.units[unit_row]
+        chunk = index.chunks[chunk_row]
+        if chunk.article_id == cited.article_id or chunk.id in kept or not holds_kind(text, shape.kind):
+            continue
+        kept.add(chunk.id)
+        found.append(Passage(chunk=chunk, score=0.0, dense_score=0.0, bm25_score=0.0))
+    return found
 
 
 BYLINE_PASSAGES = 2  # of an article the question names by its outlet or author, its passages closest to it
@@ -147,6 +198,49 @@ def byline_passages(
         for similarity, row in sorted(best, reverse=True)[:BYLINE_PASSAGES]:
             found.append(Passage(chunk=index.chunks[row], score=0.0, dense_score=similarity, bm25_score=0.0))
     return found
+
+
+COVERING_DEPTH = 10  # BM25's best passages read for one that holds more of the question than any kept one
+
+
+def covering_passages(
+    serving: _Serving, passages: Sequence[Passage], focus: object, query_tokens: Sequence[str], vector: object
+) -> list[Passage]:
+    """BM25's best passage that holds every identity term of the question's focus and more of its terms
+    than any passage retrieval kept: the words of "how many adversarial prompts …" all sit in a passage that
+    says "the model", while the passages nearest in meaning say "Muse Spark" and "launch" and nothing else."""
+    import numpy as np
+
+    from bot.core.answer.grounding import holds
+    from bot.core.models import Passage
+    from bot.core.text import tokenize
+
+    terms = [t for t in getattr(focus, "terms", ()) if t.weight > 0]
+    total = sum(t.weight for t in terms)
+    if not terms or not total:
+        return []
+    index = serving.index
+
+    def coverage(chunk: object) -> tuple[bool, float]:
+        source = serving.sources.get(chunk.article_id)  # type: ignore[attr-defined]
+        frame = f"{source.title} {source.byline}" if source is not None else ""
+        tokens = set(tokenize(f"{chunk.embed_text} {frame}"))  # type: ignore[attr-defined]
+        credits = [(holds(t, tokens), t) for t in terms]
+        every = all(c >= 1.0 for c, t in credits if t.is_identity)
+        return every, sum(c * t.weight for c, t in credits) / total
+
+    kept = {p.chunk.id for p in passages}
+    best = max((coverage(p.chunk)[1] for p in passages), default=0.0)
+    for row, score in index.search_bm25(list(query_tokens), COVERING_DEPTH):
+        chunk = index.chunks[row]
+        if chunk.id in kept:
+            continue
+        every, covered = coverage(chunk)
+        if every and covered > best:
+            units = index.units_of(row)
+            similarity = float(np.max(index.unit_vectors_of(units) @ vector)) if units else 0.0
+            return [Passage(chunk=chunk, score=0.0, dense_score=similarity, bm25_score=float(score))]
+    return []
 
 
 # A retrieved passage's neighbours in its section are read too, at this share of its dense score: a

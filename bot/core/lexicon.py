@@ -239,9 +239,9 @@ def learn_acronyms(texts: Iterable[str]) -> dict[str, tuple[str, ...]]:
     found: dict[str, tuple[str, ...]] = {}
     for text in texts:
         for match in _ACRONYM_AFTER_RE.finditer(text):
-            _learn_one(match.group(2), match.group(1).split(), found, phrase_first=True)
+            _learn_one(match.group(2), _words(match.group(1)), found, phrase_first=True)
         for match in _ACRONYM_BEFORE_RE.finditer(text):
-            _learn_one(match.group(1), match.group(2).split(), found, phrase_first=False)
+            _learn_one(match.group(1), _words(match.group(2)), found, phrase_first=False)
     # An article that writes both "Meta Superintelligence Labs" and "MSL" means one by the other, defined or not.
     capitals = {word for text in texts for word in _ALL_CAPS_RE.findall(text)}
     for text in texts:
@@ -273,6 +273,11 @@ def acronym_candidates(texts: Iterable[str]) -> tuple[dict[str, tuple[str, ...]]
                     if 3 <= len(initials) <= 5 and run[0].lower() not in STOPWORDS:
                         _learn_one(initials, run, phrases, phrase_first=True)
     return phrases, capitals
+
+
+def _words(phrase: str) -> list[str]:
+    """A phrase's words, a hyphenated one in its parts: "mixture-of-experts (MoE)" spells M, o, E."""
+    return [part for word in phrase.split() for part in word.split("-") if part]
 
 
 def _learn_one(acronym: str, words: list[str], found: dict[str, tuple[str, ...]], *, phrase_first: bool) -> None:

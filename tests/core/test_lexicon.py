@@ -21,6 +21,11 @@ def test_acronyms_defined_in_parentheses_either_way_round() -> None:
     assert found["api"] == ("application", "programm", "interfac")
 
 
+def test_a_hyphenated_word_spells_an_initial_per_part() -> None:
+    found = learn_acronyms(["Scout and Maverick were its first mixture-of-experts (MoE) models."])
+    assert found["moe"] == ("mixtur", "expert")
+
+
 def test_an_acronym_used_beside_its_words_is_learnt_without_a_definition() -> None:
     found = learn_acronyms(["Meta Superintelligence Labs built it. MSL has 3,000 people on Humanity's Last Exam work."])
     assert found["msl"] == ("meta", "superintelligenc", "lab")

@@ -18,7 +18,9 @@ from typing import TYPE_CHECKING
 from bot.core.answer.focus import Focus
 from bot.core.answer.grounding import grounds_fact, is_comparison
 from bot.core.answer.policy import (
+    CONFLICT_CLOSE_GAP,
     CONFLICT_COVERAGE_RATIO,
+    CONFLICT_FULL_COVERAGE_GAP,
     CONFLICT_SIMILARITY_GAP,
     DEFAULT_POLICY,
     MAX_FACT_LINES,
@@ -30,14 +32,16 @@ from bot.core.answer.select import (
     answer_order,
     is_near_duplicate,
     is_supported,
+    names_someone_new,
     said_of_another,
     score_sentences,
     select_answer_sentences,
+    with_named_neighbour,
 )
-from bot.core.answer.shape import QuestionShape, read_question_shape, values_of_kind, without_dates
+from bot.core.answer.shape import QuestionShape, numbers_counted, read_question_shape, values_of_kind, without_dates
 from bot.core.models import Answer, BenchmarkFact, Citation, Conflict, Passage, SourceRef
 from bot.core.search import TermStats
-from bot.core.text import MONTH_NAMES, YEAR_RE, normalize_text, numbers_in, tokenize
+from bot.core.text import MONTH_NAMES, YEAR_RE, normalize_text, numbers_in, split_sentences, tokenize
 
 if TYPE_CHECKING:
     pass
@@ -176,6 +180,17 @@ def _differ(mine: dict[str, frozenset[str]], theirs: dict[str, frozenset[str]], 
     return None
 
 
+def _counted_values(
+    values: dict[str, frozenset[str]], sentence: str, shape: QuestionShape, counted: frozenset[str]
+) -> dict[str, frozenset[str]]:
+    """For "how many agents …", of a sentence's several numbers only those it says of agents: "16 agents"
+    and "took 48 seconds on the 25 puzzles" state no two values of one count."""
+    if shape.kind != "number" or not shape.counted or len(values.get("number", ())) < 2:
+        return values  # one number is the count, whatever the sentence calls what it counts
+    said = numbers_counted(sentence, counted)
+    return {**values, "number": frozenset(v for v in values["number"] if v in said)}
+
+
 @functools.lru_cache(maxsize=1 << 10)
 def _passage_tokens(text: str) -> frozenset[str]:
     return frozenset(tokenize(text))
@@ -190,8 +205,9 @@ def _find_value_conflict(
     ignore: set[str],
     weak: AbstractSet[str] = frozenset(),
     focus: Focus | None = None,
-) -> tuple[ScoredSentence, str] | None:
-    """A sentence from another article that states a different value of the same quantity, with its unit.
+) -> tuple[ScoredSentence, frozenset[str], frozenset[str]] | None:
+    """A sentence from another article that states a different value of the same quantity, with the values
+    each states of it.
 
     ``weak`` holds the question's names that are also ordinary words ("API"): another article may leave
     one unsaid ("GPT-5.4 lists at $3 per million input tokens") and still state the same quantity. So may a
@@ -199,7 +215,15 @@ def _find_value_conflict(
     answers"), when the sentence's value is not said of another model.
     """
     models = {t.word: frozenset(t.alternatives[0]) for t in focus.terms if t.role == "model"} if focus else {}
-    mine = _value_classes(best.text, shape.kind, ignore)
+    # What is counted, in the question's words and in those that ground them ("physicians" for "doctors").
+    counted = frozenset(shape.counted) | frozenset(
+        t
+        for term in (focus.terms if focus else ())
+        if any(frozenset({c}) in term.alternatives for c in shape.counted)
+        for alt in (*term.alternatives, *term.close)
+        for t in alt
+    )
+    mine = _counted_values(_value_classes(best.text, shape.kind, ignore), best.text, shape, counted)
     if not any(mine.values()):
         return None
     article = passages[best.passage_index].chunk.article_id
@@ -211,15 +235,19 @@ def _find_value_conflict(
                 unsaid and focus is not None and said_of_another(other.text, focus, shape.kind)
             ):
                 other = replace(other, grounded=True, missing=())
-        if not other.is_candidate or other.own < CONFLICT_COVERAGE_RATIO * best.own:
+        if not other.is_candidate:
             continue
+        if other.own < CONFLICT_COVERAGE_RATIO * best.own and other.similarity < best.similarity - CONFLICT_CLOSE_GAP:
+            continue  # it covers too little of the question, and is not as close to it in meaning either
         if passages[other.passage_index].chunk.article_id == article or not is_supported(shape, other, policy):
             continue
-        if other.similarity < best.similarity - CONFLICT_SIMILARITY_GAP:
+        gap = CONFLICT_FULL_COVERAGE_GAP if other.own >= 0.9 * best.own else CONFLICT_SIMILARITY_GAP
+        if other.similarity < best.similarity - gap:
             continue
-        unit = _differ(mine, _value_classes(other.text, shape.kind, ignore), shape.kind)
+        theirs = _counted_values(_value_classes(other.text, shape.kind, ignore), other.text, shape, counted)
+        unit = _differ(mine, theirs, shape.kind)
         if unit is not None:
-            return other, unit
+            return other, mine[unit], theirs[unit]
     return None
 
 
@@ -279,6 +307,7 @@ def build_answer(
     article_words: Callable[[str], set[str]] | None = None,
     read_as: str | None = None,
     chunk_facts: Callable[[str], Sequence[BenchmarkFact]] | None = None,
+    rivals_from: int | None = None,
 ) -> Answer:
     """The extractive answer for a question from its retrieved passages (and benchmark facts, if any).
 
@@ -288,6 +317,9 @@ def build_answer(
     With a ``focus`` (see ``focus.read_focus``), only sentences that ground every identity term of the
     question can answer, and only facts that hold them are shown; when none does, the answer is an
     abstention that may show the nearest thing the articles do state, labelled as a different thing.
+
+    Passages from index ``rivals_from`` on were found for another article's statement of the answer's value:
+    their sentences can show that the articles differ, but not be the answer.
     """
     shape = read_question_shape(read_as or question, named_benchmark=bool(focus and focus.benchmarks))
     comparison = focus is not None and is_comparison(question, focus)
@@ -309,6 +341,9 @@ def build_answer(
     )
     if focus is not None and chunk_facts is not None and focus.benchmarks and names_someone:
         scored = _unbind_others_scores(scored, passages, focus, chunk_facts)
+    rivals = scored
+    if rivals_from is not None:
+        scored = [x for x in scored if x.passage_index < rivals_from]
     best = scored[0] if scored else None
     book = _CitationBook(sources)
     if focus is not None and facts:
@@ -319,18 +354,29 @@ def build_answer(
         conflicts = [c for c in conflicts if (c.benchmark, c.model) in kept]
     unknown = focus.unknown if focus is not None else ()
 
+    about = focus.asked_tokens if focus is not None else None
     chosen: list[ScoredSentence] = []
     if not unknown and is_supported(shape, best, policy):
         compared = tuple(t.word for t in focus.entities) if focus is not None and comparison else ()
         chosen = select_answer_sentences(shape, scored, policy, entities=compared)
-    if chosen and not facts and says_withheld(question, shape, chosen[0].text):
+        asked = focus.asked_tokens if focus is not None else frozenset()
+        if focus is not None and focus.asks_for_name:
+            # Down the answer sentences to the first that names someone: a neighbour may complete one before it.
+            for at, sentence in enumerate(chosen):
+                if names_someone_new(sentence.text, asked):
+                    break
+                named = with_named_neighbour(sentence, passages[sentence.passage_index].chunk.text, asked)
+                if named.text != sentence.text:
+                    chosen[at] = named
+                    break
+    if chosen and not facts and says_withheld(question, shape, chosen[0].text, about):
         # "Anthropic has not published a HealthBench Hard score for Opus 4.6": the articles say they don't say.
         scores = {"best_support": chosen[0].support, "best_score": chosen[0].score}
         return _abstention(question, passages, scored, sources, focus, unknown, build_id, scores, withheld=chosen[0])
     ignore = {t for term in (focus.terms if focus else ()) for alt in term.alternatives for t in alt}
     weak = {t.word for t in focus.terms if t.common} if focus is not None else set()
-    found = _find_value_conflict(shape, chosen[0], scored, passages, policy, ignore, weak, focus) if chosen else None
-    rival, rival_unit = found if found is not None else (None, "")
+    found = _find_value_conflict(shape, chosen[0], rivals, passages, policy, ignore, weak, focus) if chosen else None
+    rival, mine, theirs = found if found is not None else (None, frozenset(), frozenset())
     if rival is not None and rival not in chosen:
         chosen = [*chosen, rival]  # the other source's figure, even past max_sentences: both must show
     by_chunk: dict[str, list[str]] = {}
@@ -345,8 +391,6 @@ def build_answer(
         markers[number] = marker
         lines.append(f"{sentence.text} [{marker}]")
     if rival is not None and chosen and rival in chosen:
-        mine = _value_classes(chosen[0].text, shape.kind, ignore)[rival_unit]
-        theirs = _value_classes(rival.text, shape.kind, ignore)[rival_unit]
         first, second = markers[0], markers[chosen.index(rival)]
         lines.append(
             f"The articles differ: {' / '.join(sorted(mine))} [{first}] vs {' / '.join(sorted(theirs))} [{second}]."
@@ -367,7 +411,7 @@ def build_answer(
             (
                 x for x in scored[:MAX_NEAREST * 2]
                 if x.grounded and x.counts_it and x.own + x.similarity >= policy.abstain_threshold
-                and says_withheld(question, shape, x.text)
+                and says_withheld(question, shape, x.text, about)
             ),
             None,
         )  # fmt: skip
@@ -397,13 +441,26 @@ _WITHHELD_RE = re.compile(
 )
 
 
-def says_withheld(question: str, shape: QuestionShape, sentence: str) -> bool:
+def says_withheld(question: str, shape: QuestionShape, sentence: str, about: AbstractSet[str] | None = None) -> bool:
     """Whether ``sentence`` answers a question after a value only by saying that value was not given: it
-    says so, and states no number the question does not."""
+    says so, and states no number the question does not. ``about`` holds the tokens of the question's focus
+    terms (all its tokens without one)."""
     if not (shape.wants_number or shape.wants_date) or not _WITHHELD_RE.search(sentence):
         return False
     asked = set(numbers_in(question))
-    return not [n for n in numbers_in(sentence) if n not in asked]
+    if not [n for n in numbers_in(sentence) if n not in asked]:
+        return True
+    # "Meta AI has about 1 billion users. It has not said how many people use Vibes itself.": the part that
+    # names what the question asks about, and no other part does, says it was not given.
+    parts = split_sentences(sentence)
+    wanted = set(tokenize(question)) if about is None else set(about)
+    for at, part in enumerate(parts):
+        if not _WITHHELD_RE.search(part) or [n for n in numbers_in(part) if n not in asked]:
+            continue
+        others = {t for i, other in enumerate(parts) if i != at for t in tokenize(other)}
+        if (wanted & set(tokenize(part))) - others:
+            return True
+    return False
 
 
 def _abstention(

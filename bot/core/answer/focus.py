@@ -128,6 +128,8 @@ _SAID_SMALL = frozenset({"without"})  # words the articles may say with a stopwo
 _ASKS_DEFINITION_RE = re.compile(
     r"\bstands?\s+for\b|\bmean(?:s|ing)?\b|\bshort\s+for\b|\babbreviat|\bacronym\b|\bspelled\s+out\b", re.I
 )
+_PERIOD_WORDS = frozenset({"day", "days"})
+_EVERY = frozenset({"every", "per", "each", "a", "one"})
 _COMPARING = frozenset({"compared", "compare", "comparing", "comparison", "along", "together", "paired"})
 _ASKS_FOR_RE = re.compile(
     r"\b(?:what|which|how many|how long|in what|of what|of which)\s+(year|month|day|week|date|hour|country|countries"
@@ -153,6 +155,8 @@ class FocusTerm:
     # "contemplating"): a sentence that says one of them instead is about that one, whatever its heading says
     heads: frozenset[str] = frozenset()  # the head noun of a name in several words ("lab" of "Meta
     # Superintelligence Labs"): "the lab" in a sentence refers back to the name
+    named_by: tuple[frozenset[str], ...] = ()  # the last word of the name this term starts ("maverick" of
+    # "llama 4 maverick"): a sentence that says it is about the whole name, once the passage has said the rest
 
     @property
     def is_identity(self) -> bool:
@@ -307,7 +311,9 @@ def read_focus(
     while index < len(pieces):
         word, tokens = pieces[index]
         index += 1
-        tokens = [t for t in tokens if t not in STOPWORDS and t not in GENERIC_WORDS and t not in asks_for]
+        # "every day", "per day": a period is a setting of the fact, though "what day" asks for a date.
+        period = word.lower() in _PERIOD_WORDS and index >= 2 and pieces[index - 2][0].lower() in _EVERY
+        tokens = [t for t in tokens if period or (t not in STOPWORDS and t not in GENERIC_WORDS and t not in asks_for)]
         if not tokens or tokens[0] in seen:
             continue
         token = tokens[0]
@@ -345,6 +351,8 @@ def read_focus(
                 before=pieces[index - 2][0].lower() if index >= 2 else "",
             )  # fmt: skip
             before = pieces[index - 2][0] if index >= 2 else ""
+            if term.role == "number" and before.lower() in {"which", "what"}:
+                continue  # "which two firms": how many answers are wanted, not a number the answer says
             is_year = bool(YEAR_RE.fullmatch(term.word))  # "capex 2025": a year is no version
             if (
                 term.role == "number"
@@ -364,6 +372,7 @@ def read_focus(
                 last_name_piece = index - 1
             terms.append(term)
             placed[term.word] = index - 1
+    terms = _short_names(terms, placed)
     asks_score = bool(benchmarks) or bool(_ASKS_SCORE_RE.search(question))
     if asks_score and not benchmarks:
         # "orbit 2.5 osworld score": in a question after a score that names no benchmark the articles know, a
@@ -395,9 +404,47 @@ def read_focus(
         other_names=lexicon.distinctive_names(idf, policy.other_name_idf) if lexicon is not None else frozenset(),
         asks_for_name=bool(_ASKS_NAME_RE.search(normalize_text(question))),
         asks_for_place=bool(_ASKS_PLACE_RE.search(normalize_text(question))),
-        asks_definition=bool(_ASKS_DEFINITION_RE.search(normalize_text(question))),
+        asks_definition=bool(_ASKS_DEFINITION_RE.search(normalize_text(question)))
+        or _names_bare_acronym(question, terms),
         asks_score=asks_score,
     )
+
+
+# "TTFT", "whats MoE", "CoT in the safety piece?": an acronym asked about alone, perhaps with where it was read.
+_BARE_ACRONYM_RE = re.compile(
+    r"^\s*(?:what(?:'s|’s|s|\s+is|\s+are)\s+)?(?:an?\s+|the\s+)?(?P<word>[\w-]+)\s*\??\s*"
+    r"(?:\bin\s+the\s+.{0,60}?\b(?:piece|article|story|section|report|part|post|review|table)\s*\??\s*)?$",
+    re.IGNORECASE,
+)
+
+
+def _names_bare_acronym(question: str, terms: Sequence[FocusTerm]) -> bool:
+    """Whether the question is an acronym alone ("TTFT", "whats MoE in the llama 4 section"): what it
+    stands for is what is asked."""
+    match = _BARE_ACRONYM_RE.match(normalize_text(question))
+    if match is None:
+        return False
+    word = match.group("word").lower()
+    return any(
+        t.word.lower() == word and t.role in {"name", "benchmark"} and any(len(alt) >= 2 for alt in t.alternatives)
+        for t in terms
+    )
+
+
+def _short_names(terms: list[FocusTerm], placed: Mapping[str, int]) -> list[FocusTerm]:
+    """A family, its number and a name after them ("llama 4 maverick"): the family and the number are said
+    by the passage before a sentence that says only the name ("Scout has 16 experts; Maverick has 128")."""
+    out = list(terms)
+    for at, term in enumerate(terms[:-1]):
+        tail = terms[at + 1]
+        if not term.phrase or tail.role != "name" or placed.get(tail.word, -9) != placed.get(term.word, -9) + 1:
+            continue
+        family = next(
+            (i for i, t in enumerate(terms[:at]) if t.role == "name" and term.phrase.startswith(f"{t.word} ")), None
+        )
+        for i in (at, *(() if family is None else (family,))):
+            out[i] = replace(out[i], named_by=tail.alternatives)
+    return out
 
 
 def _core_tokens(benchmark: str) -> frozenset[str]:

@@ -131,7 +131,15 @@ def ground(
                 distinctive_hits += 1
             continue
         carried = False
-        if term.role == "model":
+        if term.named_by and any(alt <= sentence for alt in term.named_by):
+            # "Maverick has 128" after "Llama 4 changed the architecture": the short name stands for the whole
+            # one, unless the sentence says the family with another number ("Llama 3 Maverick").
+            family = term.phrase.split()[0] if term.phrase else term.word.split()[0]
+            if family not in sentence_key.split():
+                carried = bool(said_last(term.phrase, preceding_key) if term.phrase else holds(term, preceding))
+        if carried:
+            pass
+        elif term.role == "model":
             if names_other_model is None:
                 names_other_model = any(tokens <= sentence for tokens in focus.model_tokens.values() if tokens) or bool(
                     ((sentence - heading) & focus.model_names) - focus.asked_tokens
@@ -148,6 +156,17 @@ def ground(
                 names_other = _names_other(focus, sentence - heading)
             if holds(term, byline):
                 # The outlet or author is who says the whole article, whoever each sentence is about.
+                carried = True
+            elif (
+                previous
+                and term.word not in sentence_key.split()
+                and any(
+                    t.phrase.startswith(f"{term.word} ") and says_phrase(t.phrase, name_key(previous))
+                    for t in focus.terms
+                )
+            ):
+                # "Llama 4 changed the architecture. Scout and Maverick were …": the family with its number,
+                # said just before, frames the sentence as it frames the number.
                 carried = True
             elif not names_other and not (sentence - heading) & term.siblings:
                 # The passage before the sentence carries a name into it ("She joined …", "The 28-year-old …");
@@ -183,7 +202,7 @@ def ground(
                 # says before carries into a sentence that names no other one.
                 if names_other is None:
                     names_other = _names_other(focus, sentence - heading)
-                carried = not names_other and says_phrase(term.phrase, preceding_key)
+                carried = not names_other and said_last(term.phrase, preceding_key)
         if carried:
             with_context += term.weight
             if term in focus.entities:
@@ -239,6 +258,14 @@ _NO_RE = re.compile(r"\b(?:no|without)\b")
 def says_phrase(phrase: str, key: str) -> bool:
     """Whether a name key holds a number phrase whole: "gemini 3" in "gemini 3 pro", not in "gemini 3.1"."""
     return bool(re.search(rf"(?<![\w.]){re.escape(phrase)}(?![\w]|\.\d)", key))
+
+
+def said_last(phrase: str, key: str) -> bool:
+    """Whether a name key's last mention of a family's number is the phrase's: "lumen 3" in "lumen 2 came
+    first. lumen 3 changed the design", not in "lumen 3 came first. lumen 2 changed it"."""
+    family, _, number = phrase.partition(" ")
+    said = re.findall(rf"(?<![\w.]){re.escape(family)} (\d[\w]*(?:\.\d+)*)", key)
+    return bool(said) and said[-1] == number
 
 
 def _names_other(focus: Focus, sentence: AbstractSet[str]) -> bool:

@@ -50,9 +50,13 @@ class AnswerPolicy:
 
 # A second source counts as stating the same quantity when it covers nearly as much of the question.
 CONFLICT_COVERAGE_RATIO = 0.6
+# Or when it is nearly as close to the question in meaning ("shipped … on February 19" for "when was it released").
+CONFLICT_CLOSE_GAP = 0.1
 
 
 CONFLICT_SIMILARITY_GAP = 0.3
+# A rival that holds every term the answer holds may say more besides ("… and a 200,000-token window").
+CONFLICT_FULL_COVERAGE_GAP = 0.45
 
 
 MAX_NEAREST = 2

@@ -7,7 +7,7 @@ import logging
 import re
 from collections.abc import Callable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from bot.core.answer.focus import Focus
@@ -21,7 +21,7 @@ from bot.core.answer.policy import (
     SUPPORT_WEIGHT,
     AnswerPolicy,
 )
-from bot.core.answer.shape import QuestionShape, holds_kind, values_of_kind
+from bot.core.answer.shape import QuestionShape, holds_kind, numbers_counted, values_of_kind
 from bot.core.models import Passage
 from bot.core.names import name_key
 from bot.core.search import TermStats
@@ -49,6 +49,7 @@ class ScoredSentence:
     missing: tuple[str, ...] = ()  # the identity terms it lacks, as the question writes them
     grounded_identity: int = 0
     entities: frozenset[str] = frozenset()  # the compared entities it grounds (comparisons only)
+    defines: bool = False  # spells out the acronym a question asks the meaning of
 
     @property
     def is_candidate(self) -> bool:
@@ -76,7 +77,7 @@ _PLACE_RE = re.compile(
 _CAPITALISED_RE = re.compile(r"(?<=[a-z,;:] )[A-Z][\w’'-]+")
 
 
-def _names_someone_new(sentence: str, asked: AbstractSet[str]) -> bool:
+def names_someone_new(sentence: str, asked: AbstractSet[str]) -> bool:
     """Whether a sentence names (a capitalised word where no sentence starts) something the question does not."""
     return any(t not in asked for word in _CAPITALISED_RE.findall(sentence) for t in tokenize(word)[:1])
 
@@ -195,6 +196,7 @@ def score_sentences(
     # Words every passage repeats ("muse", "spark") cannot tell what is counted.
     counted = [t for t in shape.counted if stats.weight(t) >= DISTINCTIVE_IDF]
     asked_tokens = focus.asked_tokens if focus else frozenset()
+    count_of = frozenset(shape.counted) if shape.kind == "number" else frozenset()
     for p_index, passage in enumerate(passages):
         heading_tokens = _token_set(passage.chunk.heading)
         frame = heading_tokens | _token_set((titles or {}).get(passage.chunk.article_id, ""))
@@ -236,21 +238,24 @@ def score_sentences(
             score = SUPPORT_WEIGHT * support + SIMILARITY_WEIGHT * similarity + 0.25 * passage.dense_score
             if entity_tokens:
                 score += 0.15 * len(entity_tokens & tokens) / len(entity_tokens)
-            if (
+            defines = (
                 focus is not None
                 and focus.asks_definition
                 and any(
                     len(alt) >= 2 and alt <= tokens
                     for term in focus.terms
-                    if term.role == "name"
+                    if term.role in {"name", "benchmark"}
                     for alt in term.alternatives
                 )
-            ):
+            )
+            if defines:
                 score += DEFINITION_BONUS  # "what does JEPA stand for": the sentence spelling it out answers
+            if count_of and numbers_counted(sentence, count_of):
+                score += COUNT_BONUS  # "how many agents": "runs up to 16 agents", not "took 48 seconds … agents"
             if focus is not None and focus.asks_for_place:
                 if _names_a_place(sentence, asked_tokens):
                     score += NAME_ANSWER_BONUS  # "where …": a sentence naming a place answers
-            elif focus is not None and focus.asks_for_name and _names_someone_new(sentence, asked_tokens):
+            elif focus is not None and focus.asks_for_name and names_someone_new(sentence, asked_tokens):
                 score += NAME_ANSWER_BONUS  # "who …", "which company …": a sentence naming someone new answers
             scored.append(
                 ScoredSentence(
@@ -264,7 +269,7 @@ def score_sentences(
                     distinctive_hits=(
                         grounding.distinctive_hits if grounding else sum(1 for t in distinctive if t in tokens)
                     ),
-                    typed=holds_kind(sentence, shape.kind, rate=shape.rate)
+                    typed=holds_kind(sentence, shape.kind, rate=shape.rate, calendar=shape.calendar)
                     and not (
                         focus is not None
                         and not comparison
@@ -278,6 +283,7 @@ def score_sentences(
                     missing=tuple(t.word for t in grounding.missing) if grounding else (),
                     grounded_identity=grounding.grounded_identity if grounding else 0,
                     entities=grounding.entities if grounding else frozenset(),
+                    defines=bool(defines),
                 )
             )
     scored.sort(key=answer_order)
@@ -320,6 +326,8 @@ def _preceding_key(text: str, heading: str, sentence: str) -> str:
     return name_key(f"{heading} {text[:at] if at >= 0 else text}")
 
 
+SURE_SIMILARITY = 0.75  # a sentence this close to a date question, naming what it asks about, is about it
+COUNT_BONUS = 0.3  # a sentence that says a number of what a "how many" question counts
 DEFINITION_BONUS = 1.0  # the sentence that spells an acronym out is the answer to what it stands for
 _PRONOUN_RE = re.compile(r"\b(it|its|he|she|his|her|him|they|their|them)\b", re.IGNORECASE)
 ANTECEDENT_CHARS = 300  # how far back a pronoun's antecedent may be: a sentence or two
@@ -345,6 +353,35 @@ def _previous_sentence(text: str, sentence: str) -> str:
         return ""
     sentences = split_sentences(paragraph)
     return sentences[-1] if sentences else ""
+
+
+def _next_sentence(text: str, sentence: str) -> str:
+    """The sentence just after ``sentence`` in its paragraph ("" at a paragraph's end or for a table row)."""
+    at = _offset(text, sentence)
+    if at < 0:
+        return ""
+    rest = text[at:].split("\n\n", 1)[0]
+    sentences = split_sentences(rest)
+    return sentences[1] if len(sentences) > 1 and not rest.lstrip().startswith(("|", "#")) else ""
+
+
+_PERSON_PRONOUN_RE = re.compile(r"\b(he|she|his|her|him|they|their|them)\b", re.IGNORECASE)
+
+
+def with_named_neighbour(sentence: ScoredSentence, passage_text: str, asked: AbstractSet[str]) -> ScoredSentence:
+    """For a question after a name, an answer sentence that names no one new, with the sentence beside it
+    that does: the one before when it points back to someone ("The memo came from Janelle Gale. AI-driven
+    impact, she wrote, …"), else the one after ("… was not done by Meta alone. Specialists from SecureBio …")."""
+    if names_someone_new(sentence.text, asked):
+        return sentence
+    if _PERSON_PRONOUN_RE.search(sentence.text):
+        before = _previous_sentence(passage_text, sentence.text)
+        if before and names_someone_new(before, asked):
+            return replace(sentence, text=f"{before} {sentence.text}")
+    after = _next_sentence(passage_text, sentence.text)
+    if after and names_someone_new(after, asked):
+        return replace(sentence, text=f"{sentence.text} {after}")
+    return sentence
 
 
 def _counts(token: str, tokens: AbstractSet[str], focus: Focus | None) -> bool:
@@ -420,7 +457,14 @@ def is_supported(shape: QuestionShape, best: ScoredSentence | None, policy: Answ
     """
     if best is None or not best.is_candidate:
         return False
-    if shape.kind in {"number", "date"} and not (best.distinctive_hits > 0 or best.own >= 0.99):
-        return False  # any number or date will do, so the sentence must be about the thing
+    if best.defines:
+        return True  # "TTFT?": the sentence that spells it out answers, however little else it shares
+    # Any number or date will do, so the sentence must be about the thing: a word of it that the corpus uses
+    # little, or, for a date, a name of it and the question's meaning ("released on April 8" for "what date
+    # did it launch").
+    about_it = best.distinctive_hits > 0 or best.own >= 0.99
+    sure_date = shape.kind == "date" and best.grounded_identity > 0 and best.similarity >= SURE_SIMILARITY
+    if shape.kind in {"number", "date"} and not (about_it or sure_date):
+        return False
     # Enough of the question's terms, or of its meaning: own term coverage plus cosine similarity.
     return best.own + best.similarity >= policy.abstain_threshold

@@ -45,6 +45,11 @@ _LATENCY_Q = re.compile(
 _DATE_Q = re.compile(r"^\s*when\b|\bwhat (year|month|date|day)\b|\bwhich (year|month)\b|\bsince when\b", re.I)
 
 
+_CALENDAR_Q = re.compile(r"\b(?:what|which|on what)\s+(?:date|day)\b", re.I)
+# A day of the calendar: a month's name, or a year.
+_CALENDAR_A = re.compile(r"\b(?:1[89]\d\d|20\d\d|" + "|".join(MONTH_NAMES) + r")\b", re.I)
+
+
 _NUMBER_Q = re.compile(
     r"\b(how (much|many|big|large|fast|quick|quickly|far|often|old)|what number|number of|count|score[sd]?|scoring|"
     r"elo|rank(ed|ing)?|size|parameters?|budget|figures?|numbers?)\b",
@@ -112,6 +117,7 @@ class QuestionShape:
     kind: str  # "age", "latency", "date", "duration", "money", "percent", "number" or "text"
     counted: tuple[str, ...] = ()  # for "how many X": the tokens of X, which the answer must mention
     rate: bool = False  # a price per unit ("per million tokens"): "free" does not state it
+    calendar: bool = False  # "what date …", "which day …": a day of the calendar, not "two months later"
 
     @property
     def wants_number(self) -> bool:
@@ -145,7 +151,10 @@ def read_question_shape(question: str, *, named_benchmark: bool = False) -> Ques
         kind = "age_at"
     if kind == "text" and named_benchmark and not _DESCRIBE_Q.search(text):
         kind = "number"  # "gemini 3.1 pro screenspot pro without tools": a score is what is asked
-    return QuestionShape(terms=terms, kind=kind, counted=read_counted_thing(text), rate=bool(_RATE_Q.search(text)))
+    return QuestionShape(
+        terms=terms, kind=kind, counted=read_counted_thing(text), rate=bool(_RATE_Q.search(text)),
+        calendar=kind == "date" and bool(_CALENDAR_Q.search(text)),
+    )  # fmt: skip
 
 
 # Words that end the noun phrase after "how many" / "how much": auxiliaries and most prepositions
@@ -189,8 +198,26 @@ def without_dates(text: str) -> str:
     return _DATE_NUMBER_RE.sub(" ", text)
 
 
+# "16 agents", "3,400 people strong", "128 routed experts": a number and, within two words after it, a noun.
+_COUNT_RE = re.compile(r"(\d+(?:[.,]\d+)*)\s+((?:[\w’'-]+\s+){0,2}?)([\w’'-]+)")
+
+
+@functools.lru_cache(maxsize=1 << 12)  # pure; read for every sentence of a "how many" question
+def numbers_counted(sentence: str, counted: frozenset[str]) -> frozenset[str]:
+    """The numbers a sentence says of what a "how many X" question counts (X's tokens), normalised as
+    ``values_of_kind`` does: "16" of "up to 16 agents in parallel"."""
+    said = set()
+    for match in _COUNT_RE.finditer(normalize_text(sentence)):
+        words = [*match.group(2).split(), match.group(3)]
+        if any(t in counted for w in words for t in tokenize(w)[:1]):
+            said.add(re.sub(r"(\.\d*?)0+\b", r"\1", re.sub(r"[^\d.]", "", match.group(1))).rstrip("."))
+    return frozenset(said)
+
+
 def has_quantity(sentence: str) -> bool:
-    if numbers_in(_DATE_NUMBER_RE.sub(" ", sentence)):
+    """Whether a sentence states a count or amount: a number that is no day, year or age ("Lena Duarte, 41,
+    an engineer" counts no engineers)."""
+    if numbers_in(_AGE_A.sub(" ", _DATE_NUMBER_RE.sub(" ", sentence))):
         return True
     words = set(re.findall(r"[a-z]+", sentence.lower()))
     return bool(words & NUMBER_WORDS.keys())
@@ -201,8 +228,11 @@ def has_date(sentence: str) -> bool:
 
 
 @functools.lru_cache(maxsize=1 << 14)  # pure; a passage's sentences are read again by every question it answers
-def holds_kind(sentence: str, kind: str, *, rate: bool = False) -> bool:
-    """Whether a sentence states the kind of value a question asks for (``rate``: a price per unit)."""
+def holds_kind(sentence: str, kind: str, *, rate: bool = False, calendar: bool = False) -> bool:
+    """Whether a sentence states the kind of value a question asks for (``rate``: a price per unit;
+    ``calendar``: a date on the calendar, not one relative to something else)."""
+    if kind == "date" and calendar:
+        return bool(_CALENDAR_A.search(sentence))
     if kind == "money" and not rate and _FREE_A.search(sentence):
         return True
     if kind == "age":

@@ -1,0 +1,257 @@
+"""Short names, bare acronyms, withheld values and rival statements, on a tiny inline corpus with the real model.
+
+Each test asks what an article says in other words than the question, or what two articles say differently,
+and checks the answer holds the right figure, shows both sources' figures, or abstains.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.core._asking import covering_passages
+from bot.core.answer import read_focus
+from bot.core.embedding import Embedder
+from bot.core.models import Passage
+from bot.core.service import MuseService, ServiceConfig
+from bot.core.text import tokenize
+
+pytestmark = pytest.mark.slow
+
+ARTICLES = {
+    "lumen-lineage.md": """---
+id: lumen-lineage
+title: "The Lumen family, model by model"
+outlet: "Model Notes"
+published: 2026-04-20
+---
+## The family
+
+Lumen 2 arrived in 2024 as a dense model that anyone could download.
+Lumen 3 changed the design. Spark and Flint were its first mixture-of-experts (MoE) models, each sending a
+token to a few specialist sub-networks. Spark has 12 experts; Flint has 96.
+A third model, Ember, with close to 900 billion parameters in total, was only ever shown as a preview.
+
+## Ripple
+
+Kestrel built the first Ripple feed with models from Larkspur and Quillon Labs.
+Halo has about 2 billion monthly users across its apps. It has not said how many people use Ripple itself.
+Kestrel's Spark arrived roughly two months after Flint.
+Spark's release date was April 8, 2026.
+""",
+    "ripple-speed.md": """---
+id: ripple-speed
+title: "How fast the Lumen models answer"
+outlet: "Throughput Desk"
+published: 2026-05-10
+---
+## Method
+
+In the week of May 4 we sent 300 tasks to each model from a server in Ohio, and measured time to first
+token (TTFT) in seconds and what the whole suite cost at list prices.
+
+## Results
+
+| Model | QuizBench |
+| --- | --- |
+| Spark | 71.2 |
+| Flint | 68.0 |
+
+Flint had a TTFT of 2.1 seconds, and Glint one of 0.8 seconds.
+Kestrel's list price for Flint is $6 per million input tokens and $30 per million output tokens, and long
+answers drive most of the bill.
+Flint's MoE layers halve its serving costs, the company says.
+Contemplating, which runs several agents in parallel and merges what they find, took 48 seconds on average
+across the 25 puzzles we gave it.
+""",
+    "flint-launch.md": """---
+id: flint-launch
+title: "Kestrel ships Flint"
+outlet: "Signal Desk"
+published: 2026-02-21
+---
+## The release
+
+Kestrel released Flint on February 20, 2026, with a short post from its founder.
+Kestrel kept the price of its predecessor: $5 per million input tokens and $25 per million output tokens,
+with a higher rate for prompts longer than 200,000 tokens.
+Flint's Contemplating mode runs up to 16 agents in parallel.
+Before launch, Kestrel says, it ran about 20,000 adversarial probes against the model.
+""",
+    "flint-review.md": """---
+id: flint-review
+title: "A month with Flint"
+outlet: "Bench Review"
+published: 2026-03-25
+---
+## Verdict
+
+Flint came out on February 19, 2026.
+Spark came out on April 9, 2026.
+The app is fast, and the answers are short.
+""",
+    "kestrel-people.md": """---
+id: kestrel-people
+title: "Inside Kestrel"
+outlet: "Org Chart"
+published: 2026-04-02
+---
+## Reviews
+
+The change was set out in a memo from Mira Osei, Kestrel's head of people, late in 2025. Impact from AI tools,
+she wrote, would count in every review.
+
+## Safety
+
+Red-team testing was not done by Kestrel alone. Specialists from Brightwater ran part of it as outside
+consultants.
+
+## Creators
+
+Of the creators we surveyed, 41% had tried making a Ripple clip, but only 12% said they post there every week.
+""",
+}
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory: pytest.TempPathFactory, real_embedder: Embedder, onnx_cache_dir: Path) -> MuseService:
+    base = tmp_path_factory.mktemp("rivals")
+    corpus, index = base / "corpus", base / "index"
+    corpus.mkdir()
+    index.mkdir()
+    (index / "onnx").symlink_to(onnx_cache_dir)
+    for name, text in ARTICLES.items():
+        (corpus / name).write_text(text, encoding="utf-8")
+    service = MuseService(ServiceConfig(corpus_dir=corpus, index_dir=index), embedder_factory=lambda: real_embedder)
+    service.build_index()
+    return service
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("how many experts does lumen 3 flint have", "96"),  # "Flint" after "Lumen 3 changed the design"
+        ("total parameters of lumen 3 ember", "900 billion"),
+    ],
+)
+def test_a_short_name_stands_for_the_whole_one_the_passage_said(
+    service: MuseService, question: str, expected: str
+) -> None:
+    answer = service.ask(question)
+
+    assert not answer.abstained, answer.text
+    assert expected in answer.text
+
+
+def test_a_short_name_after_another_number_of_its_family_is_not_it(service: MuseService) -> None:
+    answer = service.ask("how many experts does lumen 2 flint have")  # the passage last said Lumen 3
+
+    assert answer.abstained, answer.text
+
+
+def test_which_two_asks_for_two_answers_not_for_the_number_two(service: MuseService) -> None:
+    answer = service.ask("which two firms' models powered the first ripple feed")
+
+    assert not answer.abstained, answer.text
+    assert "Larkspur" in answer.text
+    assert "Quillon" in answer.text
+
+
+@pytest.mark.parametrize("question", ["TTFT", "whats MoE", "TTFT in the throughput piece?"])
+def test_an_acronym_asked_alone_is_answered_by_its_definition(service: MuseService, question: str) -> None:
+    answer = service.ask(question)
+
+    assert not answer.abstained, answer.text
+    first = answer.text.splitlines()[0]
+    assert "time to first token" in first or "mixture-of-experts" in first, answer.text
+
+
+def test_a_withheld_value_in_the_second_sentence_of_a_unit_is_an_abstention(service: MuseService) -> None:
+    withheld = service.ask("how many people use ripple every month")
+    given = service.ask("how many monthly users does halo have")
+
+    assert withheld.abstained, withheld.text
+    assert "not been made public" in withheld.text
+    assert not given.abstained, given.text
+    assert "2 billion" in given.text
+
+
+def test_what_date_wants_a_day_of_the_calendar(service: MuseService) -> None:
+    answer = service.ask("what date did spark launch")
+
+    assert not answer.abstained, answer.text
+    first = answer.text.splitlines()[0]
+    assert "two months" not in first, answer.text
+    assert "April 8" in first or "April 9" in first, answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "values"),
+    [
+        ("when was flint released", ("February 20", "February 19")),  # "shipped" in the other article
+        ("flint output token price per million", ("$30", "$25")),  # the rival says more besides
+    ],
+)
+def test_a_rival_worded_otherwise_still_shows_the_difference(
+    service: MuseService, question: str, values: tuple[str, str]
+) -> None:
+    answer = service.ask(question)
+
+    assert "The articles differ" in answer.text, answer.text
+    assert all(v in answer.text for v in values)
+    assert len({c.article_id for c in answer.citations}) >= 2
+
+
+def test_a_rival_retrieval_missed_is_found_from_the_answer_sentence(service: MuseService) -> None:
+    answer = service.ask("what date did spark launch", top_k=1)  # one passage: the other article is not read
+
+    assert "The articles differ" in answer.text, answer.text
+    assert "April 8" in answer.text
+    assert "April 9" in answer.text
+
+
+def test_numbers_said_of_other_things_are_no_rival_count(service: MuseService) -> None:
+    answer = service.ask("how many agents does contemplating run in parallel")
+
+    assert "16" in answer.text.splitlines()[0], answer.text  # "16 agents", not "48 seconds … 25 puzzles"
+    assert "The articles differ" not in answer.text
+
+
+def test_the_passage_holding_every_term_is_read_though_retrieval_missed_it(service: MuseService) -> None:
+    serving = service.ensure_ready()
+    question = "how many adversarial probes did kestrel run before launch"
+    focus = read_focus(question, idf=serving.term_stats.weight, lexicon=serving.index.lexicon)
+    vector = service.embed_texts([question])[0]
+    elsewhere = next(c for c in serving.index.chunks if c.article_id == "ripple-speed")
+    kept = [Passage(chunk=elsewhere, score=1.0, dense_score=0.5, bm25_score=0.0)]
+
+    found = covering_passages(serving, kept, focus, tokenize(question), vector)
+
+    assert [p.chunk.article_id for p in found] == ["flint-launch"]
+    assert "20,000" in found[0].chunk.text
+
+
+@pytest.mark.parametrize(
+    ("question", "name"),
+    [
+        ("who wrote the memo about ai impact in reviews at kestrel", "Mira Osei"),  # "she wrote", the name before
+        ("who did the red-team testing with kestrel", "Brightwater"),  # "not done by Kestrel alone", the name after
+    ],
+)
+def test_a_who_question_gets_the_name_from_the_sentence_beside_the_answer(
+    service: MuseService, question: str, name: str
+) -> None:
+    answer = service.ask(question)
+
+    assert not answer.abstained, answer.text
+    assert name in answer.text
+
+
+def test_every_day_is_a_setting_every_week_does_not_ground(service: MuseService) -> None:
+    daily = service.ask("what share of creators post to ripple every day")
+    weekly = service.ask("what share of creators post to ripple every week")
+
+    assert daily.abstained, daily.text
+    assert "12%" not in daily.text
+    assert "12%" in weekly.text
