@@ -307,6 +307,10 @@ class OnnxEmbedder:
         options.intra_op_num_threads = intra_op_threads
         options.inter_op_num_threads = 1
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        # Worker threads sleep when a run ends instead of spinning: on 2 shared cores a spinning thread holds the
+        # core the search and the answer run on next, or another process's (a warm ask took twice as long under
+        # load; idle, the same). The vectors are the same bit for bit.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self._session = ort.InferenceSession(
             str(onnx_dir / "model.onnx"), sess_options=options, providers=["CPUExecutionProvider"]
         )

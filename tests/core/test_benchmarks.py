@@ -366,6 +366,30 @@ def test_facts_written_by_a_build_load_back_equal(tmp_path: Path, corpus: tuple)
     assert [p.name for p in build.parent.iterdir()] == [build.name]  # no partial build left behind
 
 
+def test_facts_json_is_the_same_bytes_when_a_build_reuses_the_facts_serialised_before(
+    tmp_path: Path, corpus: tuple
+) -> None:
+    articles, _chunks, facts = corpus
+    signed = [*facts, dataclasses.replace(facts[0], value=0.0), dataclasses.replace(facts[0], value=-0.0)]
+
+    def write(index_dir: Path, which: list[BenchmarkFact]) -> bytes:
+        build_index(
+            articles,
+            lambda article: split_into_chunks(article, approximate_token_counter),
+            HashingEmbedder(32),
+            index_dir,
+            extract_facts=lambda _a, _c: tuple(which),
+        )
+        return (index_dir / "builds" / str(read_current_build_id(index_dir)) / "facts.json").read_bytes()
+
+    first = write(tmp_path / "one", signed)
+    again = write(tmp_path / "two", signed[::-1])  # every fact was serialised by the first build
+
+    assert first == (json.dumps([dataclasses.asdict(f) for f in signed], ensure_ascii=False) + "\n").encode()
+    assert again == (json.dumps([dataclasses.asdict(f) for f in signed[::-1]], ensure_ascii=False) + "\n").encode()
+    assert b'"value": -0.0' in again
+
+
 def test_diff_facts_reports_changes_and_conflicts(corpus: tuple) -> None:
     _articles, _chunks, facts = corpus
     without_overview = tuple(f for f in facts if f.article_id != OVERVIEW)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.core._serving import byline_names, with_bylines
+from bot.core._serving import byline_names, byline_tokens, with_bylines
 from bot.core.answer.focus import FocusTerm
 from bot.core.answer.grounding import _said_together, holds
 from bot.core.answer.shape import holds_kind, read_counted_thing
@@ -58,3 +58,12 @@ def test_a_byline_word_the_text_never_uses_names_its_article() -> None:
 
     counts = with_bylines(doc_freq, sources, per_article)
     assert counts[tokenize("PocketLab")[0]] == 2  # a word of each of its article's passages
+
+
+def test_a_bylines_tokens_are_read_once_per_outlet_and_author() -> None:
+    source = SourceRef("a", "Hands on", "PocketLab Reviews", author="Jonah Pierce")
+    same_byline = SourceRef("b", "Another", "PocketLab Reviews", author="Jonah Pierce")
+
+    assert byline_tokens(source) == tuple(dict.fromkeys(tokenize(source.byline)))
+    assert byline_tokens(same_byline) is byline_tokens(source)
+    assert byline_tokens(SourceRef("c", "A note", "Unknown outlet")) == ()

@@ -105,7 +105,8 @@ def find_conflicts(facts: Iterable[BenchmarkFact]) -> tuple[Conflict, ...]:
         groups[_conflict_key(fact)].append(fact)
     out = []
     for (benchmark, model, _qualifier), group in groups.items():
-        if len({round(f.value, 6) for f in group}) > 1:
+        values = {f.value for f in group}  # rounding only the distinct values: an add re-reads every group
+        if len(values) > 1 and len({round(v, 6) for v in values}) > 1:
             out.append(Conflict(benchmark=benchmark, model=model, facts=tuple(group)))
     return tuple(out)
 
