@@ -32,6 +32,8 @@ Lumen 2 arrived in 2024 as a dense model that anyone could download.
 Lumen 3 changed the design. Spark and Flint were its first mixture-of-experts (MoE) models, each sending a
 token to a few specialist sub-networks. Spark has 12 experts; Flint has 96.
 A third model, Ember, with close to 900 billion parameters in total, was only ever shown as a preview.
+That is worth unpacking, because Flint is not a small model. It is a Sparse Gating Network design with 400
+billion parameters in all, of which 20 billion are active for any one token.
 
 ## Ripple
 
@@ -255,3 +257,10 @@ def test_every_day_is_a_setting_every_week_does_not_ground(service: MuseService)
     assert daily.abstained, daily.text
     assert "12%" not in daily.text
     assert "12%" in weekly.text
+
+
+def test_a_clause_opening_on_a_pronoun_is_about_the_name_before(service: MuseService) -> None:
+    answer = service.ask("how many total params does flint have")  # "params" clips "parameters"
+
+    assert not answer.abstained, answer.text
+    assert "400" in answer.text.splitlines()[0]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.core._serving import byline_names, byline_tokens, with_bylines
-from bot.core.answer.focus import FocusTerm
+from bot.core.answer.focus import FocusTerm, find_clippings
 from bot.core.answer.grounding import _said_together, holds
 from bot.core.answer.shape import holds_kind, read_counted_thing
 from bot.core.models import SourceRef
@@ -67,3 +67,10 @@ def test_a_bylines_tokens_are_read_once_per_outlet_and_author() -> None:
     assert byline_tokens(source) == tuple(dict.fromkeys(tokenize(source.byline)))
     assert byline_tokens(same_byline) is byline_tokens(source)
     assert byline_tokens(SourceRef("c", "A note", "Unknown outlet")) == ()
+
+
+def test_a_plural_clipping_reads_as_its_singular() -> None:
+    texts = ["A design with 400 billion parameters in all."]
+
+    assert find_clippings("params", texts) == (frozenset({"parameter"}),)
+    assert find_clippings("param", texts) == (frozenset({"parameter"}),)

@@ -631,6 +631,9 @@ def find_clippings(
             clips = candidate.startswith(word) and len(candidate) > len(word) and len(word) * 5 >= 2 * len(candidate)
             if clips and (not common or (before and at > 0 and words[at - 1] == before)):
                 singles[candidate] = None
+    if not singles and not pairs and word.endswith("s") and len(word) > MIN_CLIPPING:
+        # "params": the plural of a clipping ("param" of "parameters").
+        return find_clippings(word[:-1], texts, before=before, common=common, closeness=closeness)
     found = list(pairs)
     if singles:
         options = sorted(singles)

@@ -132,6 +132,10 @@ def _clause_values(clause: str, kind: str) -> frozenset[str]:
     return values_of_kind(clause, kind, set())
 
 
+# A clause that opens on a pronoun is about what the clause before named: "… Maverick is not small. It is …".
+_REFERS_BACK_RE = re.compile(r"\s*(?:it|its|it's|he|she|his|her|they|their)\b", re.IGNORECASE)
+
+
 def said_of_another(sentence: str, focus: Focus, kind: str) -> bool:
     """Whether every value of the asked kind in ``sentence`` belongs to something other than what is asked.
 
@@ -151,12 +155,18 @@ def said_of_another(sentence: str, focus: Focus, kind: str) -> bool:
     rival_models = [tokens for tokens in focus.model_tokens.values() if tokens and not tokens <= asked]
     value_kind = kind if kind in {"money", "percent", "date"} else "number"  # an age, a latency: a number
     anchored_value = rival_value = named = False
+    before_anchored = False  # the clause before named the thing asked: "It …" here is about it
     for tokens, key, days, clause in clauses:
+        refers_back = before_anchored and bool(_REFERS_BACK_RE.match(clause))
         # A number of the question ("april 9", "gpt-5.4") is no value stated.
         if not any(re.sub(r"[^\d.]", "", v) not in asked for v in _clause_values(clause, value_kind)):
-            named = named or any(holds(t, tokens) >= 1.0 for t in anchors)
+            before_anchored = any(holds(t, tokens) >= 1.0 for t in anchors)
+            named = named or before_anchored
             continue
-        has_anchor = any(holds(t, tokens) >= 1.0 and (not t.phrase or says_phrase(t.phrase, key)) for t in anchors)
+        has_anchor = refers_back or any(
+            holds(t, tokens) >= 1.0 and (not t.phrase or says_phrase(t.phrase, key)) for t in anchors
+        )
+        before_anchored = has_anchor
         has_rival = (
             any(r <= tokens for r in rival_models)
             or bool((tokens & focus.other_names) - asked)
