@@ -264,3 +264,14 @@ def test_a_clause_opening_on_a_pronoun_is_about_the_name_before(service: MuseSer
 
     assert not answer.abstained, answer.text
     assert "400" in answer.text.splitlines()[0]
+
+
+def test_a_qualifier_is_read_as_written_pros_are_no_pro_tier(service: MuseService) -> None:
+    serving = service.ensure_ready()
+
+    def role(question: str, word: str) -> str:
+        focus = read_focus(question, idf=serving.term_stats.weight, lexicon=serving.index.lexicon)
+        return next(t.role for t in focus.terms if t.word == word)
+
+    assert role("how often does flint beat the pros", "pros") != "qualifier"
+    assert role("what does the flint pro plan cost", "pro") == "qualifier"

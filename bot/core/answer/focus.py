@@ -61,9 +61,7 @@ VARIANT_NOUNS = frozenset(
 
 # Words whose siblings are different facts: "per hour" is not "per minute", "in Europe" not "in Asia".
 # They must be in the sentence as written (or an acronym / a very close neighbour: "EU" for "Europe").
-QUALIFIER_WORDS = frozenset(
-    tokenize(
-        """eu europe european us usa america american uk britain british china chinese india indian japan
+_QUALIFIER_TEXT = """eu europe european us usa america american uk britain british china chinese india indian japan
         japanese asia asian africa african canada canadian australia australian germany german france french
         brazil korea korean global worldwide international
         mobile desktop web browser ios android iphone ipad mac linux phone phones tablet glasses
@@ -73,10 +71,10 @@ QUALIFIER_WORDS = frozenset(
         lite light mini nano pro max ultra flash plus turbo preview premium enterprise basic standard
         free input output tomorrow yesterday without
         january february march april may june july august september october november december
-        monday tuesday wednesday thursday friday saturday sunday""",
-        keep_stopwords=True,
-    )
-)
+        monday tuesday wednesday thursday friday saturday sunday"""
+QUALIFIER_WORDS = frozenset(tokenize(_QUALIFIER_TEXT, keep_stopwords=True))
+# The words as written: "pros" (professionals) is no "pro" tier, though both are the search token "pro".
+QUALIFIER_SURFACES = frozenset(_QUALIFIER_TEXT.split())
 
 
 # The regions among them: a word the corpus never uses is one of these when its closest corpus word is ("spain"
@@ -528,8 +526,10 @@ def _word_term(
         alternatives.append(frozenset(acronym))
     known_tokens = [token, *corrected]
     # "us" is a country only when written so ("US", "U.S."); "tell us" is not.
+    surface = word.lower().strip("?!.,;:'’\"")
     is_qualifier = variant or (
-        any(t in QUALIFIER_WORDS for t in known_tokens) and (word.lower() != "us" or word.upper() == word)
+        any(t in QUALIFIER_WORDS and (t != token or surface in QUALIFIER_SURFACES) for t in known_tokens)
+        and (word.lower() != "us" or word.upper() == word)
     )
     if not is_qualifier and not in_corpus and not corrected:
         # A word the corpus never uses whose closest corpus word is a region, platform, unit or tier is one
