@@ -48,6 +48,7 @@ def answer_question(
         read_focus,
         words_to_embed,
     )
+    from bot.core.answer.compose import shows_difference
     from bot.core.search import search_passages
     from bot.core.text import tokenize
 
@@ -130,7 +131,7 @@ def answer_question(
         return answer
     again = answer_from((*passages, *rivals), rivals_from=len(passages))
     # Only a disagreement is news: the same answer without the rivals' citations otherwise.
-    return again if "The articles differ" in again.text else answer
+    return again if shows_difference(again) else answer
 
 
 RIVAL_SIMILARITY = 0.6  # cosine of another article's sentence with the answer's: it may state the same thing
@@ -141,13 +142,14 @@ def rival_passages(serving: _Serving, passages: Sequence[Passage], answer: Answe
     """Passages of other articles, not retrieved, with a sentence close to the one that answers a question
     after a value: another article may state that value differently ("released on April 9"), in words the
     question does not use. The answer is built again with them, and shows both values if they differ."""
+    from bot.core.answer.compose import shows_difference
     from bot.core.answer.shape import holds_kind, read_question_shape
     from bot.core.models import Passage
 
     shape = read_question_shape(question)
-    if answer.abstained or answer.conflicts or not answer.citations or not (shape.wants_number or shape.wants_date):
+    if answer.abstained or not answer.citations or not (shape.wants_number or shape.wants_date):
         return []
-    if "The articles differ" in answer.text:
+    if shows_difference(answer):
         return []
     index = serving.index
     cited = answer.citations[0]

@@ -251,6 +251,8 @@ def _find_value_conflict(
     return None
 
 
+DIFFER = "The articles differ:"  # how an answer says that two sources state different values
+
 _PRICE_RE = re.compile(r"[$€£]\s?(\d[\d,]*(?:\.\d+)?)")
 
 
@@ -392,9 +394,7 @@ def build_answer(
         lines.append(f"{sentence.text} [{marker}]")
     if rival is not None and chosen and rival in chosen:
         first, second = markers[0], markers[chosen.index(rival)]
-        lines.append(
-            f"The articles differ: {' / '.join(sorted(mine))} [{first}] vs {' / '.join(sorted(theirs))} [{second}]."
-        )
+        lines.append(f"{DIFFER} {' / '.join(sorted(mine))} [{first}] vs {' / '.join(sorted(theirs))} [{second}].")
     said = "\n".join(lines)
     # The table adds nothing when the sentences already state every value and no source disagrees.
     repeats = bool(lines) and not conflicts and all(fact.value_text in said for fact in facts)
@@ -439,6 +439,11 @@ _WITHHELD_RE = re.compile(
     r"|\bundisclosed\b|\bleaves?\s+(?:that|the)\s+cell\s+empty\b",
     re.IGNORECASE,
 )
+
+
+def shows_difference(answer: Answer) -> bool:
+    """Whether an answer shows two sources' different values of what was asked (in prose or in a table)."""
+    return bool(answer.conflicts) or any(line.startswith(DIFFER) for line in answer.text.splitlines())
 
 
 def says_withheld(question: str, shape: QuestionShape, sentence: str, about: AbstractSet[str] | None = None) -> bool:
