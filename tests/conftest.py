@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
@@ -71,3 +72,24 @@ def shipped_service(shipped_index: tuple[Path, Path], real_embedder: Embedder) -
     """The service as `musebot ask` runs it, over the shipped corpus, with the real model."""
     corpus, index = shipped_index
     return MuseService(ServiceConfig(corpus_dir=corpus, index_dir=index), embedder_factory=lambda: real_embedder)
+
+
+@pytest.fixture(scope="session")
+def inline_service(
+    tmp_path_factory: pytest.TempPathFactory, real_embedder: Embedder, onnx_cache_dir: Path
+) -> Callable[[str, Mapping[str, str]], MuseService]:
+    """Builds a service over a tiny inline corpus (file name -> text) with the real model, its index built."""
+
+    def build(name: str, articles: Mapping[str, str]) -> MuseService:
+        base = tmp_path_factory.mktemp(name)
+        corpus, index = base / "corpus", base / "index"
+        corpus.mkdir()
+        index.mkdir()
+        (index / "onnx").symlink_to(onnx_cache_dir)  # the session's one export
+        for file_name, text in articles.items():
+            (corpus / file_name).write_text(text, encoding="utf-8")
+        service = MuseService(ServiceConfig(corpus_dir=corpus, index_dir=index), embedder_factory=lambda: real_embedder)
+        service.build_index()
+        return service
+
+    return build

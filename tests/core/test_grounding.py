@@ -7,13 +7,12 @@ learned acronym and a typo are grounded; a prose conflict shows both values; quo
 from __future__ import annotations
 
 import re
-from pathlib import Path
+from collections.abc import Callable, Mapping
 
 import pytest
 
-from bot.core.embedding import Embedder
 from bot.core.models import Answer
-from bot.core.service import MuseService, ServiceConfig
+from bot.core.service import MuseService
 
 pytestmark = pytest.mark.slow
 
@@ -137,17 +136,8 @@ In a March review, LogicBench put Orbit 2.5 at 63.0, above Lumen 3.
 
 
 @pytest.fixture(scope="module")
-def service(tmp_path_factory: pytest.TempPathFactory, real_embedder: Embedder, onnx_cache_dir: Path) -> MuseService:
-    base = tmp_path_factory.mktemp("grounding")
-    corpus, index = base / "corpus", base / "index"
-    corpus.mkdir()
-    index.mkdir()
-    (index / "onnx").symlink_to(onnx_cache_dir)
-    for name, text in ARTICLES.items():
-        (corpus / name).write_text(text, encoding="utf-8")
-    service = MuseService(ServiceConfig(corpus_dir=corpus, index_dir=index), embedder_factory=lambda: real_embedder)
-    service.build_index()
-    return service
+def service(inline_service: Callable[[str, Mapping[str, str]], MuseService]) -> MuseService:
+    return inline_service("grounding", ARTICLES)
 
 
 def _numbers(answer: Answer) -> list[str]:

@@ -6,15 +6,14 @@ and checks the answer holds the right figure, shows both sources' figures, or ab
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Callable, Mapping
 
 import pytest
 
 from bot.core._asking import covering_passages
 from bot.core.answer import read_focus
-from bot.core.embedding import Embedder
 from bot.core.models import Passage
-from bot.core.service import MuseService, ServiceConfig
+from bot.core.service import MuseService
 from bot.core.text import tokenize
 
 pytestmark = pytest.mark.slow
@@ -117,17 +116,8 @@ Of the creators we surveyed, 41% had tried making a Ripple clip, but only 12% sa
 
 
 @pytest.fixture(scope="module")
-def service(tmp_path_factory: pytest.TempPathFactory, real_embedder: Embedder, onnx_cache_dir: Path) -> MuseService:
-    base = tmp_path_factory.mktemp("rivals")
-    corpus, index = base / "corpus", base / "index"
-    corpus.mkdir()
-    index.mkdir()
-    (index / "onnx").symlink_to(onnx_cache_dir)
-    for name, text in ARTICLES.items():
-        (corpus / name).write_text(text, encoding="utf-8")
-    service = MuseService(ServiceConfig(corpus_dir=corpus, index_dir=index), embedder_factory=lambda: real_embedder)
-    service.build_index()
-    return service
+def service(inline_service: Callable[[str, Mapping[str, str]], MuseService]) -> MuseService:
+    return inline_service("rivals", ARTICLES)
 
 
 @pytest.mark.parametrize(
