@@ -93,7 +93,7 @@ class Bm25Scores:
     `parts` pairs each segment's postings with the global row of each of its chunks (-1 for a tombstoned one).
     """
 
-    __slots__ = ("_avgdl", "_cached_entries", "_columns", "_idf", "_norms", "num_docs", "parts")
+    __slots__ = ("_avgdl", "_cached_bytes", "_columns", "_idf", "_last", "_norms", "num_docs", "parts")
 
     def __init__(self, parts: Sequence[tuple[Postings, np.ndarray]], num_docs: int) -> None:
         import numpy as np
@@ -106,8 +106,11 @@ class Bm25Scores:
         self._idf: dict[str, float | None] = {}
         # Per token, each part's (live global rows, score terms) of a long postings list: "muse" and "spark" are
         # in nearly every passage, and their terms are the same for every query of this build.
-        self._columns: dict[str, tuple[tuple[np.ndarray, np.ndarray], ...]] = {}
-        self._cached_entries = 0
+        self._columns: dict[str, tuple[np.ndarray | None, np.ndarray]] = {}
+        self._cached_bytes = 0
+        # The last query's tokens and scores: an ask reads BM25 twice with one query (retrieval, then the passage
+        # that covers more of the question), and at 100k passages scoring it is ~1 ms.
+        self._last: tuple[tuple[str, ...], np.ndarray | None] = ((), None)
 
     def _norm(self, part: int) -> np.ndarray:
         norm = self._norms.get(part)
@@ -138,23 +141,34 @@ class Bm25Scores:
         """BM25 score of every live chunk for these tokens (repeats count, as in bm25s); None when none is known."""
         import numpy as np
 
+        key = tuple(tokens)
+        last_key, last_scores = self._last  # one read: another thread may replace it
+        if key == last_key and key:
+            return last_scores
         known = [(token, idf) for token in tokens if token and (idf := self.idf(token)) is not None]
-        if not known:
-            return None
-        scores = np.zeros(self.num_docs, dtype=np.float32)
-        for token, idf in known:
-            for targets, values in self._column(token, idf):
-                scores[targets] += values  # one entry per chunk within a column
+        scores: np.ndarray | None = None
+        if known:
+            scores = np.zeros(self.num_docs, dtype=np.float32)
+            for token, idf in known:
+                targets, values = self._column(token, idf)
+                if targets is None:
+                    scores += values  # a dense column: zero where the token is not, and x + 0.0 is x
+                else:
+                    scores[targets] += values  # one entry per chunk within a column
+            scores.setflags(write=False)  # shared with the next caller of the same query
+        self._last = (key, scores)
         return scores
 
-    def _column(self, token: str, idf: float) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
-        """Each part's live global rows holding ``token`` and their score terms, kept for long postings."""
+    def _column(self, token: str, idf: float) -> tuple[np.ndarray | None, np.ndarray]:
+        """The live global rows holding ``token`` and their score terms (rows None: a dense column over every
+        chunk), kept: a query's words come back in the next one, and "muse" and "spark" are in nearly every
+        passage, with the same terms for every query of this build."""
         cached = self._columns.get(token)
         if cached is not None:
             return cached
         import numpy as np
 
-        terms = []
+        all_targets, all_values = [], []
         for part, (postings, rows) in enumerate(self.parts):
             column = postings.vocab.get(token)
             if column is None:
@@ -166,22 +180,30 @@ class Bm25Scores:
             values = (np.float64(idf) * (tf / (self._norm(part)[docs] + tf))).astype(np.float32)
             targets = rows[docs]
             live = targets >= 0
-            terms.append((targets[live], values[live]))
-        found = tuple(terms)
-        size = sum(len(targets) for targets, _ in found)
-        if size >= CACHED_POSTINGS_MIN:
-            if self._cached_entries + size > CACHED_POSTINGS_LIMIT:
-                self._columns.clear()  # one atomic step: queries on other threads only ever miss
-                self._cached_entries = 0
-            self._columns[token] = found
-            self._cached_entries += size
+            all_targets.append(targets[live])
+            all_values.append(values[live])
+        targets = np.concatenate(all_targets) if all_targets else np.zeros(0, dtype=np.int64)
+        values = np.concatenate(all_values) if all_values else np.zeros(0, dtype=np.float32)
+        found: tuple[np.ndarray | None, np.ndarray]
+        if len(targets) * DENSE_COLUMN_SHARE >= self.num_docs:
+            dense = np.zeros(self.num_docs, dtype=np.float32)
+            dense[targets] = values  # a chunk is in one part only: one entry per row
+            found, size = (None, dense), dense.nbytes
+        else:
+            found, size = (targets, values), targets.nbytes + values.nbytes
+        if self._cached_bytes + size > CACHED_POSTINGS_BYTES:
+            self._columns.clear()  # one atomic step: queries on other threads only ever miss
+            self._cached_bytes = 0
+        self._columns[token] = found
+        self._cached_bytes += size
         return found
 
 
-# Postings lists kept computed: those of at least this many chunks (shorter ones cost less to score than to
-# keep), up to this many entries in all (~12 bytes each: ~25 MB at most).
-CACHED_POSTINGS_MIN = 512
-CACHED_POSTINGS_LIMIT = 2_000_000
+# Postings lists kept computed, up to this many bytes in all. A token in at least one chunk of
+# DENSE_COLUMN_SHARE is kept as a column over every chunk: adding it is one vector add, not a scatter (a
+# scatter of 100k entries costs ~10x a vector add of 100k).
+CACHED_POSTINGS_BYTES = 32_000_000
+DENSE_COLUMN_SHARE = 4
 
 
 def doc_freq_of(token_lists: Sequence[Sequence[str]]) -> Counter[str]:

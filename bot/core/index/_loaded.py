@@ -16,7 +16,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from bot.core.index._bm25 import Bm25Scores
-from bot.core.index._dense import search_rows
+from bot.core.index._dense import best_positive_rows, search_rows
 from bot.core.models import Article, BenchmarkFact, Chunk, IndexStats
 
 if TYPE_CHECKING:
@@ -168,17 +168,13 @@ class LoadedIndex:
 
     def search_bm25(self, query_tokens: list[str], k: int) -> list[tuple[int, float]]:
         """The k best BM25 matches for tokens from `text.tokenize`: (chunk row, score > 0), best first."""
-        import numpy as np
-
         if self._bm25 is None or k <= 0:
             return []
         scores = self._bm25.scores_of(query_tokens)
         if scores is None:
             return []
-        k = min(k, len(scores))
-        top = np.argpartition(-scores, k - 1)[:k]
-        top = top[np.lexsort((top, -scores[top]))]  # best first, ties by row for stable results
-        return [(int(row), float(scores[row])) for row in top if scores[row] > 0]
+        top = best_positive_rows(scores, k)  # best first, ties by row for stable results
+        return [(int(row), float(score)) for row, score in zip(top.tolist(), scores[top].tolist(), strict=True)]
 
     def similar_articles(self, body: str, threshold: float) -> set[str]:
         """Live articles whose MinHash estimates a word 5-gram Jaccard similarity to `body` of at least `threshold`."""
