@@ -215,7 +215,7 @@ def covering_passages(
 
     from bot.core.answer.grounding import holds
     from bot.core.models import Passage
-    from bot.core.text import tokenize
+    from bot.core.text import token_set
 
     terms = [t for t in getattr(focus, "terms", ()) if t.weight > 0]
     total = sum(t.weight for t in terms)
@@ -226,7 +226,7 @@ def covering_passages(
     def coverage(chunk: object) -> tuple[bool, float]:
         source = serving.sources.get(chunk.article_id)  # type: ignore[attr-defined]
         frame = f"{source.title} {source.byline}" if source is not None else ""
-        tokens = set(tokenize(f"{chunk.embed_text} {frame}"))  # type: ignore[attr-defined]
+        tokens = token_set(f"{chunk.embed_text} {frame}")  # type: ignore[attr-defined]
         credits = [(holds(t, tokens), t) for t in terms]
         every = all(c >= 1.0 for c, t in credits if t.is_identity)
         return every, sum(c * t.weight for c, t in credits) / total

@@ -129,6 +129,13 @@ def tokenize(text: str, *, keep_stopwords: bool = False) -> list[str]:
     return list(_text_tokens(text, keep_stopwords))
 
 
+@functools.lru_cache(maxsize=1 << 12)  # a passage's set is a few KB: 4,096 of them at most
+def token_set(text: str) -> frozenset[str]:
+    """The distinct search tokens of a text, kept: the same passages and sentences are read by question after
+    question."""
+    return frozenset(tokenize(text))
+
+
 def _text_tokens(text: str, keep_stopwords: bool) -> tuple[str, ...]:
     tokens: list[str] = []
     for match in _TOKEN_RE.finditer(normalize_text(text)):

@@ -26,6 +26,7 @@ from bot.core.models import Passage
 from bot.core.names import name_key
 from bot.core.search import TermStats
 from bot.core.text import CALENDAR_WORDS, MONTH_NAMES, split_answer_units, split_sentences, tokenize
+from bot.core.text import token_set as _token_set
 
 if TYPE_CHECKING:
     pass
@@ -88,11 +89,6 @@ def _names_a_place(sentence: str, asked: AbstractSet[str]) -> bool:
         not set(tokenize(match.split()[-1])) <= asked and match.split()[-1].lower() not in CALENDAR_WORDS
         for match in _PLACE_RE.findall(sentence)
     )
-
-
-@functools.lru_cache(maxsize=1 << 12)  # a passage's set is a few KB: 4,096 of them at most
-def _token_set(text: str) -> frozenset[str]:
-    return frozenset(tokenize(text))
 
 
 @functools.lru_cache(maxsize=1 << 12)  # pure; every question a passage answers reads its sentences again
