@@ -163,7 +163,7 @@ def best_positive_rows(scores: np.ndarray, k: int) -> np.ndarray:
 
     if not len(scores):
         return np.zeros(0, dtype=np.int64)
-    threshold = float(scores.max()) / 2
+    threshold = float(scores.max()) / 2 if len(scores) > THRESHOLD_ROWS_MIN else 0.0
     while threshold > MIN_BM25_THRESHOLD:
         candidates = np.flatnonzero(scores >= threshold)
         if len(candidates) >= k:
@@ -175,6 +175,7 @@ def best_positive_rows(scores: np.ndarray, k: int) -> np.ndarray:
 
 
 MIN_BM25_THRESHOLD = 1e-3  # below this, every positive score is read
+THRESHOLD_ROWS_MIN = 2_048  # fewer scores than this are read at once
 
 
 def _search_faiss(dense: Any, query: np.ndarray, k: int, dead: np.ndarray | None, n_dead: int) -> tuple[Any, Any]:
