@@ -13,7 +13,7 @@ among the corpus's words (wording terms only, and only very close ones for ident
 
 from __future__ import annotations
 
-import itertools
+import functools
 import logging
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -597,6 +597,16 @@ _LETTERS_RE = re.compile(r"[^\W\d_]+")
 MIN_CLIPPING = 4  # letters: "prem" clips "premises"; "ms" clips nothing
 
 
+@functools.lru_cache(maxsize=1 << 12)  # pure; the same passages are read for every question that retrieves them
+def _words_of(text: str) -> tuple[tuple[str, ...], dict[str, tuple[int, ...]]]:
+    """A text's words in lower case, and where the words that start with each two letters stand."""
+    words = tuple(w.lower() for w in _LETTERS_RE.findall(text))
+    starting: dict[str, list[int]] = {}
+    for at, w in enumerate(words):
+        starting.setdefault(w[:2], []).append(at)
+    return words, {start: tuple(places) for start, places in starting.items()}
+
+
 def find_clippings(
     word: str,
     texts: Sequence[str],
@@ -617,17 +627,20 @@ def find_clippings(
     pairs: dict[frozenset[str], None] = {}
     singles: dict[str, None] = {}
     for text in texts:
-        words = [w.lower() for w in _LETTERS_RE.findall(text)]
-        for first, second in itertools.pairwise(words):
-            if not first.startswith(word[:2]):
-                continue  # every cut keeps at least the first two letters
+        words, starting = _words_of(text)
+        where = starting.get(word[:2], ())  # every cut keeps at least the first two letters
+        for at in where:
+            if at + 1 >= len(words):
+                break
+            first, second = words[at], words[at + 1]
             for cut in range(2, min(len(first), len(word) - 2) + 1):
                 if first.startswith(word[:cut]) and second.startswith(word[cut:]) and first != second:
                     tokens = frozenset(t for w in (first, second) for t in tokenize(w)[:1])
                     if len(tokens) == 2:
                         pairs[tokens] = None
                     break
-        for at, candidate in enumerate(words):
+        for at in where:
+            candidate = words[at]
             clips = candidate.startswith(word) and len(candidate) > len(word) and len(word) * 5 >= 2 * len(candidate)
             if clips and (not common or (before and at > 0 and words[at - 1] == before)):
                 singles[candidate] = None
