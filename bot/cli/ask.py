@@ -58,11 +58,11 @@ def cmd_ask(args: argparse.Namespace) -> int:
     from bot.core.service import check_question
 
     question = check_question(args.question)  # before any work starts; undecodable bytes read as U+FFFD
-    from bot.core.records import Origin
-
     settings = context.load_query_settings(args)
     service = context.make_service(settings.service_config())
-    service.load_embedder_in_background()  # overlaps loading the index
+    service.load_embedder_in_background()  # overlaps the imports below and loading the index
+    from bot.core.records import Origin
+
     service.ensure_ready(notify=lambda message: output.make_console(stderr=True).print(f"[yellow]{message}[/yellow]"))
     loop = context.make_question_loop(service, settings.records)
     try:
