@@ -92,11 +92,14 @@ def _names_a_place(sentence: str, asked: AbstractSet[str]) -> bool:
 
 
 @functools.lru_cache(maxsize=1 << 12)  # pure; every question a passage answers reads its sentences again
-def _unit_tokens(sentence: str, heading: str, passage: str) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
-    """A sentence's tokens, with its heading's, and with its whole passage's."""
+def _unit_tokens(
+    sentence: str, heading: str, passage: str, title: str
+) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """A sentence's tokens, with its heading's, and with its whole passage's and the article's title (which, with
+    the outlet and author, frames the whole passage)."""
     tokens = _token_set(sentence)
     with_heading = tokens | _token_set(heading)
-    return tokens, with_heading, with_heading | _token_set(passage)
+    return tokens, with_heading, with_heading | _token_set(passage) | _token_set(title)
 
 
 # Where one clause of a sentence ends and another, about something else, begins: "… on April 9, and finished
@@ -205,12 +208,17 @@ def score_sentences(
     count_of = frozenset(shape.counted) if shape.kind == "number" else frozenset()
     for p_index, passage in enumerate(passages):
         heading_tokens = _token_set(passage.chunk.heading)
-        frame = heading_tokens | _token_set((titles or {}).get(passage.chunk.article_id, ""))
+        title = (titles or {}).get(passage.chunk.article_id, "")
+        frame = heading_tokens | _token_set(title)
         byline = _token_set((bylines or {}).get(passage.chunk.article_id, ""))
+        heading_key = name_key(passage.chunk.heading)
+        article = functools.partial(article_tokens, passage.chunk.article_id) if article_tokens else None
+        article_all = functools.partial(article_words, passage.chunk.article_id) if article_words else None
         candidates = units[p_index] if units is not None else [(u, 0.0) for u in split_answer_units(passage.chunk.text)]
         for position, (sentence, similarity) in enumerate(candidates):
-            tokens, with_heading, with_passage = _unit_tokens(sentence, passage.chunk.heading, passage.chunk.embed_text)
-            with_passage = with_passage | frame  # the title, outlet and author frame the whole passage
+            tokens, with_heading, with_passage = _unit_tokens(
+                sentence, passage.chunk.heading, passage.chunk.embed_text, title
+            )
             before = _preceding_tokens(passage.chunk.text, sentence)
             preceding = with_passage if before is None else with_heading | before
             antecedent = _antecedent_tokens(passage.chunk.text, sentence)
@@ -222,9 +230,9 @@ def score_sentences(
                     focus,
                     with_heading,
                     with_passage,
-                    sentence_key=f"{name_key(sentence)} | {name_key(passage.chunk.heading)}",
-                    article=functools.partial(article_tokens, passage.chunk.article_id) if article_tokens else None,
-                    article_all=functools.partial(article_words, passage.chunk.article_id) if article_words else None,
+                    sentence_key=f"{name_key(sentence)} | {heading_key}",
+                    article=article,
+                    article_all=article_all,
                     frame=frame,
                     preceding=preceding,
                     antecedent=antecedent,
