@@ -345,6 +345,24 @@ def test_benchmarks_module_imports_no_heavy_libraries() -> None:
     assert result.stdout.strip() == "[]"
 
 
+def test_lookups_do_not_import_the_extractor_until_it_is_used() -> None:
+    code = (
+        "import sys\n"
+        "from bot.core.facts import FactTable\n"
+        "print(sorted(m for m in sys.modules if m.startswith('bot.core.facts.') and m != 'bot.core.facts.lookup'))\n"
+        "from bot.core.facts import FactExtractor, extract_facts\n"
+        "print('bot.core.facts.extract' in sys.modules, FactExtractor.__module__, extract_facts.__module__)\n"
+        "import bot.core.facts as facts\n"
+        "print(hasattr(facts, 'no_such_name'))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert result.stdout.splitlines() == [
+        "[]",
+        "True bot.core.facts.extract bot.core.facts.extract",
+        "False",
+    ]
+
+
 # ---------------------------------------------------------------------------------------------- persistence, diffs
 
 
