@@ -47,6 +47,7 @@ def answer_question(
         find_clippings,
         read_focus,
         words_to_embed,
+        written_after,
     )
     from bot.core.answer.compose import shows_difference
     from bot.core.search import search_passages
@@ -92,6 +93,7 @@ def answer_question(
         clippings=lambda word, before, common: find_clippings(
             word, passage_texts, before=before, common=common, closeness=closest
         ),
+        written_after=lambda before, word: written_after(before, word, passage_texts),
     )
     passages = (*passages, *covering_passages(serving, passages, focus, tokenize(query), vector))
     entity_terms = [t for name in (*benchmarks_named, *models_named) for t in tokenize(name)]

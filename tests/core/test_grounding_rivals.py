@@ -265,3 +265,45 @@ def test_a_qualifier_is_read_as_written_pros_are_no_pro_tier(service: MuseServic
 
     assert role("how often does flint beat the pros", "pros") != "qualifier"
     assert role("what does the flint pro plan cost", "pro") == "qualifier"
+
+
+SCORES = {
+    "quiz-chart.md": """---
+id: quiz-chart
+title: "Where Spark stands on the quiz charts"
+outlet: "Chart Desk"
+published: 2026-05-12
+---
+## Scores
+
+Spark ranks third on the QuizBench chart (score: 71), behind Glint 2.5 (74) and Ember 1.6 (73). It leads all
+models on MedQuiz Hard (42.8) and on picture questions, but trails on coding.
+Kestrel positions those QuizBench figures against Glint 2.5 Deep and Ember 1.6 Max, its rivals' heavy tiers.
+Ember's maker has not published a MedQuiz Hard score for Ember 1.6.
+""",
+}
+
+
+@pytest.fixture(scope="module")
+def scores_service(inline_service: Callable[[str, Mapping[str, str]], MuseService]) -> MuseService:
+    return inline_service("scores", SCORES)
+
+
+def test_a_score_the_articles_say_was_not_published_is_an_abstention(scores_service: MuseService) -> None:
+    # The chart sentence names Ember 1.6 and MedQuiz Hard, but its figures are Spark's and QuizBench's.
+    answer = scores_service.ask("ember 1.6 medquiz hard score?")
+
+    assert answer.abstained, answer.text
+    assert "not been made public" in answer.text
+
+
+def test_a_variant_the_articles_write_after_a_name_is_not_the_plain_model(scores_service: MuseService) -> None:
+    # "Glint 2.5 (74)" is the plain model's figure; the only sentence naming Glint 2.5 Deep states no figure: the
+    # version in a name is none.
+    answer = scores_service.ask("glint 2.5 deep quizbench score")
+
+    assert answer.abstained, answer.text
+    assert "74" not in answer.text
+    plain = scores_service.ask("glint 2.5 quizbench score")
+    assert not plain.abstained, plain.text
+    assert "74" in plain.text

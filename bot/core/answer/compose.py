@@ -38,7 +38,14 @@ from bot.core.answer.select import (
     select_answer_sentences,
     with_named_neighbour,
 )
-from bot.core.answer.shape import QuestionShape, numbers_counted, read_question_shape, values_of_kind, without_dates
+from bot.core.answer.shape import (
+    WITHHELD_RE,
+    QuestionShape,
+    numbers_counted,
+    read_question_shape,
+    values_of_kind,
+    without_dates,
+)
 from bot.core.models import Answer, BenchmarkFact, Citation, Conflict, Passage, SourceRef
 from bot.core.search import TermStats
 from bot.core.text import MONTH_NAMES, YEAR_RE, normalize_text, numbers_in, split_sentences, tokenize
@@ -430,17 +437,6 @@ def build_answer(
     )
 
 
-# "has not published", "declined to say", "has yet to disclose": a sentence saying a value is not given.
-_WITHHELD_RE = re.compile(
-    r"\b(?:has|have|had|is|are|was|were)\s+(?:not|n[o’']t)\s+(?:yet\s+|publicly\s+)?(?:published|disclosed|released|"
-    r"revealed|announced|given|shared|reported|confirmed|provided|made public|put out|said)\b"
-    r"|\b(?:did|does|do|would|will)\s+(?:not|n[o’']t)\s+(?:say|disclose|reveal|give|share|confirm|provide|publish)\b"
-    r"|\bdeclined\s+to\s+(?:say|comment|disclose|give|share|confirm)\b|\b(?:has|have)\s+yet\s+to\b"
-    r"|\bundisclosed\b|\bleaves?\s+(?:that|the)\s+cell\s+empty\b",
-    re.IGNORECASE,
-)
-
-
 def shows_difference(answer: Answer) -> bool:
     """Whether an answer shows two sources' different values of what was asked (in prose or in a table)."""
     return bool(answer.conflicts) or any(line.startswith(DIFFER) for line in answer.text.splitlines())
@@ -450,7 +446,7 @@ def says_withheld(question: str, shape: QuestionShape, sentence: str, about: Abs
     """Whether ``sentence`` answers a question after a value only by saying that value was not given: it
     says so, and states no number the question does not. ``about`` holds the tokens of the question's focus
     terms (all its tokens without one)."""
-    if not (shape.wants_number or shape.wants_date) or not _WITHHELD_RE.search(sentence):
+    if not (shape.wants_number or shape.wants_date) or not WITHHELD_RE.search(sentence):
         return False
     asked = set(numbers_in(question))
     if not [n for n in numbers_in(sentence) if n not in asked]:
@@ -460,7 +456,7 @@ def says_withheld(question: str, shape: QuestionShape, sentence: str, about: Abs
     parts = split_sentences(sentence)
     wanted = set(tokenize(question)) if about is None else set(about)
     for at, part in enumerate(parts):
-        if not _WITHHELD_RE.search(part) or [n for n in numbers_in(part) if n not in asked]:
+        if not WITHHELD_RE.search(part) or [n for n in numbers_in(part) if n not in asked]:
             continue
         others = {t for i, other in enumerate(parts) if i != at for t in tokenize(other)}
         if (wanted & set(tokenize(part))) - others:
