@@ -205,7 +205,8 @@ def test_a_lookup_with_a_setting_and_a_typing_error_shows_that_settings_row() ->
     assert rows("pixelhnut claude opus 4.6 low effort") == {"Claude Opus 4.6 (low effort)": ["84.0"]}
     assert rows("pixelhunt claude opus 4.6 low effort") == {"Claude Opus 4.6 (low effort)": ["84.0"]}
     assert rows("pixelhunt claude opus 4.6") == {
-        "Claude Opus 4.6 (max effort)": ["91.3"], "Claude Opus 4.6 (low effort)": ["84.0"]
+        "Claude Opus 4.6 (max effort)": ["91.3"],
+        "Claude Opus 4.6 (low effort)": ["84.0"],
     }
     with pytest.raises(LookupError):
         table.benchmark_table("pixelhnut claude opus 4.6 high effort")  # no such setting: no other row instead
