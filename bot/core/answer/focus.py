@@ -44,7 +44,7 @@ GENERIC_WORDS = frozenset(
         happen happened happening tell told know known wondering wonder question answer lol hey hi ok okay
         thanks thank plz pls u ur r ya yeah yes yo guys dude mean means meaning currently today date day
         tbh btw imo imho idk fyi ngl lmao smh rn iirc afaik
-        time when much elo point points pts
+        time when much elo point points pts compare compared comparison
         didnt doesnt dont isnt wasnt werent arent cant couldnt wouldnt shouldnt wont havent hasnt hadnt
         whats hows whos wheres whens thats theres youre theyre im ive id ill""",
         keep_stopwords=True,
@@ -55,7 +55,7 @@ GENERIC_WORDS = frozenset(
 # Nouns that name a variant: the word before one ("instant mode", "lite version") says which.
 VARIANT_NOUNS = frozenset(
     "mode modes version versions tier tiers plan plans edition editions setting settings variant variants "
-    "effort subscription package".split()
+    "effort subscription".split()
 )
 
 
