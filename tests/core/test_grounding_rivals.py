@@ -307,3 +307,70 @@ def test_a_variant_the_articles_write_after_a_name_is_not_the_plain_model(scores
     plain = scores_service.ask("glint 2.5 quizbench score")
     assert not plain.abstained, plain.text
     assert "74" in plain.text
+
+
+DATES = {
+    "glint-launch.md": """---
+id: glint-launch
+title: "Halo introduces Glint"
+outlet: "Wire Desk"
+published: 2026-03-05
+---
+## The launch
+
+Halo on Wednesday, March 4, introduced Glint, a reasoning model that reads text, pictures and voice and that the
+company describes as the first of a new line of models. It is the first system to come out of Halo's new lab.
+The lab has about 900 researchers.
+""",
+    "glint-opinion.md": """---
+id: glint-opinion
+title: "Halo's closed turn"
+outlet: "Open Desk"
+published: 2026-03-20
+---
+## Closed
+
+When Halo released Glint on March 5, it did something its own engineers had long said it never would.
+The weights stay on Halo's servers, and nobody outside can study them.
+""",
+    "halo-money.md": """---
+id: halo-money
+title: "Halo's spending on Glint"
+outlet: "Money Desk"
+published: 2026-02-10
+---
+## Capital
+
+Halo plans to spend $40 billion on data centres for Glint this year, up from $25 billion.
+
+## Scores
+
+| Model | QuizBench |
+| --- | --- |
+| Glint | 71.2 |
+| Ember 2 | 65.0 |
+
+## People
+
+The company hired 300 engineers for Glint in January and plans another 200 hires by the summer.
+
+## Bonds
+
+In March it sold $30 billion of bonds to pay for Glint's servers, and orders peaked near $120 billion.
+""",
+}
+
+
+@pytest.fixture(scope="module")
+def dates_service(inline_service: Callable[[str, Mapping[str, str]], MuseService]) -> MuseService:
+    return inline_service("dates", DATES)
+
+
+def test_another_articles_date_worded_far_from_the_answer_still_shows_the_difference(
+    dates_service: MuseService,
+) -> None:
+    answer = dates_service.ask("what date did glint come out", top_k=1)  # one passage: the other is not read
+
+    assert "The articles differ" in answer.text, answer.text
+    assert "March 4" in answer.text
+    assert "March 5" in answer.text

@@ -246,7 +246,12 @@ def _find_value_conflict(
             continue
         if other.own < CONFLICT_COVERAGE_RATIO * best.own and other.similarity < best.similarity - CONFLICT_CLOSE_GAP:
             continue  # it covers too little of the question, and is not as close to it in meaning either
-        if passages[other.passage_index].chunk.article_id == article or not is_supported(shape, other, policy):
+        if passages[other.passage_index].chunk.article_id == article:
+            continue
+        # A date beside a name of what was asked, in a sentence closer to the question in meaning than the answer
+        # itself, is a date of it too, in whatever words ("released on April 9" beside "came out on April 8").
+        closer = shape.kind == "date" and other.grounded_identity > 0 and other.similarity >= best.similarity
+        if not (closer or is_supported(shape, other, policy)):
             continue
         gap = CONFLICT_FULL_COVERAGE_GAP if other.own >= 0.9 * best.own else CONFLICT_SIMILARITY_GAP
         if other.similarity < best.similarity - gap:
