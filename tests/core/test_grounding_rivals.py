@@ -374,3 +374,56 @@ def test_another_articles_date_worded_far_from_the_answer_still_shows_the_differ
     assert "The articles differ" in answer.text, answer.text
     assert "March 4" in answer.text
     assert "March 5" in answer.text
+
+
+TABLES = {
+    "bench-notes.md": """---
+id: bench-notes
+title: "Independent scores for Glint"
+outlet: "Bench Notes"
+published: 2026-05-02
+---
+## Independent scores
+
+Vendor charts deserve doubt, so it helps that outsiders have started testing. Artificial Rulers ran its own
+suite on the consumer model and on Ember 2 at its xhigh setting.
+
+| Model | Coding Index | QuizBench |
+| --- | --- | --- |
+| Ember 2 (xhigh) | 59.1 | 70.2 |
+| Glint | 47.5 | 66.0 |
+
+## Modes
+
+Glint also has a Contemplating mode, which runs several agents in parallel on one question.
+""",
+    "effort-notes.md": """---
+id: effort-notes
+title: "Ember 2 at every effort"
+outlet: "Effort Desk"
+published: 2026-05-09
+---
+## Results
+
+| Model (setting) | TermQuiz | Puzzle Arena |
+| --- | --- | --- |
+| Ember 2 (max effort) | 65.4 | 68.8 |
+| Ember 2 (low effort) | 51.7 | 41.2 |
+| Glint | 59.0 | 42.5 |
+
+Ember 2 at max effort leads Glint by 6.4 points on TermQuiz.
+""",
+}
+
+
+@pytest.fixture(scope="module")
+def tables_service(inline_service: Callable[[str, Mapping[str, str]], MuseService]) -> MuseService:
+    return inline_service("tables", TABLES)
+
+
+def test_a_setting_typed_beside_one_compared_model_is_that_ones(tables_service: MuseService) -> None:
+    answer = tables_service.ask("termquiz: ember 2 at max effort vs glint")
+
+    assert "65.4" in answer.text, answer.text
+    assert "59.0" in answer.text, answer.text
+    assert "51.7" not in answer.text, answer.text

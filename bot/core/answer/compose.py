@@ -263,6 +263,31 @@ def _find_value_conflict(
     return None
 
 
+def _facts_of_focus(
+    focus: Focus, facts: Sequence[BenchmarkFact], comparison: bool, chunk_text: Callable[[str], str] | None
+) -> list[BenchmarkFact]:
+    """The facts that hold the focus. In a comparison of models, a setting typed beside one of them ("opus 4.6
+    at max effort vs muse spark") is that model's: another model's facts need not hold it."""
+
+    def fact_tokens(fact: BenchmarkFact) -> set[str]:
+        return set(tokenize(f"{fact.model} {fact.benchmark} {fact.qualifier} {fact.unit}"))
+
+    def read_from(fact: BenchmarkFact) -> frozenset[str]:
+        return _passage_tokens(chunk_text(fact.chunk_id) if chunk_text is not None else fact.quote)
+
+    kept = [f for f in facts if grounds_fact(focus, fact_tokens(f), read_from(f))]
+    if not comparison or len(focus.models) < 2 or not kept:
+        return kept
+    settings = [t for t in focus.identity if t.role == "qualifier"]
+    plain = replace(focus, terms=tuple(t for t in focus.terms if t not in settings))
+    with_setting = {f.model for f in kept}
+    others = [
+        f for f in facts
+        if f.model not in with_setting and f.model in focus.models and grounds_fact(plain, fact_tokens(f), read_from(f))
+    ]  # fmt: skip
+    return [*kept, *others]
+
+
 DIFFER = "The articles differ:"  # how an answer says that two sources state different values
 
 _PRICE_RE = re.compile(r"[$€£]\s?(\d[\d,]*(?:\.\d+)?)")
@@ -361,9 +386,7 @@ def build_answer(
     best = scored[0] if scored else None
     book = _CitationBook(sources)
     if focus is not None and facts:
-        facts = [
-            f for f in facts if grounds_fact(focus, set(tokenize(f"{f.model} {f.benchmark} {f.qualifier} {f.unit}")))
-        ]
+        facts = _facts_of_focus(focus, facts, comparison, chunk_text)
         kept = {(f.benchmark, f.model) for f in facts}
         conflicts = [c for c in conflicts if (c.benchmark, c.model) in kept]
     unknown = focus.unknown if focus is not None else ()

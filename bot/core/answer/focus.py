@@ -155,6 +155,7 @@ class FocusTerm:
     # Superintelligence Labs"): "the lab" in a sentence refers back to the name
     named_by: tuple[frozenset[str], ...] = ()  # the last word of the name this term starts ("maverick" of
     # "llama 4 maverick"): a sentence that says it is about the whole name, once the passage has said the rest
+    setting: bool = False  # typed right after a model's name ("muse spark contemplating"): a setting of it
 
     @property
     def is_identity(self) -> bool:
@@ -343,6 +344,7 @@ def read_focus(
             at = kept_at[index - 1]
             if at and set(key_tokens(typed_words[at - 1][0])) <= model_keys and key_tokens(typed_words[at - 1][0]):
                 named_before = at - 1
+            after_model = named_before == at - 1
             if (
                 named_before == at - 1
                 and written_after is not None
@@ -389,6 +391,8 @@ def read_focus(
                                  previous.alternatives + term.alternatives, previous.known or term.known)  # fmt: skip
             if term.role == "name":
                 last_name_piece = index - 1
+            if after_model and term.role in {"name", "qualifier"}:
+                term = replace(term, setting=True)
             terms.append(term)
             placed[term.word] = index - 1
     terms = _short_names(terms, placed)
