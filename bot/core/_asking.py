@@ -47,6 +47,7 @@ def answer_question(
         find_clippings,
         read_focus,
         words_to_embed,
+        written_after,
     )
     from bot.core.answer.compose import shows_difference
     from bot.core.search import search_passages
@@ -92,6 +93,7 @@ def answer_question(
         clippings=lambda word, before, common: find_clippings(
             word, passage_texts, before=before, common=common, closeness=closest
         ),
+        written_after=lambda before, word: written_after(before, word, passage_texts),
     )
     passages = (*passages, *covering_passages(serving, passages, focus, tokenize(query), vector))
     entity_terms = [t for name in (*benchmarks_named, *models_named) for t in tokenize(name)]
@@ -126,7 +128,7 @@ def answer_question(
         )
 
     answer = answer_from(passages)
-    rivals = rival_passages(serving, passages, answer, question)
+    rivals = rival_passages(serving, passages, answer, question, vector)
     if not rivals:
         return answer
     again = answer_from((*passages, *rivals), rivals_from=len(passages))
@@ -136,9 +138,12 @@ def answer_question(
 
 RIVAL_SIMILARITY = 0.6  # cosine of another article's sentence with the answer's: it may state the same thing
 RIVAL_PASSAGES = 2
+RIVAL_QUESTION_SIMILARITY = 0.5  # cosine of another article's sentence with the question: it may answer it too
 
 
-def rival_passages(serving: _Serving, passages: Sequence[Passage], answer: Answer, question: str) -> list[Passage]:
+def rival_passages(
+    serving: _Serving, passages: Sequence[Passage], answer: Answer, question: str, vector: object = None
+) -> list[Passage]:
     """Passages of other articles, not retrieved, with a sentence close to the one that answers a question
     after a value: another article may state that value differently ("released on April 9"), in words the
     question does not use. The answer is built again with them, and shows both values if they differ."""
@@ -161,15 +166,23 @@ def rival_passages(serving: _Serving, passages: Sequence[Passage], answer: Answe
     unit_vector = index.unit_vectors_of(rows[:1])[0]
     kept = {p.chunk.id for p in passages}
     found: list[Passage] = []
-    for unit_row, similarity in index.search_units(unit_vector, 20):
-        if similarity < RIVAL_SIMILARITY or len(found) >= RIVAL_PASSAGES:
-            break
-        chunk_row, text = index.units[unit_row]
-        chunk = index.chunks[chunk_row]
-        if chunk.article_id == cited.article_id or chunk.id in kept or not holds_kind(text, shape.kind):
-            continue
-        kept.add(chunk.id)
-        found.append(Passage(chunk=chunk, score=0.0, dense_score=0.0, bm25_score=0.0))
+    searches = [(unit_vector, RIVAL_SIMILARITY)]
+    if vector is not None and shape.kind == "date":
+        # Another article's date for the question itself: "released on April 9" is far from "introduced … on
+        # Wednesday, April 8, a reasoning model that …" but close to "what date did it come out".
+        searches.append((vector, RIVAL_QUESTION_SIMILARITY))
+    for query, floor in searches:
+        taken = 0
+        for unit_row, similarity in index.search_units(query, 20):
+            if similarity < floor or taken >= RIVAL_PASSAGES:
+                break
+            chunk_row, text = index.units[unit_row]
+            chunk = index.chunks[chunk_row]
+            if chunk.article_id == cited.article_id or chunk.id in kept or not holds_kind(text, shape.kind):
+                continue
+            kept.add(chunk.id)
+            taken += 1
+            found.append(Passage(chunk=chunk, score=0.0, dense_score=0.0, bm25_score=0.0))
     return found
 
 

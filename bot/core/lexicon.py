@@ -94,12 +94,20 @@ class Lexicon:
         return {phrase: acronym for acronym, phrase in self.acronyms.items()}
 
     def corrections(self, token: str) -> tuple[str, ...]:
-        """Tokens of the corpus one typing error away (two for long words); none for numbers.
+        """Tokens of the corpus one typing error away (two for long words; for four letters, only two letters
+        swapped); none for numbers.
 
         A changed digit is a different thing (Gemini 3 is not Gemini 3.1), so digits never take part.
         """
-        if len(token) < 5 or any(ch.isdigit() for ch in token) or token in self._rows:
+        if any(ch.isdigit() for ch in token) or token in self._rows:
             return ()
+        if len(token) < 5:
+            # A short word has too many neighbours one letter away; two letters swapped ("acers" for "acres") it
+            # has few, and never the first one ("form" is not "from").
+            if len(token) < 4:
+                return ()
+            swaps = {_swapped(token, at) for at in range(1, len(token) - 1)}
+            return tuple(sorted(s for s in swaps if s != token and s in self._rows))
         found = self._corrections_memo.get(token)
         if found is None:
             found = self._find_corrections(token)
@@ -201,6 +209,11 @@ LEXICON_MEMO_LIMIT = 8_192  # neighbours and corrections kept per lexicon (a few
 
 
 EMPTY_LEXICON = Lexicon(words=(), tokens=(), proper=frozenset(), acronyms={})
+
+
+def _swapped(token: str, at: int) -> str:
+    """``token`` with its letters at ``at`` and ``at + 1`` swapped."""
+    return token[:at] + token[at + 1] + token[at] + token[at + 2 :]
 
 
 def _deletions(word: str) -> set[str]:

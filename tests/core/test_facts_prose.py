@@ -177,6 +177,41 @@ def test_tool_settings_joined_by_and_are_one_label_but_two_settings_are_two() ->
     assert {(f.value_text, f.qualifier) for f in facts} == {("31.2%", "without tools"), ("47.5%", "with search")}
 
 
+def test_one_models_scores_each_followed_by_its_benchmark_are_each_a_fact() -> None:
+    facts = _extract(
+        "In Deep mode GPT-5.4 reaches 58% on the Orbital Reasoning Exam and 38% on PixelHunt Research, "
+        "which puts it near the top.\n\n"
+        "Grok 4.2 scores 61.0 on GlyphBench, 12 points more than a year ago."
+    )
+
+    assert _rows(facts) == {
+        ("Orbital Reasoning Exam", "GPT-5.4", "58%", "Deep mode"),
+        ("PixelHunt Research", "GPT-5.4", "38%", "Deep mode"),
+        ("GlyphBench", "Grok 4.2", "61.0", ""),
+    }
+
+
+def test_a_lookup_with_a_setting_and_a_typing_error_shows_that_settings_row() -> None:
+    facts = _extract(
+        "| Model | PixelHunt | GlyphBench |\n| --- | --- | --- |\n"
+        "| Claude Opus 4.6 (max effort) | 91.3 | 60.0 |\n| Claude Opus 4.6 (low effort) | 84.0 | 51.0 |\n"
+        "| GPT-5.4 | 88.0 | 55.0 |"
+    )
+    table = FactTable(facts)
+
+    def rows(lookup: str) -> dict[str, list[str]]:
+        return {row.label: [f.value_text for f in row.facts] for row in table.benchmark_table(lookup).rows}
+
+    assert rows("pixelhnut claude opus 4.6 low effort") == {"Claude Opus 4.6 (low effort)": ["84.0"]}
+    assert rows("pixelhunt claude opus 4.6 low effort") == {"Claude Opus 4.6 (low effort)": ["84.0"]}
+    assert rows("pixelhunt claude opus 4.6") == {
+        "Claude Opus 4.6 (max effort)": ["91.3"],
+        "Claude Opus 4.6 (low effort)": ["84.0"],
+    }
+    with pytest.raises(LookupError):
+        table.benchmark_table("pixelhnut claude opus 4.6 high effort")  # no such setting: no other row instead
+
+
 def test_variant_rows_are_labelled_in_a_benchmark_lookup() -> None:
     facts = _extract(
         "Without tools, GPT-5.4 scores 72.2 on PixelHunt, far ahead of Claude Opus 4.6 at 57.7. "

@@ -265,3 +265,165 @@ def test_a_qualifier_is_read_as_written_pros_are_no_pro_tier(service: MuseServic
 
     assert role("how often does flint beat the pros", "pros") != "qualifier"
     assert role("what does the flint pro plan cost", "pro") == "qualifier"
+
+
+SCORES = {
+    "quiz-chart.md": """---
+id: quiz-chart
+title: "Where Spark stands on the quiz charts"
+outlet: "Chart Desk"
+published: 2026-05-12
+---
+## Scores
+
+Spark ranks third on the QuizBench chart (score: 71), behind Glint 2.5 (74) and Ember 1.6 (73). It leads all
+models on MedQuiz Hard (42.8) and on picture questions, but trails on coding.
+Kestrel positions those QuizBench figures against Glint 2.5 Deep and Ember 1.6 Max, its rivals' heavy tiers.
+Ember's maker has not published a MedQuiz Hard score for Ember 1.6.
+""",
+}
+
+
+@pytest.fixture(scope="module")
+def scores_service(inline_service: Callable[[str, Mapping[str, str]], MuseService]) -> MuseService:
+    return inline_service("scores", SCORES)
+
+
+def test_a_score_the_articles_say_was_not_published_is_an_abstention(scores_service: MuseService) -> None:
+    # The chart sentence names Ember 1.6 and MedQuiz Hard, but its figures are Spark's and QuizBench's.
+    answer = scores_service.ask("ember 1.6 medquiz hard score?")
+
+    assert answer.abstained, answer.text
+    assert "not been made public" in answer.text
+
+
+def test_a_variant_the_articles_write_after_a_name_is_not_the_plain_model(scores_service: MuseService) -> None:
+    # "Glint 2.5 (74)" is the plain model's figure; the only sentence naming Glint 2.5 Deep states no figure: the
+    # version in a name is none.
+    answer = scores_service.ask("glint 2.5 deep quizbench score")
+
+    assert answer.abstained, answer.text
+    assert "74" not in answer.text
+    plain = scores_service.ask("glint 2.5 quizbench score")
+    assert not plain.abstained, plain.text
+    assert "74" in plain.text
+
+
+DATES = {
+    "glint-launch.md": """---
+id: glint-launch
+title: "Halo introduces Glint"
+outlet: "Wire Desk"
+published: 2026-03-05
+---
+## The launch
+
+Halo on Wednesday, March 4, introduced Glint, a reasoning model that reads text, pictures and voice and that the
+company describes as the first of a new line of models. It is the first system to come out of Halo's new lab.
+The lab has about 900 researchers.
+""",
+    "glint-opinion.md": """---
+id: glint-opinion
+title: "Halo's closed turn"
+outlet: "Open Desk"
+published: 2026-03-20
+---
+## Closed
+
+When Halo released Glint on March 5, it did something its own engineers had long said it never would.
+The weights stay on Halo's servers, and nobody outside can study them.
+""",
+    "halo-money.md": """---
+id: halo-money
+title: "Halo's spending on Glint"
+outlet: "Money Desk"
+published: 2026-02-10
+---
+## Capital
+
+Halo plans to spend $40 billion on data centres for Glint this year, up from $25 billion.
+
+## Scores
+
+| Model | QuizBench |
+| --- | --- |
+| Glint | 71.2 |
+| Ember 2 | 65.0 |
+
+## People
+
+The company hired 300 engineers for Glint in January and plans another 200 hires by the summer.
+
+## Bonds
+
+In March it sold $30 billion of bonds to pay for Glint's servers, and orders peaked near $120 billion.
+""",
+}
+
+
+@pytest.fixture(scope="module")
+def dates_service(inline_service: Callable[[str, Mapping[str, str]], MuseService]) -> MuseService:
+    return inline_service("dates", DATES)
+
+
+def test_another_articles_date_worded_far_from_the_answer_still_shows_the_difference(
+    dates_service: MuseService,
+) -> None:
+    answer = dates_service.ask("what date did glint come out", top_k=1)  # one passage: the other is not read
+
+    assert "The articles differ" in answer.text, answer.text
+    assert "March 4" in answer.text
+    assert "March 5" in answer.text
+
+
+TABLES = {
+    "bench-notes.md": """---
+id: bench-notes
+title: "Independent scores for Glint"
+outlet: "Bench Notes"
+published: 2026-05-02
+---
+## Independent scores
+
+Vendor charts deserve doubt, so it helps that outsiders have started testing. Artificial Rulers ran its own
+suite on the consumer model and on Ember 2 at its xhigh setting.
+
+| Model | Coding Index | QuizBench |
+| --- | --- | --- |
+| Ember 2 (xhigh) | 59.1 | 70.2 |
+| Glint | 47.5 | 66.0 |
+
+## Modes
+
+Glint also has a Contemplating mode, which runs several agents in parallel on one question.
+""",
+    "effort-notes.md": """---
+id: effort-notes
+title: "Ember 2 at every effort"
+outlet: "Effort Desk"
+published: 2026-05-09
+---
+## Results
+
+| Model (setting) | TermQuiz | Puzzle Arena |
+| --- | --- | --- |
+| Ember 2 (max effort) | 65.4 | 68.8 |
+| Ember 2 (low effort) | 51.7 | 41.2 |
+| Glint | 59.0 | 42.5 |
+
+Ember 2 at max effort leads Glint by 6.4 points on TermQuiz.
+""",
+}
+
+
+@pytest.fixture(scope="module")
+def tables_service(inline_service: Callable[[str, Mapping[str, str]], MuseService]) -> MuseService:
+    return inline_service("tables", TABLES)
+
+
+def test_a_setting_typed_beside_one_compared_model_is_that_ones(tables_service: MuseService) -> None:
+    answer = tables_service.ask("termquiz: ember 2 at max effort vs glint")
+
+    assert "65.4" in answer.text, answer.text
+    assert "59.0" in answer.text, answer.text
+    assert "51.7" not in answer.text, answer.text

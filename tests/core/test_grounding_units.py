@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from bot.core._serving import byline_names, byline_tokens, with_bylines
-from bot.core.answer.focus import FocusTerm, find_clippings
-from bot.core.answer.grounding import _said_together, holds
+from bot.core.answer.focus import Focus, FocusTerm, find_clippings, written_after
+from bot.core.answer.grounding import _said_together, grounds_fact, holds
 from bot.core.answer.shape import holds_kind, read_counted_thing
 from bot.core.models import SourceRef
 from bot.core.text import tokenize
@@ -74,3 +74,36 @@ def test_a_plural_clipping_reads_as_its_singular() -> None:
 
     assert find_clippings("params", texts) == (frozenset({"parameter"}),)
     assert find_clippings("param", texts) == (frozenset({"parameter"}),)
+
+
+def _focus(*terms: FocusTerm) -> Focus:
+    return Focus(terms=terms, models=(), benchmarks=(), model_tokens={})
+
+
+def test_a_name_beside_a_table_frames_its_facts_but_a_setting_must_be_their_own() -> None:
+    fact = set(tokenize("Glint Coding Index"))
+    beside = frozenset(tokenize("Artificial Rulers ran its own suite. Glint also has a Contemplating mode."))
+    rulers = FocusTerm("rulers", "name", 2.0, (frozenset(tokenize("rulers")),), True)
+    mode = FocusTerm("contemplating", "name", 2.0, (frozenset(tokenize("contemplating")),), True, setting=True)
+    search = FocusTerm("search", "qualifier", 2.0, (frozenset(tokenize("search")),), True)
+
+    assert grounds_fact(_focus(rulers), fact, beside)
+    assert not grounds_fact(_focus(rulers), fact)
+    assert not grounds_fact(_focus(mode), fact, beside)  # "glint contemplating": a setting of the model
+    assert not grounds_fact(_focus(search), fact, beside | frozenset(tokenize("with search")))
+
+
+def test_a_variant_is_a_word_written_capitalised_right_after_the_name() -> None:
+    texts = ["Kestrel weighs Glint 2.5 Deep against Ember (Max) and the deep end of the market."]
+
+    assert written_after("2.5", "deep", texts) == (True, False)  # "deep end" is no capital
+    assert written_after("ember", "max", texts) == (True, False)
+    assert written_after("4", "maverick", ["Llama 4 Maverick is big.", "Maverick has 128 experts."]) == (True, True)
+    assert written_after("2.5", "deep", ["Glint 2.5 DEEP"]) == (False, False)  # capitals are an acronym
+    assert written_after("glint", "2", texts) == (False, False)
+
+
+def test_the_version_in_a_name_is_no_quantity() -> None:
+    assert not holds_kind("Kestrel positions those figures against Glint 2.5 Deep and Ember-1.6 Max.", "number")
+    assert holds_kind("Lumen 3 has 12 experts.", "number")
+    assert holds_kind("Glint 2.5 (74) trails Ember-1.6 (75).", "number")

@@ -69,6 +69,16 @@ def test_corrections_forgive_typing_errors_but_never_a_digit() -> None:
     assert lexicon.splits("terminalbench") == ("terminal", "bench")
 
 
+def test_a_four_letter_word_is_forgiven_two_letters_swapped_and_nothing_else() -> None:
+    tokens = tuple(sorted(set(tokenize("acres campus from opus form"))))
+    lexicon = Lexicon(words=tokens, tokens=tokens, proper=frozenset(), acronyms={})
+
+    assert lexicon.corrections(tokenize("acers")[0]) == tuple(tokenize("acres"))
+    assert lexicon.corrections("ofrm") == ()  # never the first letter
+    assert lexicon.corrections("acra") == ()  # one letter changed is another word too easily
+    assert lexicon.corrections("opsu") == ("opus",)
+
+
 def test_an_acronym_is_learnt_across_articles() -> None:
     from bot.core.index._lexicon import lexicon_of, state_of
 

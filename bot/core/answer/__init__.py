@@ -11,7 +11,7 @@ policy.py     every threshold, with how it was calibrated
 
 from bot.core.answer.compose import build_answer
 from bot.core.answer.correct import correct_question, words_to_embed
-from bot.core.answer.focus import Focus, FocusTerm, find_clippings, read_focus
+from bot.core.answer.focus import Focus, FocusTerm, find_clippings, read_focus, written_after
 from bot.core.answer.grounding import ground, is_comparison
 from bot.core.answer.policy import DISTINCTIVE_SHARE, AnswerPolicy, GroundingPolicy
 from bot.core.answer.shape import QuestionShape, read_question_shape
@@ -31,4 +31,5 @@ __all__ = [
     "read_focus",
     "read_question_shape",
     "words_to_embed",
+    "written_after",
 ]

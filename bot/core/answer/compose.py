@@ -38,7 +38,14 @@ from bot.core.answer.select import (
     select_answer_sentences,
     with_named_neighbour,
 )
-from bot.core.answer.shape import QuestionShape, numbers_counted, read_question_shape, values_of_kind, without_dates
+from bot.core.answer.shape import (
+    WITHHELD_RE,
+    QuestionShape,
+    numbers_counted,
+    read_question_shape,
+    values_of_kind,
+    without_dates,
+)
 from bot.core.models import Answer, BenchmarkFact, Citation, Conflict, Passage, SourceRef
 from bot.core.search import TermStats
 from bot.core.text import MONTH_NAMES, YEAR_RE, normalize_text, numbers_in, split_sentences, tokenize
@@ -239,7 +246,12 @@ def _find_value_conflict(
             continue
         if other.own < CONFLICT_COVERAGE_RATIO * best.own and other.similarity < best.similarity - CONFLICT_CLOSE_GAP:
             continue  # it covers too little of the question, and is not as close to it in meaning either
-        if passages[other.passage_index].chunk.article_id == article or not is_supported(shape, other, policy):
+        if passages[other.passage_index].chunk.article_id == article:
+            continue
+        # A date beside a name of what was asked, in a sentence closer to the question in meaning than the answer
+        # itself, is a date of it too, in whatever words ("released on April 9" beside "came out on April 8").
+        closer = shape.kind == "date" and other.grounded_identity > 0 and other.similarity >= best.similarity
+        if not (closer or is_supported(shape, other, policy)):
             continue
         gap = CONFLICT_FULL_COVERAGE_GAP if other.own >= 0.9 * best.own else CONFLICT_SIMILARITY_GAP
         if other.similarity < best.similarity - gap:
@@ -249,6 +261,31 @@ def _find_value_conflict(
         if unit is not None:
             return other, mine[unit], theirs[unit]
     return None
+
+
+def _facts_of_focus(
+    focus: Focus, facts: Sequence[BenchmarkFact], comparison: bool, chunk_text: Callable[[str], str] | None
+) -> list[BenchmarkFact]:
+    """The facts that hold the focus. In a comparison of models, a setting typed beside one of them ("opus 4.6
+    at max effort vs muse spark") is that model's: another model's facts need not hold it."""
+
+    def fact_tokens(fact: BenchmarkFact) -> set[str]:
+        return set(tokenize(f"{fact.model} {fact.benchmark} {fact.qualifier} {fact.unit}"))
+
+    def read_from(fact: BenchmarkFact) -> frozenset[str]:
+        return _passage_tokens(chunk_text(fact.chunk_id) if chunk_text is not None else fact.quote)
+
+    kept = [f for f in facts if grounds_fact(focus, fact_tokens(f), read_from(f))]
+    if not comparison or len(focus.models) < 2 or not kept:
+        return kept
+    settings = [t for t in focus.identity if t.role == "qualifier"]
+    plain = replace(focus, terms=tuple(t for t in focus.terms if t not in settings))
+    with_setting = {f.model for f in kept}
+    others = [
+        f for f in facts
+        if f.model not in with_setting and f.model in focus.models and grounds_fact(plain, fact_tokens(f), read_from(f))
+    ]  # fmt: skip
+    return [*kept, *others]
 
 
 DIFFER = "The articles differ:"  # how an answer says that two sources state different values
@@ -349,9 +386,7 @@ def build_answer(
     best = scored[0] if scored else None
     book = _CitationBook(sources)
     if focus is not None and facts:
-        facts = [
-            f for f in facts if grounds_fact(focus, set(tokenize(f"{f.model} {f.benchmark} {f.qualifier} {f.unit}")))
-        ]
+        facts = _facts_of_focus(focus, facts, comparison, chunk_text)
         kept = {(f.benchmark, f.model) for f in facts}
         conflicts = [c for c in conflicts if (c.benchmark, c.model) in kept]
     unknown = focus.unknown if focus is not None else ()
@@ -430,17 +465,6 @@ def build_answer(
     )
 
 
-# "has not published", "declined to say", "has yet to disclose": a sentence saying a value is not given.
-_WITHHELD_RE = re.compile(
-    r"\b(?:has|have|had|is|are|was|were)\s+(?:not|n[o’']t)\s+(?:yet\s+|publicly\s+)?(?:published|disclosed|released|"
-    r"revealed|announced|given|shared|reported|confirmed|provided|made public|put out|said)\b"
-    r"|\b(?:did|does|do|would|will)\s+(?:not|n[o’']t)\s+(?:say|disclose|reveal|give|share|confirm|provide|publish)\b"
-    r"|\bdeclined\s+to\s+(?:say|comment|disclose|give|share|confirm)\b|\b(?:has|have)\s+yet\s+to\b"
-    r"|\bundisclosed\b|\bleaves?\s+(?:that|the)\s+cell\s+empty\b",
-    re.IGNORECASE,
-)
-
-
 def shows_difference(answer: Answer) -> bool:
     """Whether an answer shows two sources' different values of what was asked (in prose or in a table)."""
     return bool(answer.conflicts) or any(line.startswith(DIFFER) for line in answer.text.splitlines())
@@ -450,7 +474,7 @@ def says_withheld(question: str, shape: QuestionShape, sentence: str, about: Abs
     """Whether ``sentence`` answers a question after a value only by saying that value was not given: it
     says so, and states no number the question does not. ``about`` holds the tokens of the question's focus
     terms (all its tokens without one)."""
-    if not (shape.wants_number or shape.wants_date) or not _WITHHELD_RE.search(sentence):
+    if not (shape.wants_number or shape.wants_date) or not WITHHELD_RE.search(sentence):
         return False
     asked = set(numbers_in(question))
     if not [n for n in numbers_in(sentence) if n not in asked]:
@@ -460,7 +484,7 @@ def says_withheld(question: str, shape: QuestionShape, sentence: str, about: Abs
     parts = split_sentences(sentence)
     wanted = set(tokenize(question)) if about is None else set(about)
     for at, part in enumerate(parts):
-        if not _WITHHELD_RE.search(part) or [n for n in numbers_in(part) if n not in asked]:
+        if not WITHHELD_RE.search(part) or [n for n in numbers_in(part) if n not in asked]:
             continue
         others = {t for i, other in enumerate(parts) if i != at for t in tokenize(other)}
         if (wanted & set(tokenize(part))) - others:

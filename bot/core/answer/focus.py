@@ -44,7 +44,7 @@ GENERIC_WORDS = frozenset(
         happen happened happening tell told know known wondering wonder question answer lol hey hi ok okay
         thanks thank plz pls u ur r ya yeah yes yo guys dude mean means meaning currently today date day
         tbh btw imo imho idk fyi ngl lmao smh rn iirc afaik
-        time when much elo point points pts
+        time when much elo point points pts compare compared comparison
         didnt doesnt dont isnt wasnt werent arent cant couldnt wouldnt shouldnt wont havent hasnt hadnt
         whats hows whos wheres whens thats theres youre theyre im ive id ill""",
         keep_stopwords=True,
@@ -55,7 +55,7 @@ GENERIC_WORDS = frozenset(
 # Nouns that name a variant: the word before one ("instant mode", "lite version") says which.
 VARIANT_NOUNS = frozenset(
     "mode modes version versions tier tiers plan plans edition editions setting settings variant variants "
-    "effort subscription package".split()
+    "effort subscription".split()
 )
 
 
@@ -155,6 +155,7 @@ class FocusTerm:
     # Superintelligence Labs"): "the lab" in a sentence refers back to the name
     named_by: tuple[frozenset[str], ...] = ()  # the last word of the name this term starts ("maverick" of
     # "llama 4 maverick"): a sentence that says it is about the whole name, once the passage has said the rest
+    setting: bool = False  # typed right after a model's name ("muse spark contemplating"): a setting of it
 
     @property
     def is_identity(self) -> bool:
@@ -260,6 +261,7 @@ def read_focus(
     policy: GroundingPolicy = DEFAULT_GROUNDING,
     distinctive_idf: float = DISTINCTIVE_IDF,
     clippings: Callable[[str, str, bool], tuple[frozenset[str], ...]] | None = None,
+    written_after: Callable[[str, str], tuple[bool, bool]] | None = None,
 ) -> Focus:
     """The focus of ``question``: the names it mentions and its other terms, each with its groundings.
 
@@ -267,7 +269,9 @@ def read_focus(
     embeds them with the question); ``is_common_word`` says whether such a word is ordinary English
     (one word piece of the model's vocabulary) rather than a name the corpus has never seen.
     ``clippings`` reads a word the corpus never writes as the words it clips ("capex" -> capital
-    expenditures), from the passages retrieved for the question (`find_clippings`).
+    expenditures), from the passages retrieved for the question (`find_clippings`). ``written_after(before,
+    word)`` says whether those passages write ``word`` capitalised right after ``before``, and elsewhere
+    (`written_after`).
     """
     from bot.core.names import key_tokens
 
@@ -294,11 +298,13 @@ def read_focus(
                 ]
                 terms.append(_name_term(name, role, (canonical, *typed), idf, lexicon))
     expansions = lexicon.expansions() if lexicon is not None else {}
-    pieces = [
-        (w, toks)
-        for w, toks in question_words(question)
-        if not (set(key_tokens(w)) and set(key_tokens(w)) <= used_keys)
+    typed_words = question_words(question)
+    kept_at = [
+        i for i, (w, _toks) in enumerate(typed_words) if not (set(key_tokens(w)) and set(key_tokens(w)) <= used_keys)
     ]
+    pieces = [typed_words[i] for i in kept_at]
+    model_keys = {k for kind, _name, gram in grams for k in gram if kind == "model"} if catalog is not None else set()
+    named_before = -2  # the typed position of the last word of a model's name, its version or its variant
     seen: set[str] = set()
     index = 0
     last_name_piece = -2
@@ -335,6 +341,22 @@ def read_focus(
             after = pieces[index][0].lower() if index < len(pieces) else ""
             # "instant mode", "the lite version", "pro tier": the word naming a variant is the question's point.
             names_variant = after in VARIANT_NOUNS and token not in VARIANT_NOUNS
+            at = kept_at[index - 1]
+            if at and set(key_tokens(typed_words[at - 1][0])) <= model_keys and key_tokens(typed_words[at - 1][0]):
+                named_before = at - 1
+            after_model = named_before == at - 1
+            if (
+                named_before == at - 1
+                and written_after is not None
+                and not (at + 1 < len(typed_words) and typed_words[at + 1][0].lower() in {"vs", "versus"})
+                and lexicon is not None
+                and _is_variant(written_after(typed_words[at - 1][0], word), token in lexicon.proper)
+            ):
+                # "gemini 3.1 pro deep think": a word typed right after a model's name, that the passages write
+                # capitalised right after it ("Gemini 3.1 Pro Deep Think", "… Pro (Deep Think)"), names a variant: a
+                # different model, whose figures the plain one's are not.
+                names_variant = True
+                named_before = at
             if (
                 index >= 2
                 and pieces[index - 2][0].lower() in {"with", "without"}
@@ -361,6 +383,7 @@ def read_focus(
                 # "gemini 3", not just "3": a sentence about "Gemini 3.1" that also says "3 times" is not it.
                 label = f"{before.lower()} {term.word}"
                 term = FocusTerm(label, term.role, term.weight, term.alternatives, term.known, phrase=name_key(label))
+                named_before = kept_at[index - 1]
             if term.role == "name" and terms and terms[-1].role == "name" and last_name_piece == index - 2:
                 # One person or firm in several words: "nadia forsberg" is grounded by "Forsberg".
                 previous = terms.pop()
@@ -368,6 +391,8 @@ def read_focus(
                                  previous.alternatives + term.alternatives, previous.known or term.known)  # fmt: skip
             if term.role == "name":
                 last_name_piece = index - 1
+            if after_model and term.role in {"name", "qualifier"}:
+                term = replace(term, setting=True)
             terms.append(term)
             placed[term.word] = index - 1
     terms = _short_names(terms, placed)
@@ -591,6 +616,32 @@ def _word_term(
         siblings=siblings,
         heads=frozenset(acronym[-1:]) if acronym and len(acronym) >= 2 and role == "name" else frozenset(),
     )
+
+
+def _is_variant(written: tuple[bool, bool], is_name: bool) -> bool:
+    """A word written capitalised after a model's name is its variant, unless the corpus names something by it
+    alone too ("Maverick has 128 experts" after "Llama 4 Maverick"): then it is that name."""
+    after, elsewhere = written
+    return after and not (elsewhere and is_name)
+
+
+def written_after(before: str, word: str, texts: Sequence[str]) -> tuple[bool, bool]:
+    """Whether ``texts`` write ``word`` with a capital (not in capitals) right after ``before``, perhaps in
+    brackets ("Gemini 3.1 Pro Deep Think", "Gemini 3.1 Pro (Deep Think)"); and whether they write it with a
+    capital anywhere else too ("Maverick has 128 experts")."""
+    if not word[:1].isalpha() or len(word) < 2:
+        return False, False
+    title = word[:1].upper() + word[1:].lower()
+    after = re.compile(rf"(?<![\w.-]){re.escape(before)}\s*\(?\s*$", re.IGNORECASE)
+    alone = re.compile(rf"(?<![\w-]){re.escape(title)}(?![\w-])")
+    seen_after = seen_elsewhere = False
+    for text in texts:
+        for match in alone.finditer(text):
+            if after.search(text[max(0, match.start() - len(before) - 4) : match.start()]):
+                seen_after = True
+            else:
+                seen_elsewhere = True
+    return seen_after, seen_elsewhere
 
 
 _LETTERS_RE = re.compile(r"[^\W\d_]+")

@@ -307,7 +307,14 @@ def _set_by_previous(
     return bool(holds(term, previous_tokens))
 
 
-def grounds_fact(focus: Focus, tokens: set[str]) -> bool:
+def grounds_fact(focus: Focus, tokens: set[str], quoted: AbstractSet[str] = frozenset()) -> bool:
     """Whether a benchmark fact (its model, benchmark and qualifier tokens) holds every identity term
-    that is not a model or benchmark name (those are matched by the lookup itself)."""
-    return all(holds(t, tokens) >= 1.0 for t in focus.identity if t.role not in {"model", "benchmark"})
+    that is not a model or benchmark name (those are matched by the lookup itself). A name may be in what the
+    fact was read from (``quoted``): "the Artificial Analysis Coding Index" frames its scores; a qualifier, a
+    number or a name typed as a model's setting ("muse spark contemplating") must be the fact's own ("31.2%
+    without tools and 47.5% with search" are two settings)."""
+    return all(
+        holds(t, tokens) >= 1.0 or (t.role == "name" and not t.setting and holds(t, quoted) >= 1.0)
+        for t in focus.identity
+        if t.role not in {"model", "benchmark"}
+    )

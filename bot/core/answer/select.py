@@ -21,7 +21,7 @@ from bot.core.answer.policy import (
     SUPPORT_WEIGHT,
     AnswerPolicy,
 )
-from bot.core.answer.shape import QuestionShape, holds_kind, numbers_counted, values_of_kind
+from bot.core.answer.shape import WITHHELD_RE, QuestionShape, holds_kind, numbers_counted, values_of_kind
 from bot.core.models import Passage
 from bot.core.names import name_key
 from bot.core.search import TermStats
@@ -283,7 +283,11 @@ def score_sentences(
                     distinctive_hits=(
                         grounding.distinctive_hits if grounding else sum(1 for t in distinctive if t in tokens)
                     ),
-                    typed=holds_kind(sentence, shape.kind, rate=shape.rate, calendar=shape.calendar)
+                    # "Has not published a score for it" answers a question after a value: that it was not given.
+                    typed=(
+                        holds_kind(sentence, shape.kind, rate=shape.rate, calendar=shape.calendar)
+                        or (shape.kind != "text" and bool(WITHHELD_RE.search(sentence)))
+                    )
                     and not (
                         focus is not None
                         and not comparison

@@ -214,10 +214,25 @@ def numbers_counted(sentence: str, counted: frozenset[str]) -> frozenset[str]:
     return frozenset(said)
 
 
+# "has not published", "declined to say", "has yet to disclose": a sentence saying a value is not given.
+WITHHELD_RE = re.compile(
+    r"\b(?:has|have|had|is|are|was|were)\s+(?:not|n[o’']t)\s+(?:yet\s+|publicly\s+)?(?:published|disclosed|released|"
+    r"revealed|announced|given|shared|reported|confirmed|provided|made public|put out|said)\b"
+    r"|\b(?:did|does|do|would|will)\s+(?:not|n[o’']t)\s+(?:say|disclose|reveal|give|share|confirm|provide|publish)\b"
+    r"|\bdeclined\s+to\s+(?:say|comment|disclose|give|share|confirm)\b|\b(?:has|have)\s+yet\s+to\b"
+    r"|\bundisclosed\b|\bleaves?\s+(?:that|the)\s+cell\s+empty\b",
+    re.IGNORECASE,
+)
+
+
+# The version in a name ("Gemini 3.1", "GPT-5.4", "Terminal-Bench 2.0") counts nothing.
+_NAME_VERSION_RE = re.compile(r"\b[A-Z][\w]*[- ]v?\d+(?:\.\d+)*(?![\d.,]*\s?(?:%|percent|billion|million|GW|MW))\b")
+
+
 def has_quantity(sentence: str) -> bool:
     """Whether a sentence states a count or amount: a number that is no day, year or age ("Lena Duarte, 41,
     an engineer" counts no engineers)."""
-    if numbers_in(_AGE_A.sub(" ", _DATE_NUMBER_RE.sub(" ", sentence))):
+    if numbers_in(_AGE_A.sub(" ", _DATE_NUMBER_RE.sub(" ", _NAME_VERSION_RE.sub(" ", sentence)))):
         return True
     words = set(re.findall(r"[a-z]+", sentence.lower()))
     return bool(words & NUMBER_WORDS.keys())

@@ -195,6 +195,9 @@ def _facts_from_sentence(
                 QUALIFIER_MARK in gap or re.match(rf"\s*{QUALIFIER_MARK}", after)
             ):
                 value.model = previous.model
+            elif _ON_BENCH_GAP_RE.fullmatch(gap) and _ON_BENCH_AFTER_RE.match(after):
+                # "reaches 58% on HLE and 38% on FrontierScience Research": one model's scores, each with its benchmark.
+                value.model, value.qualifier = previous.model, previous.qualifier
     unattached = [m for i, m in enumerate(models) if i not in attached]
     subject = models[0] if models and _is_subject_position(shadow, text, models[0]) else None
     strong_benches = [b for b in benches if b.strong]
@@ -292,6 +295,11 @@ def _facts_from_sentence(
     if subject is not None:
         context.subject, context.subject_from = subject.text, offset
     return facts
+
+
+# The gap between two scores of one model, each followed by its benchmark: " on <benchmark> and ", " on <benchmark>, ".
+_ON_BENCH_GAP_RE = re.compile(rf"\s*(?:on|in)\s+(?:the\s+)?{BENCH_MARK}+\s*(?:,\s*(?:and\s+|or\s+)?|and\s+|or\s+)")
+_ON_BENCH_AFTER_RE = re.compile(rf"\s*(?:on|in)\s+(?:the\s+)?{BENCH_MARK}")
 
 
 def _is_subject_position(shadow: str, text: str, model: Mention) -> bool:

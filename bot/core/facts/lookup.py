@@ -301,8 +301,9 @@ class FactTable:
         benchmarks = self._benchmarks_named(name)
         models: tuple[str, ...] = ()
         unread = ""
+        setting: frozenset[str] = frozenset()
         if not benchmarks:
-            benchmarks, models, unread = self._lookup_in_words(name)
+            benchmarks, models, unread, setting = self._lookup_in_words(name)
         if not benchmarks:
             mentioned = tuple(b for b in self.catalog.find_mentions(name)[0] if b in self._by_benchmark)
             if mentioned:  # "muse spark arc agi 3": the benchmark it nearly names is the suggestion
@@ -336,6 +337,8 @@ class FactTable:
             # "muse spark gpqa diamond score": that model's rows (every variant), if the articles give any.
             family = {m for model in models for m in (*self.catalog.family(model), model)}
             kept = [r for r in rows if r.facts[0].model in family]
+            in_setting = [r for r in kept if setting <= set(key_tokens(r.facts[0].qualifier))]
+            kept = in_setting if setting and in_setting else kept
             if kept:
                 rows = kept
                 all_facts = [f for r in kept for f in r.facts]
@@ -354,11 +357,19 @@ class FactTable:
         rest = [t for t in key_tokens(text) if t not in used and t not in LOOKUP_FILLER]
         return models[0] if len(models) == 1 and not rest else ""
 
-    def _lookup_in_words(self, text: str) -> tuple[tuple[str, ...], tuple[str, ...], str]:
-        """(benchmarks, models, the words read as neither) of a lookup typed as words around the names:
-        "muse spark gpqa diamond score", "what did gpt-5.4 get on helthbench hrd". A benchmark is named
-        outright, or is what the words left over from the model names spell (typing errors forgiven,
-        never a digit)."""
+    def _setting_words(self, models: Sequence[str]) -> frozenset[str]:
+        """The words of the settings the articles score these models (and their families) in: "low", "effort"."""
+        family = {m for model in models for m in (*self.catalog.family(model), model)}
+        return frozenset(
+            t for m in family for f in self._by_model.get(m, ()) for t in key_tokens(f.qualifier) if not t[0].isdigit()
+        )
+
+    def _lookup_in_words(self, text: str) -> tuple[tuple[str, ...], tuple[str, ...], str, frozenset[str]]:
+        """(benchmarks, models, the words read as neither, the words read as a setting of those models) of a
+        lookup typed as words around the names: "muse spark gpqa diamond score", "what did gpt-5.4 get on
+        helthbench hrd", "gpqa diamnod claude opus 4.6 low effort". A benchmark is named outright, or is what
+        the words left over from the model names spell (typing errors forgiven, never a digit), once the
+        words of a setting the articles score those models in are set aside."""
         found_benchmarks, found_models = self.catalog.find_mentions(text)
         models = tuple(m for m in dict.fromkeys(found_models) if m in self._by_model)
         benchmarks = tuple(b for b in dict.fromkeys(found_benchmarks) if b in self._by_benchmark)
@@ -367,18 +378,36 @@ class FactTable:
             tokens = key_tokens(text)
             for kind, found, gram in grams:
                 if kind == BENCHMARK and _changes_a_version(tokens, tuple(gram), tuple(key_tokens(found))):
-                    return (), (), ""  # "arc agi 3", "tau3 bench": the version typed is not the one the articles give
+                    return (
+                        (),
+                        (),
+                        "",
+                        frozenset(),
+                    )  # "arc agi 3", "tau3 bench": the version typed is not the one the articles give
             used = {t for _kind, _name, gram in grams for t in gram}
             unread = " ".join(t for t in tokens if t not in used and t not in LOOKUP_FILLER)
             family = tuple(m for m in self.catalog.family(unread) if m in self._by_model) if unread else ()
             if not models and family:
-                return benchmarks, family, ""  # "gemini gpqa diamond": every Gemini the articles score
-            return benchmarks, models, unread
+                return benchmarks, family, "", frozenset()  # "gemini gpqa diamond": every Gemini the articles score
+            setting = frozenset(unread.split())
+            if models and setting and setting <= self._setting_words(models):
+                return benchmarks, models, "", setting  # "… claude opus 4.6 low effort": that setting's row
+            return benchmarks, models, unread, frozenset()
         used = {t for kind, _name, gram in grams if kind == MODEL for t in gram}
-        rest = " ".join(t for t in key_tokens(text) if t not in used and t not in LOOKUP_FILLER)
+        rest_tokens = [t for t in key_tokens(text) if t not in used and t not in LOOKUP_FILLER]
+        rest = " ".join(rest_tokens)
         if not rest or rest == name_key(text):
-            return self._split_family(text)
-        return self._benchmarks_named(rest), models, ""
+            return (*self._split_family(text), frozenset())
+        named = self._benchmarks_named(rest)
+        if not named and models:
+            setting_words = self._setting_words(models)
+            setting = frozenset(t for t in rest_tokens if t in setting_words)
+            remaining = " ".join(t for t in rest_tokens if t not in setting)
+            if setting and remaining:
+                named = self._benchmarks_named(remaining)
+                if named:
+                    return named, models, "", setting
+        return named, models, "", frozenset()
 
     def _split_family(self, text: str) -> tuple[tuple[str, ...], tuple[str, ...], str]:
         """ "simpelvqa grok": a benchmark typed with errors beside a model family's first word ("grok" for
