@@ -135,6 +135,11 @@ def split_words(name: str) -> list[str]:
 # ---------------------------------------------------------------------------------------------- learned aliases
 
 
+# The words of a token count measured on a benchmark ("Intelligence Index output tokens"): typed alone they look
+# the measure up, but in a question ("max output tokens per reply") they name no benchmark.
+_MEASURE_WORDS = frozenset({"output", "input", "reasoning", "token", "tokens"})
+
+
 def learned_aliases(name: str, kind: str) -> tuple[set[str], set[str]]:
     """(strong, weak) alias keys that ``name`` implies.
 
@@ -224,6 +229,7 @@ class NameCatalog:
         }
         self._exact: dict[str, dict[str, str]] = {}
         self._alias: dict[str, dict[str, str]] = {}
+        self._lookup_only: dict[str, dict[str, str]] = {}  # aliases a lookup may use, a question's mention not
         self._max_tokens = 1
         self._starts: dict[str, dict[str, tuple[str, ...]]] = {}  # compact first words -> the names they start
         self._suggestions: dict[str, list[tuple[str, str, list[str], str]]] = {}
@@ -249,12 +255,15 @@ class NameCatalog:
                 for key in strong | weak:
                     candidates[key].add(name)
             alias: dict[str, str] = {}
+            lookup_only: dict[str, str] = {}
             for key, names in candidates.items():
                 if len(names) == 1 and key not in exact and self._is_usable_alias(key):
-                    alias[key] = next(iter(names))
-                    alias.setdefault(key.replace(" ", ""), alias[key])
+                    table = lookup_only if set(key.split()) <= _MEASURE_WORDS else alias
+                    table[key] = next(iter(names))
+                    table.setdefault(key.replace(" ", ""), table[key])
             self._exact[kind] = exact
             self._alias[kind] = alias
+            self._lookup_only[kind] = lookup_only
             starts: dict[str, list[str]] = defaultdict(list)
             for name in self._names[kind]:
                 tokens = key_tokens(name)
@@ -304,7 +313,7 @@ class NameCatalog:
         key = name_key(text)
         if not key:
             return None
-        for table in (self._exact[kind], self._alias[kind]):
+        for table in (self._exact[kind], self._alias[kind], self._lookup_only[kind]):
             for candidate in (key, key.replace(" ", "")):
                 if candidate in table:
                     return table[candidate]

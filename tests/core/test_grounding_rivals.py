@@ -396,6 +396,11 @@ suite on the consumer model and on Ember 2 at its xhigh setting.
 ## Modes
 
 Glint also has a Contemplating mode, which runs several agents in parallel on one question.
+
+## Speed
+
+Glint's Brisk mode is the default, and it is fast. Across easy prompts it started answering in 1.4 seconds
+on average, ahead of every rival we timed.
 """,
     "effort-notes.md": """---
 id: effort-notes
@@ -427,3 +432,10 @@ def test_a_setting_typed_beside_one_compared_model_is_that_ones(tables_service: 
     assert "65.4" in answer.text, answer.text
     assert "59.0" in answer.text, answer.text
     assert "51.7" not in answer.text, answer.text
+
+
+def test_a_mode_the_sentence_before_names_is_what_it_refers_to(tables_service: MuseService) -> None:
+    answer = tables_service.ask("how fast does brisk mode start answering on avg")
+
+    assert not answer.abstained, answer.text
+    assert "1.4 seconds" in answer.text

@@ -107,3 +107,9 @@ def test_the_version_in_a_name_is_no_quantity() -> None:
     assert not holds_kind("Kestrel positions those figures against Glint 2.5 Deep and Ember-1.6 Max.", "number")
     assert holds_kind("Lumen 3 has 12 experts.", "number")
     assert holds_kind("Glint 2.5 (74) trails Ember-1.6 (75).", "number")
+
+
+def test_how_many_people_use_it_counts_its_users() -> None:
+    assert read_counted_thing("how many people use whatsapp every month") == tuple(tokenize("people users"))
+    assert read_counted_thing("how many people work at the lab") == tuple(tokenize("people workers"))
+    assert read_counted_thing("how many agents use the tool") == tuple(tokenize("agents"))

@@ -237,6 +237,16 @@ def test_rewrite_query_appends_canonical_names(catalog: NameCatalog) -> None:
     assert catalog.rewrite_query("GPT-5.4 on MMMU-Pro") == "GPT-5.4 on MMMU-Pro"  # already spelled canonically
 
 
+def test_a_token_count_is_looked_up_by_its_measure_words_but_no_question_names_it() -> None:
+    catalog = NameCatalog(["Muse Spark"], ["Intelligence Index output tokens", "GPQA Diamond"], aliases={})
+
+    assert catalog.resolve("output tokens", "benchmark") == "Intelligence Index output tokens"
+    assert catalog.find_mentions("max output tokens per reply for muse spark") == ([], ["Muse Spark"])
+    assert catalog.find_mentions("muse spark intelligence index output tokens")[0] == [
+        "Intelligence Index output tokens"
+    ]
+
+
 def test_learned_aliases_strong_and_weak() -> None:
     strong, weak = learned_aliases("Artificial Analysis Intelligence Index v4.0", "benchmark")
     assert "artificial analysis intelligence index" in strong  # an explicit version: safe to merge

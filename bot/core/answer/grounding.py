@@ -200,6 +200,10 @@ def ground(
                 if previous_tokens is None:
                     previous_tokens = set(tokenize(previous))
                 carried = _set_by_previous(term, sentence, previous, previous_tokens)
+                if not carried and term.role == "qualifier" and antecedent is not None:
+                    # "Instant mode is fast. Across easy prompts it started answering in 2.1 seconds": "it" is the
+                    # mode the sentence before names, unless this one names a rival of it.
+                    carried = not (sentence - heading) & term.siblings and _names_variant(term.word, previous)
             if not carried and term.phrase and preceding_key and term.phrase.split()[0] not in sentence:
                 # "Orbit 2.5 … . The context window holds 400,000 tokens": a name with its number that the passage
                 # says before carries into a sentence that names no other one.
@@ -305,6 +309,14 @@ def _set_by_previous(
     if any(t[:1].isdigit() and len(t.split(".")[0]) == shape for t in sentence):
         return False  # a number of the same size here ("2026" for "2025"): the sentence's own
     return bool(holds(term, previous_tokens))
+
+
+_VARIANT_AFTER = r"\s+(?:mode|tier|version|plan|setting|edition)\b"
+
+
+def _names_variant(word: str, text: str) -> bool:
+    """Whether ``text`` names ``word`` as a variant: "Instant mode", "the Pro tier"."""
+    return bool(re.search(rf"\b{re.escape(word)}{_VARIANT_AFTER}", text, re.IGNORECASE))
 
 
 def grounds_fact(focus: Focus, tokens: set[str], quoted: AbstractSet[str] = frozenset()) -> bool:

@@ -157,11 +157,13 @@ def read_question_shape(question: str, *, named_benchmark: bool = False) -> Ques
     )  # fmt: skip
 
 
-# Words that end the noun phrase after "how many" / "how much": auxiliaries and most prepositions
-# ("of" continues it: "tokens of training data").
+# Words that end the noun phrase after "how many" / "how much": auxiliaries, most prepositions ("of"
+# continues it: "tokens of training data") and the verbs a count's subject most often takes ("how many
+# people use whatsapp").
 _PHRASE_END = frozenset(
     "did does do is are was were has have had will would can could should may might for in on at to from by with "
-    "since per during after before about into over under".split()
+    "since per during after before about into over under use uses work works live lives own owns visit visits "
+    "get gets got".split()
 )
 
 
@@ -177,9 +179,17 @@ def read_counted_thing(question: str) -> tuple[str, ...]:
     words: list[str] = []
     for word in re.findall(r"[\w.%$-]+", match.group(1)):
         if word.lower() in _PHRASE_END or len(words) >= MAX_COUNTED_WORDS + (2 if "of" in words else 0):
+            # "how many people use it" counts its users; "how many people work there", its workers.
+            if words and words[-1] in _PERSONS and word.lower() in _AGENT_NOUNS:
+                words.append(_AGENT_NOUNS[word.lower()])
             break
         words.append(word.lower())
     return tuple(dict.fromkeys(tokenize(" ".join(words))))
+
+
+_PERSONS = frozenset("people ppl persons".split())
+_AGENT_NOUNS = {"use": "users", "uses": "users", "work": "workers", "works": "workers", "visit": "visitors",
+                "visits": "visitors", "own": "owners", "owns": "owners"}  # fmt: skip
 
 
 # A day of the month or a year is a date, not the quantity a "how much / how many" question is after.
