@@ -113,3 +113,12 @@ def test_how_many_people_use_it_counts_its_users() -> None:
     assert read_counted_thing("how many people use whatsapp every month") == tuple(tokenize("people users"))
     assert read_counted_thing("how many people work at the lab") == tuple(tokenize("people workers"))
     assert read_counted_thing("how many agents use the tool") == tuple(tokenize("agents"))
+
+
+def test_a_token_counts_measure_and_benchmark_are_each_said_together() -> None:
+    measure = _benchmark("Orbit Index output tokens")
+
+    assert _said_together(measure, ("Lumen used 58 million output tokens to run the full Orbit Index suite.", ""))
+    assert not _said_together(measure, ("The output of the Orbit team: an index of 58 million tokens.", ""))
+    # Whichever word comes first: "Index … Orbit" apart is not the name, however the set of its words is ordered.
+    assert not _said_together(_benchmark("Orbit Index"), ("Orbit ran fast, the index said.", ""))
