@@ -549,6 +549,8 @@ def _word_term(
         acronym = lexicon.initials.get(token)
     if acronym:
         alternatives.append(frozenset(acronym))
+    elif (short := lexicon.abbreviation_of(token)) is not None:
+        alternatives.append(frozenset({short}))  # "gigawatts" is said "GW" too
     known_tokens = [token, *corrected]
     # "us" is a country only when written so ("US", "U.S."); "tell us" is not.
     surface = word.lower().strip("?!.,;:'’\"")
