@@ -460,3 +460,43 @@ def test_a_name_in_the_second_sentence_of_a_unit_is_not_whose_figure_the_first_s
     assert answer.abstained, answer.text
     assert "93.0" not in answer.text
     assert "93.0" in scores_service.ask("glint 2.5 puzzlebench-1 score").text
+
+
+MONEY = {
+    "halo-capex.md": """---
+id: halo-capex
+title: "Halo's building bill"
+outlet: "Build Desk"
+published: 2026-04-01
+---
+## Guidance
+
+Halo's guidance calls for $40 billion to $45 billion in capital expenditures in 2026, up from $25 billion in 2025.
+""",
+    "halo-results.md": """---
+id: halo-results
+title: "Halo's year in numbers"
+outlet: "Ledger Desk"
+published: 2026-02-01
+---
+## Results
+
+Halo's revenue for 2025 came to $90 billion, up 20%, and the consensus forecast for 2026 is $110 billion.
+
+## Hiring
+
+Halo hired 300 engineers in January.
+""",
+}
+
+
+@pytest.fixture(scope="module")
+def money_service(inline_service: Callable[[str, Mapping[str, str]], MuseService]) -> MuseService:
+    return inline_service("money", MONEY)
+
+
+def test_an_amount_of_another_quantity_is_no_rival(money_service: MuseService) -> None:
+    answer = money_service.ask("how much is halo planning to spend on capex in 2026")
+
+    assert "$40 billion to $45 billion" in answer.text, answer.text
+    assert "The articles differ" not in answer.text  # revenue is not capital spending
