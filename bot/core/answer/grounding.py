@@ -43,9 +43,13 @@ def holds(term: FocusTerm, tokens: Collection[str]) -> float:
     return 0.0
 
 
+# "which is bigger, the oklo campus or the terrapower reactors": a comparative, then a choice.
+_CHOICE_RE = re.compile(r"\b(?:which|who)\b.*?\b(?:\w{3,}er|more|less|better|worse)\b.*?\bor\b", re.IGNORECASE)
+
+
 def is_comparison(question: str, focus: Focus) -> bool:
     words = set(re.findall(r"[a-z]+", question.lower()))
-    return bool(words & _COMPARISON_WORDS) and len(focus.entities) >= 2
+    return bool(words & _COMPARISON_WORDS or _CHOICE_RE.search(question)) and len(focus.entities) >= 2
 
 
 def ground(
