@@ -57,6 +57,7 @@ class Lexicon:
     _acronym_sets: dict[frozenset[str], str] = field(default_factory=dict, repr=False, compare=False)
     # Each token's corrections once worked out: a pure function of the token and this lexicon.
     _corrections_memo: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False, compare=False)
+    _abbreviations: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
     # The cosines of the last vector asked about: a question term asks neighbours of one vector up to four times.
     _last_sims: list[tuple[bytes, np.ndarray]] = field(default_factory=list, repr=False, compare=False)
     # Each answer a neighbour search gave: a pure function of the vector and this lexicon, and questions keep
@@ -88,6 +89,14 @@ class Lexicon:
         if not table and self.acronyms:
             table.update({frozenset(phrase): acronym for acronym, phrase in sorted(self.acronyms.items())})
         return table.get(tokens)
+
+    def abbreviation_of(self, token: str) -> str | None:
+        """The acronym the corpus defines for one word ("gw" for "gigawatt"), if any."""
+        if not self._abbreviations:
+            self._abbreviations.update(
+                {phrase[0]: acronym for acronym, phrase in self.acronyms.items() if len(phrase) == 1}
+            )
+        return self._abbreviations.get(token)
 
     def expansions(self) -> dict[tuple[str, ...], str]:
         """What each acronym stands for, keyed by those tokens: ("mixture", "expert") -> "moe"."""
@@ -309,6 +318,26 @@ def _learn_one(acronym: str, words: list[str], found: dict[str, tuple[str, ...]]
                     if key and tokens:
                         found.setdefault(key[0], tokens)
                     return
+    one = words[-1] if phrase_first and words else words[0] if words else ""
+    if one.isalpha() and len(one) > len(letters) + 2 and _abbreviates(letters, one.lower()):
+        # "gigawatts (GW)", "megawatts (MW)": the letters of one word, its first among them, when no run of
+        # words has them as initials.
+        key = tokenize(acronym)
+        if key and tokenize(one):
+            found.setdefault(key[0], tuple(tokenize(one)[:1]))
+
+
+def _abbreviates(letters: str, word: str) -> bool:
+    """Whether ``letters`` are letters of ``word`` in order, starting with its first, and not its plain
+    initial run ("gw" in "gigawatts"; "gi" would be just its start)."""
+    if not word.startswith(letters[0]) or word.startswith(letters):
+        return False
+    at = 0
+    for ch in letters:
+        at = word.find(ch, at) + 1
+        if not at:
+            return False
+    return True
 
 
 _CALENDAR = CALENDAR_WORDS | {"q1", "q2", "q3", "q4"}

@@ -280,6 +280,16 @@ Spark ranks third on the QuizBench chart (score: 71), behind Glint 2.5 (74) and 
 models on MedQuiz Hard (42.8) and on picture questions, but trails on coding.
 Kestrel positions those QuizBench figures against Glint 2.5 Deep and Ember 1.6 Max, its rivals' heavy tiers.
 Ember's maker has not published a MedQuiz Hard score for Ember 1.6.
+
+## Puzzles
+
+Glint 2.5 is the one to beat on puzzles. On the older PuzzleBench-1 it scored 93.0%, at $1.88 per task. Its
+predecessor, Glint 2.0, had managed only 37.6% on PuzzleBench-2.
+
+| Model | PuzzleBench-2 | QuizBench |
+| --- | --- | --- |
+| Glint 2.5 | 68.8 | 74.0 |
+| Glint 2.0 | 37.6 | 61.0 |
 """,
 }
 
@@ -439,3 +449,54 @@ def test_a_mode_the_sentence_before_names_is_what_it_refers_to(tables_service: M
 
     assert not answer.abstained, answer.text
     assert "1.4 seconds" in answer.text
+
+
+def test_a_name_in_the_second_sentence_of_a_unit_is_not_whose_figure_the_first_states(
+    scores_service: MuseService,
+) -> None:
+    # "it scored 93.0%" is Glint 2.5's; Glint 2.0 is only named in the sentence after, with another benchmark.
+    answer = scores_service.ask("glint 2.0 puzzlebench-1 score")
+
+    assert answer.abstained, answer.text
+    assert "93.0" not in answer.text
+    assert "93.0" in scores_service.ask("glint 2.5 puzzlebench-1 score").text
+
+
+MONEY = {
+    "halo-capex.md": """---
+id: halo-capex
+title: "Halo's building bill"
+outlet: "Build Desk"
+published: 2026-04-01
+---
+## Guidance
+
+Halo's guidance calls for $40 billion to $45 billion in capital expenditures in 2026, up from $25 billion in 2025.
+""",
+    "halo-results.md": """---
+id: halo-results
+title: "Halo's year in numbers"
+outlet: "Ledger Desk"
+published: 2026-02-01
+---
+## Results
+
+Halo's revenue for 2025 came to $90 billion, up 20%, and the consensus forecast for 2026 is $110 billion.
+
+## Hiring
+
+Halo hired 300 engineers in January.
+""",
+}
+
+
+@pytest.fixture(scope="module")
+def money_service(inline_service: Callable[[str, Mapping[str, str]], MuseService]) -> MuseService:
+    return inline_service("money", MONEY)
+
+
+def test_an_amount_of_another_quantity_is_no_rival(money_service: MuseService) -> None:
+    answer = money_service.ask("how much is halo planning to spend on capex in 2026")
+
+    assert "$40 billion to $45 billion" in answer.text, answer.text
+    assert "The articles differ" not in answer.text  # revenue is not capital spending

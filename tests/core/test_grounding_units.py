@@ -113,3 +113,31 @@ def test_how_many_people_use_it_counts_its_users() -> None:
     assert read_counted_thing("how many people use whatsapp every month") == tuple(tokenize("people users"))
     assert read_counted_thing("how many people work at the lab") == tuple(tokenize("people workers"))
     assert read_counted_thing("how many agents use the tool") == tuple(tokenize("agents"))
+
+
+def test_a_token_counts_measure_and_benchmark_are_each_said_together() -> None:
+    measure = _benchmark("Orbit Index output tokens")
+
+    assert _said_together(measure, ("Lumen used 58 million output tokens to run the full Orbit Index suite.", ""))
+    assert not _said_together(measure, ("The output of the Orbit team: an index of 58 million tokens.", ""))
+    # Whichever word comes first: "Index … Orbit" apart is not the name, however the set of its words is ordered.
+    assert not _said_together(_benchmark("Orbit Index"), ("Orbit ran fast, the index said.", ""))
+
+
+def test_which_is_bigger_a_or_b_is_a_comparison_and_first_two_no_name() -> None:
+    from bot.core.answer.grounding import is_comparison
+
+    glint = FocusTerm("Glint", "model", 2.0, (frozenset(tokenize("glint")),), True)
+    ember = FocusTerm("Ember 2", "model", 2.0, (frozenset(tokenize("ember 2")),), True)
+    focus = Focus(terms=(glint, ember), models=("Glint", "Ember 2"), benchmarks=(), model_tokens={})
+
+    assert is_comparison("which is faster, glint or ember 2", focus)
+    assert is_comparison("who scored better on quizbench: glint or ember 2?", focus)
+    assert not is_comparison("what did glint or ember 2 score on quizbench", focus)
+    # "the first two reactors": an order word picks some of a count; it is no name with a version ("gemini 3").
+    from bot.core.answer import read_focus
+
+    first_two = read_focus("how big are the first two reactors", idf=lambda t: 2.0, lexicon=None)
+    gemini_3 = read_focus("how big is gemini 3", idf=lambda t: 2.0, lexicon=None)
+    assert [t.phrase for t in first_two.terms if t.role == "number"] == [""]
+    assert [t.phrase for t in gemini_3.terms if t.role == "number"] == ["gemini 3"]

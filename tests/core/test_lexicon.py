@@ -159,3 +159,15 @@ def test_an_articles_outlet_and_author_are_words_of_the_lexicon() -> None:
 
     assert set(tokenize("Quayside Weekly Ines Barros")) <= set(part["surfaces"])
     assert "quaysid" in part["capital"]  # written as a name
+
+
+def test_one_word_abbreviated_by_its_letters_is_learnt() -> None:
+    found = learn_acronyms(["Kestrel will bring two gigawatts (GW) online.", "It draws 900 megawatts (MW)."])
+
+    assert found["gw"] == tuple(tokenize("gigawatts"))
+    assert found["mw"] == tuple(tokenize("megawatts"))
+    assert "gi" not in learn_acronyms(["The gigantic (GI) campus."])  # its first letters are no abbreviation
+    tokens = tuple(sorted(set(tokenize("gigawatts gw campus"))))
+    lexicon = Lexicon(words=tokens, tokens=tokens, proper=frozenset(), acronyms=found)
+    assert lexicon.abbreviation_of(tokenize("gigawatts")[0]) == "gw"
+    assert lexicon.abbreviation_of("campus") is None

@@ -16,7 +16,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from bot.core.answer.focus import Focus
-from bot.core.answer.grounding import grounds_fact, is_comparison
+from bot.core.answer.grounding import grounds_fact, holds, is_comparison
 from bot.core.answer.policy import (
     CONFLICT_CLOSE_GAP,
     CONFLICT_COVERAGE_RATIO,
@@ -234,6 +234,15 @@ def _find_value_conflict(
     if not any(mine.values()):
         return None
     article = passages[best.passage_index].chunk.article_id
+    # What an amount measures: the distinctive words of the question ("capex", "stock"). When the answer says
+    # one, a rival amount in a sentence that says none is another quantity (revenue beside capital spending).
+    measured = (
+        [t for t in focus.terms if t.role == "word" and t.weight >= focus.distinctive_idf]
+        if focus is not None and shape.kind in {"money", "number", "percent"}
+        else []
+    )
+    if not any(holds(t, _passage_tokens(best.text)) for t in measured):
+        measured = []
     for other in scored:
         if not other.is_candidate and other.typed and other.counts_it and other.missing:
             unsaid = set(other.missing) - weak
@@ -247,6 +256,8 @@ def _find_value_conflict(
         if other.own < CONFLICT_COVERAGE_RATIO * best.own and other.similarity < best.similarity - CONFLICT_CLOSE_GAP:
             continue  # it covers too little of the question, and is not as close to it in meaning either
         if passages[other.passage_index].chunk.article_id == article:
+            continue
+        if measured and not any(holds(t, _passage_tokens(other.text)) for t in measured):
             continue
         # A date beside a name of what was asked, in a sentence closer to the question in meaning than the answer
         # itself, is a date of it too, in whatever words ("released on April 9" beside "came out on April 8").

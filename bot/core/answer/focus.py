@@ -52,6 +52,10 @@ GENERIC_WORDS = frozenset(
 )
 
 
+# Words that pick some of a count, not a name with a version: "the first two reactors", "the last three".
+_ORDER_WORDS = frozenset("first last next top other only all".split())
+
+
 # Nouns that name a variant: the word before one ("instant mode", "lite version") says which.
 VARIANT_NOUNS = frozenset(
     "mode modes version versions tier tiers plan plans edition editions setting settings variant variants "
@@ -377,7 +381,7 @@ def read_focus(
             if (
                 term.role == "number"
                 and before.isalpha()
-                and before.lower() not in STOPWORDS | GENERIC_WORDS
+                and before.lower() not in STOPWORDS | GENERIC_WORDS | _ORDER_WORDS
                 and not is_year
             ):
                 # "gemini 3", not just "3": a sentence about "Gemini 3.1" that also says "3 times" is not it.
@@ -549,6 +553,8 @@ def _word_term(
         acronym = lexicon.initials.get(token)
     if acronym:
         alternatives.append(frozenset(acronym))
+    elif (short := lexicon.abbreviation_of(token)) is not None:
+        alternatives.append(frozenset({short}))  # "gigawatts" is said "GW" too
     known_tokens = [token, *corrected]
     # "us" is a country only when written so ("US", "U.S."); "tell us" is not.
     surface = word.lower().strip("?!.,;:'’\"")

@@ -8,9 +8,9 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from bot.core.answer.focus import Focus
+from bot.core.answer.focus import Focus, FocusTerm, Grounding
 from bot.core.answer.grounding import ground, holds, says_phrase
 from bot.core.answer.policy import (
     DISTINCTIVE_IDF,
@@ -243,6 +243,13 @@ def score_sentences(
                     heading=heading_tokens - tokens,
                     comparison=comparison,
                 )
+                if grounding.identity_ok and shape.kind != "text" and not comparison:
+                    grounding = _grounded_where_valued(
+                        grounding, focus, sentence, shape, passage.chunk.heading, heading_tokens, with_passage,
+                        preceding, frame=frame, antecedent=antecedent, previous=previous, byline=byline,
+                        preceding_key=_preceding_key(passage.chunk.text, passage.chunk.heading, sentence),
+                        heading=heading_tokens - tokens,
+                    )  # fmt: skip
                 own, context = grounding.coverage, grounding.context_coverage
             else:
                 own = _coverage(shape.terms, with_heading, stats)
@@ -306,6 +313,50 @@ def score_sentences(
             )
     scored.sort(key=answer_order)
     return scored
+
+
+def _grounded_where_valued(
+    grounding: Grounding,
+    focus: Focus,
+    unit: str,
+    shape: QuestionShape,
+    heading_text: str,
+    heading_tokens: frozenset[str],
+    context: AbstractSet[str],
+    preceding: AbstractSet[str],
+    **framing: Any,
+) -> Grounding:
+    """A unit of two sentences grounds a question after a value only if a sentence stating such a value grounds
+    it (with what comes before): in "On ARC-AGI-1 it scored 93.0%. Its predecessor, Opus 4.5, had managed 37.6%
+    on ARC-AGI-2", Opus 4.5 is named, and ARC-AGI-1 has a score, but no score is Opus 4.5's on ARC-AGI-1.
+    ``framing`` holds the rest of `ground`'s arguments for the unit."""
+    parts = split_sentences(unit)
+    if len(parts) < 2:
+        return grounding
+    preceding_key = framing.pop("preceding_key", "")
+    antecedent = framing.pop("antecedent", None)
+    earlier: frozenset[str] = frozenset()
+    said = ""
+    first_missing: tuple[FocusTerm, ...] | None = None
+    for part in parts:
+        if holds_kind(part, shape.kind, rate=shape.rate, calendar=shape.calendar):
+            # What the unit says before this sentence frames it ("Maverick is not small. It is …"); what it says
+            # after does not, and a benchmark must be said in the sentence itself.
+            found = ground(
+                focus, _token_set(part) | earlier | heading_tokens, context, preceding=preceding | earlier,
+                sentence_key=f"{name_key(f'{said} {part}')} | {name_key(heading_text)}", texts=(part, heading_text),
+                preceding_key=f"{preceding_key} {name_key(said)}",
+                antecedent=(antecedent or frozenset()) | earlier if earlier or antecedent is not None else None,
+                **framing,
+            )  # fmt: skip
+            if found.identity_ok:
+                return grounding
+            first_missing = found.missing if first_missing is None else first_missing
+        earlier = earlier | _token_set(part)
+        said = f"{said} {part}"
+    if first_missing is None:
+        return grounding  # no one sentence states the value: the unit is read as a whole
+    return replace(grounding, identity_ok=False, missing=first_missing)
 
 
 def answer_order(sentence: ScoredSentence) -> tuple[bool, float, int, int]:

@@ -25,9 +25,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-STATE_VERSION = 8  # 3: counts of names written next to a version number; 4: acronyms used, not only defined;
+STATE_VERSION = 9  # 3: counts of names written next to a version number; 4: acronyms used, not only defined;
 # 5: counts of words capitalised where a sentence starts; 6: acronyms learnt across articles; 7: outlet and author;
-# 8: a hyphenated word spells one initial per part ("mixture-of-experts (MoE)")
+# 8: a hyphenated word spells one initial per part ("mixture-of-experts (MoE)"); 9: one word's abbreviation
+# ("gigawatts (GW)")
 LEXICON_STATE_FILE = "lexicon.json"  # in a build: the summed state
 PARTS_FILE = "lexicon_parts.json"  # in a segment: per-article counts
 WORDS_FILE = "lexicon_words.json"  # in a segment: the words whose vectors it holds, in row order
