@@ -141,3 +141,17 @@ def test_which_is_bigger_a_or_b_is_a_comparison_and_first_two_no_name() -> None:
     gemini_3 = read_focus("how big is gemini 3", idf=lambda t: 2.0, lexicon=None)
     assert [t.phrase for t in first_two.terms if t.role == "number"] == [""]
     assert [t.phrase for t in gemini_3.terms if t.role == "number"] == ["gemini 3"]
+
+
+def test_a_name_is_said_by_the_acronym_of_a_longer_name_it_starts() -> None:
+    from bot.core.answer import read_focus
+    from bot.core.lexicon import Lexicon
+
+    words = tuple(sorted(set(tokenize("epoch capabilities index eci put the model at 154 evaluation published"))))
+    acronyms = {"eci": tuple(tokenize("epoch capabilities index"))}
+    lexicon = Lexicon(words=words, tokens=words, proper=frozenset(tokenize("epoch")), acronyms=acronyms)
+    focus = read_focus("when did epoch publish its evaluation", idf=lambda t: 3.0, lexicon=lexicon)
+
+    epoch = next(t for t in focus.terms if t.word == "epoch")
+    assert epoch.role == "name"
+    assert holds(epoch, set(tokenize("In an evaluation published on April 17, the ECI put it at 154.")))

@@ -581,6 +581,11 @@ def _word_term(
     elif is_name or (typed_capital and weight >= distinctive_idf) or bool(acronym) or owner:
         role, threshold = "name", policy.identity_neighbour
         common = bool(is_common_word and is_common_word(word.lower()))
+        # "Epoch AI" is in "ECI", the Epoch Capabilities Index the corpus abbreviates: the acronym of a name
+        # that starts with this one says it.
+        alternatives += [
+            frozenset({short}) for short, phrase in lexicon.acronyms.items() if len(phrase) >= 2 and phrase[0] == token
+        ]
     else:
         role, threshold = "word", policy.wording_neighbour
     vector = lexicon.vector_of(token) if in_corpus else word_vectors.get(word.lower())
