@@ -137,7 +137,7 @@ def split_words(name: str) -> list[str]:
 
 # The words of a token count measured on a benchmark ("Intelligence Index output tokens"): typed alone they look
 # the measure up, but in a question ("max output tokens per reply") they name no benchmark.
-_MEASURE_WORDS = frozenset({"output", "input", "reasoning", "token", "tokens"})
+MEASURE_WORDS = frozenset({"output", "input", "reasoning", "token", "tokens"})
 
 
 def learned_aliases(name: str, kind: str) -> tuple[set[str], set[str]]:
@@ -258,7 +258,7 @@ class NameCatalog:
             lookup_only: dict[str, str] = {}
             for key, names in candidates.items():
                 if len(names) == 1 and key not in exact and self._is_usable_alias(key):
-                    table = lookup_only if set(key.split()) <= _MEASURE_WORDS else alias
+                    table = lookup_only if set(key.split()) <= MEASURE_WORDS else alias
                     table[key] = next(iter(names))
                     table.setdefault(key.replace(" ", ""), table[key])
             self._exact[kind] = exact

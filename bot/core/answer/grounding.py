@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from bot.core.answer.focus import Focus, FocusTerm, Grounding
 from bot.core.answer.policy import NEIGHBOUR_CREDIT
-from bot.core.names import name_key
+from bot.core.names import MEASURE_WORDS, name_key
 from bot.core.text import CALENDAR_WORDS, MONTH_NAMES, YEAR_RE, tokenize
 
 if TYPE_CHECKING:
@@ -262,7 +262,7 @@ def _said_together(term: FocusTerm, texts: tuple[str, str]) -> bool:
     return False
 
 
-_MEASURE_TOKENS = frozenset(tokenize("output input reasoning tokens"))
+_MEASURE_TOKENS = frozenset(t for word in MEASURE_WORDS for t in tokenize(word))  # as search tokens
 
 
 def _side_by_side(tokens: frozenset[str], places: Mapping[str, tuple[int, ...]]) -> bool:
