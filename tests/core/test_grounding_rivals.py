@@ -294,27 +294,22 @@ predecessor, Glint 2.0, had managed only 37.6% on PuzzleBench-2.
 }
 
 
-@pytest.fixture(scope="module")
-def scores_service(inline_service: Callable[[str, Mapping[str, str]], MuseService]) -> MuseService:
-    return inline_service("scores", SCORES)
-
-
-def test_a_score_the_articles_say_was_not_published_is_an_abstention(scores_service: MuseService) -> None:
+def test_a_score_the_articles_say_was_not_published_is_an_abstention(corpus: Callable[[str], MuseService]) -> None:
     # The chart sentence names Ember 1.6 and MedQuiz Hard, but its figures are Spark's and QuizBench's.
-    answer = scores_service.ask("ember 1.6 medquiz hard score?")
+    answer = corpus("scores").ask("ember 1.6 medquiz hard score?")
 
     assert answer.abstained, answer.text
     assert "not been made public" in answer.text
 
 
-def test_a_variant_the_articles_write_after_a_name_is_not_the_plain_model(scores_service: MuseService) -> None:
+def test_a_variant_the_articles_write_after_a_name_is_not_the_plain_model(corpus: Callable[[str], MuseService]) -> None:
     # "Glint 2.5 (74)" is the plain model's figure; the only sentence naming Glint 2.5 Deep states no figure: the
     # version in a name is none.
-    answer = scores_service.ask("glint 2.5 deep quizbench score")
+    answer = corpus("scores").ask("glint 2.5 deep quizbench score")
 
     assert answer.abstained, answer.text
     assert "74" not in answer.text
-    plain = scores_service.ask("glint 2.5 quizbench score")
+    plain = corpus("scores").ask("glint 2.5 quizbench score")
     assert not plain.abstained, plain.text
     assert "74" in plain.text
 
@@ -371,15 +366,10 @@ In March it sold $30 billion of bonds to pay for Glint's servers, and orders pea
 }
 
 
-@pytest.fixture(scope="module")
-def dates_service(inline_service: Callable[[str, Mapping[str, str]], MuseService]) -> MuseService:
-    return inline_service("dates", DATES)
-
-
 def test_another_articles_date_worded_far_from_the_answer_still_shows_the_difference(
-    dates_service: MuseService,
+    corpus: Callable[[str], MuseService],
 ) -> None:
-    answer = dates_service.ask("what date did glint come out", top_k=1)  # one passage: the other is not read
+    answer = corpus("dates").ask("what date did glint come out", top_k=1)  # one passage: the other is not read
 
     assert "The articles differ" in answer.text, answer.text
     assert "March 4" in answer.text
@@ -431,35 +421,30 @@ Ember 2 at max effort leads Glint by 6.4 points on TermQuiz.
 }
 
 
-@pytest.fixture(scope="module")
-def tables_service(inline_service: Callable[[str, Mapping[str, str]], MuseService]) -> MuseService:
-    return inline_service("tables", TABLES)
-
-
-def test_a_setting_typed_beside_one_compared_model_is_that_ones(tables_service: MuseService) -> None:
-    answer = tables_service.ask("termquiz: ember 2 at max effort vs glint")
+def test_a_setting_typed_beside_one_compared_model_is_that_ones(corpus: Callable[[str], MuseService]) -> None:
+    answer = corpus("tables").ask("termquiz: ember 2 at max effort vs glint")
 
     assert "65.4" in answer.text, answer.text
     assert "59.0" in answer.text, answer.text
     assert "51.7" not in answer.text, answer.text
 
 
-def test_a_mode_the_sentence_before_names_is_what_it_refers_to(tables_service: MuseService) -> None:
-    answer = tables_service.ask("how fast does brisk mode start answering on avg")
+def test_a_mode_the_sentence_before_names_is_what_it_refers_to(corpus: Callable[[str], MuseService]) -> None:
+    answer = corpus("tables").ask("how fast does brisk mode start answering on avg")
 
     assert not answer.abstained, answer.text
     assert "1.4 seconds" in answer.text
 
 
 def test_a_name_in_the_second_sentence_of_a_unit_is_not_whose_figure_the_first_states(
-    scores_service: MuseService,
+    corpus: Callable[[str], MuseService],
 ) -> None:
     # "it scored 93.0%" is Glint 2.5's; Glint 2.0 is only named in the sentence after, with another benchmark.
-    answer = scores_service.ask("glint 2.0 puzzlebench-1 score")
+    answer = corpus("scores").ask("glint 2.0 puzzlebench-1 score")
 
     assert answer.abstained, answer.text
     assert "93.0" not in answer.text
-    assert "93.0" in scores_service.ask("glint 2.5 puzzlebench-1 score").text
+    assert "93.0" in corpus("scores").ask("glint 2.5 puzzlebench-1 score").text
 
 
 MONEY = {
@@ -490,13 +475,22 @@ Halo hired 300 engineers in January.
 }
 
 
-@pytest.fixture(scope="module")
-def money_service(inline_service: Callable[[str, Mapping[str, str]], MuseService]) -> MuseService:
-    return inline_service("money", MONEY)
-
-
-def test_an_amount_of_another_quantity_is_no_rival(money_service: MuseService) -> None:
-    answer = money_service.ask("how much is halo planning to spend on capex in 2026")
+def test_an_amount_of_another_quantity_is_no_rival(corpus: Callable[[str], MuseService]) -> None:
+    answer = corpus("money").ask("how much is halo planning to spend on capex in 2026")
 
     assert "$40 billion to $45 billion" in answer.text, answer.text
     assert "The articles differ" not in answer.text  # revenue is not capital spending
+
+
+@pytest.fixture(scope="module")
+def corpus(inline_service: Callable[[str, Mapping[str, str]], MuseService]) -> Callable[[str], MuseService]:
+    """The service over one of this file's small corpora by name ("scores", "dates" …), built once."""
+    corpora = {"scores": SCORES, "dates": DATES, "tables": TABLES, "money": MONEY}
+    built: dict[str, MuseService] = {}
+
+    def get(name: str) -> MuseService:
+        if name not in built:
+            built[name] = inline_service(name, corpora[name])
+        return built[name]
+
+    return get
