@@ -50,7 +50,7 @@ def answer_question(
         written_after,
     )
     from bot.core.answer.compose import shows_difference
-    from bot.core.search import search_passages
+    from bot.core.search import search_lexical, search_passages
     from bot.core.text import tokenize
 
     facts_table = serving.facts
@@ -66,7 +66,8 @@ def answer_question(
     query = facts_table.catalog.rewrite_query(question)
     unknown_words = words_to_embed(question, lexicon)
     vector, word_vectors = serving.embed_question(query, unknown_words, embedder.embed)
-    passages = search_passages(serving.index, vector, query, top_k=top_k)
+    lexical = search_lexical(serving.index, query)
+    passages = search_passages(serving.index, vector, query, top_k=top_k, lexical=lexical)
     passages = (*passages, *section_neighbours(serving.index, passages))
     passages = (*passages, *byline_passages(serving, passages, tokenize(question), vector))
     passage_texts = [p.chunk.text for p in passages]
@@ -95,7 +96,7 @@ def answer_question(
         ),
         written_after=lambda before, word: written_after(before, word, passage_texts),
     )
-    passages = (*passages, *covering_passages(serving, passages, focus, tokenize(query), vector))
+    passages = (*passages, *covering_passages(serving, passages, focus, lexical, vector))
     entity_terms = [t for name in (*benchmarks_named, *models_named) for t in tokenize(name)]
     index = serving.index
     policy = AnswerPolicy() if abstain_threshold is None else AnswerPolicy(abstain_threshold=abstain_threshold)
@@ -219,11 +220,12 @@ COVERING_DEPTH = 10  # BM25's best passages read for one that holds more of the 
 
 
 def covering_passages(
-    serving: _Serving, passages: Sequence[Passage], focus: object, query_tokens: Sequence[str], vector: object
+    serving: _Serving, passages: Sequence[Passage], focus: object, lexical: Sequence[tuple[int, float]], vector: object
 ) -> list[Passage]:
     """BM25's best passage that holds every identity term of the question's focus and more of its terms
     than any passage retrieval kept: the words of "how many adversarial prompts …" all sit in a passage that
-    says "the model", while the passages nearest in meaning say "Muse Spark" and "launch" and nothing else."""
+    says "the model", while the passages nearest in meaning say "Muse Spark" and "launch" and nothing else.
+    ``lexical`` is BM25's ranking of the query, best first (`search.search_lexical`); its head is read."""
     import numpy as np
 
     from bot.core.answer.grounding import holds
@@ -246,7 +248,7 @@ def covering_passages(
 
     kept = {p.chunk.id for p in passages}
     best = max((coverage(p.chunk)[1] for p in passages), default=0.0)
-    for row, score in index.search_bm25(list(query_tokens), COVERING_DEPTH):
+    for row, score in lexical[:COVERING_DEPTH]:
         chunk = index.chunks[row]
         if chunk.id in kept:
             continue

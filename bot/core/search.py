@@ -127,6 +127,13 @@ def rank_chunks_by_units(
     return list(best.items())
 
 
+def search_lexical(index: SearchableIndex, query: str, *, candidates: int = CANDIDATES) -> list[tuple[int, float]]:
+    """BM25's ranking of a query as `search_passages` reads it, best first: the ask reads its head again for
+    a passage that covers the question (`_asking.covering_passages`), so it is scored once."""
+    depth = min(candidates, len(index.chunks))
+    return index.search_bm25(tokenize(query), depth) if depth else []
+
+
 def search_passages(
     index: SearchableIndex,
     query_vec: np.ndarray,
@@ -134,16 +141,19 @@ def search_passages(
     *,
     top_k: int,
     candidates: int = CANDIDATES,
+    lexical: Sequence[tuple[int, float]] | None = None,
 ) -> tuple[Passage, ...]:
     """The top_k passages for a query, by fused rank: passage vectors, BM25, and sentence vectors.
 
     ``query`` should already carry canonical names of the models and benchmarks it mentions
-    (see NameCatalog.rewrite_query), so "gpt5.4" and "GPT-5.4" retrieve the same passages.
+    (see NameCatalog.rewrite_query), so "gpt5.4" and "GPT-5.4" retrieve the same passages. ``lexical`` is
+    `search_lexical(index, query, candidates=candidates)` when the caller has it already.
     """
     depth = min(candidates, len(index.chunks))
     if depth == 0:
         return ()
-    lexical = index.search_bm25(tokenize(query), depth)
+    if lexical is None:
+        lexical = search_lexical(index, query, candidates=candidates)
     dense = index.search_dense(query_vec, depth)
     # A passage can be long and about several things; its best sentence says more about a precise question.
     unit_hits = index.search_units(query_vec, depth * UNITS_PER_CHUNK)

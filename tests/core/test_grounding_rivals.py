@@ -13,8 +13,8 @@ import pytest
 from bot.core._asking import covering_passages
 from bot.core.answer import read_focus
 from bot.core.models import Passage
+from bot.core.search import search_lexical
 from bot.core.service import MuseService
-from bot.core.text import tokenize
 
 pytestmark = pytest.mark.slow
 
@@ -218,7 +218,7 @@ def test_the_passage_holding_every_term_is_read_though_retrieval_missed_it(servi
     elsewhere = next(c for c in serving.index.chunks if c.article_id == "ripple-speed")
     kept = [Passage(chunk=elsewhere, score=1.0, dense_score=0.5, bm25_score=0.0)]
 
-    found = covering_passages(serving, kept, focus, tokenize(question), vector)
+    found = covering_passages(serving, kept, focus, search_lexical(serving.index, question), vector)
 
     assert [p.chunk.article_id for p in found] == ["flint-launch"]
     assert "20,000" in found[0].chunk.text
