@@ -56,6 +56,7 @@ def test_the_unit_index_is_exact_up_to_the_limit_and_an_inverted_file_above() ->
     assert choose_unit_faiss_type(_dense.UNIT_FLAT_LIMIT) == "flat"
     assert choose_unit_faiss_type(_dense.UNIT_FLAT_LIMIT + 1) == "ivf"
     assert _dense.ivf_probes(_dense.ivf_lists(50_000)) == 27  # of 447 lists
+    assert _dense.ivf_probes(_dense.ivf_lists(500_000)) == _dense.IVF_MAX_PROBES  # of 1,414 lists, not 49
 
 
 def test_reading_every_list_gives_the_exact_ranking(shipped_ivf: LoadedIndex, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -26,6 +26,7 @@ HNSW_EF_SEARCH = 64
 UNIT_FLAT_LIMIT = 20_000  # answer units: exact up to here (20k x 384 floats: ~1.5 ms a scan here), IVF above
 IVF_TRAIN_ITERATIONS = 10
 IVF_TRAIN_POINTS_PER_LIST = 64  # k-means reads this many vectors per list (a sample, for big segments)
+IVF_MAX_PROBES = 32  # lists an answer-unit query reads at most (`ivf_probes`)
 FAST_SCAN_MIN = 4_096  # rows of a flat scan from which FAISS's kernel computes it (`inner_products`)
 _FLAT_IP_FOURCC = b"IxFI"  # what faiss.write_index puts first for an IndexFlatIP, before d (int32) and ntotal (int64)
 
@@ -46,12 +47,14 @@ def ivf_lists(n: int) -> int:
 
 
 def ivf_probes(lists: int) -> int:
-    """Lists read per query: 1.3 sqrt(lists), at least 16 (27 of 447 at 50k units, 49 of 1,411 at 500k).
+    """Lists read per query: 1.3 sqrt(lists), at least 16 and at most IVF_MAX_PROBES (27 of 447 at 50k units,
+    32 of 1,411 at 500k).
 
     Measured by benchmarks/perf.py (unit recall@10 against an exact scan, 180 queries): at 50k units 27 lists
-    give 0.987 in 0.58 ms and 16 give 0.956; at 500k, 88 lists give 0.993 in 4.9 ms, 44 give 0.987 in 3.0 ms
-    and 22 give 0.957."""
-    return min(lists, max(16, round(1.3 * math.sqrt(lists))))
+    give 0.979-0.987 in ~0.5 ms and 16 give 0.956; at 500k, 49 lists give 0.99-1.00 in ~1.7 ms, 32 give 0.984
+    in ~1.1 ms, 28 give 0.984 and 16 give 0.963. Past a few hundred lists, the true neighbours of a query sit in
+    about as many lists whatever their number, while each list read costs its share of every vector."""
+    return min(lists, IVF_MAX_PROBES, max(16, round(1.3 * math.sqrt(lists))))
 
 
 def make_dense_index(vectors: np.ndarray, faiss_type: str) -> Any:
