@@ -472,6 +472,21 @@ Halo's revenue for 2025 came to $90 billion, up 20%, and the consensus forecast 
 
 Halo hired 300 engineers in January.
 """,
+    "halo-quarter.md": """---
+id: halo-quarter
+title: "Halo Q1 2026 call recap"
+outlet: "Quarter Desk"
+published: 2026-04-30
+---
+## The quarter in numbers
+
+Sales came in at $31.2 billion, the fastest growth the company has posted since 2021. Memory chip prices rose
+18% over the quarter, Halo said.
+
+## The street
+
+At Harbourline Securities, Naveen Kohli lifted his price target on Halo to $840.
+""",
 }
 
 
@@ -480,6 +495,35 @@ def test_an_amount_of_another_quantity_is_no_rival(corpus: Callable[[str], MuseS
 
     assert "$40 billion to $45 billion" in answer.text, answer.text
     assert "The articles differ" not in answer.text  # revenue is not capital spending
+
+
+def test_the_quarter_and_year_of_the_title_frame_a_sentence_that_states_no_other(
+    corpus: Callable[[str], MuseService],
+) -> None:
+    answer = corpus("money").ask("halo q1 2026 sales")
+
+    assert "$31.2 billion" in answer.text, answer.text
+    for question in ("halo q3 2026 sales", "halo sales in q1 2024"):
+        other = corpus("money").ask(question)
+        assert other.abstained, (question, other.text)
+        assert "$31.2 billion" not in other.text
+
+
+def test_how_much_a_price_went_up_is_answered_by_a_share(corpus: Callable[[str], MuseService]) -> None:
+    answer = corpus("money").ask("how much did halo's memory chip prices go up")
+
+    assert not answer.abstained, answer.text
+    assert "18%" in answer.text
+
+
+def test_two_unknown_words_in_a_row_are_a_name_the_articles_never_mention(
+    corpus: Callable[[str], MuseService],
+) -> None:
+    answer = corpus("money").ask("what price target did morgan stanley put on halo")
+
+    assert answer.abstained, answer.text
+    assert "$840" not in answer.text
+    assert "$840" in corpus("money").ask("what price target did harbourline put on halo").text
 
 
 @pytest.fixture(scope="module")

@@ -57,6 +57,15 @@ _NUMBER_Q = re.compile(
 )
 
 
+# "how much did HBM prices go up": a change, which articles give as a share as often as an amount.
+_CHANGE_Q = re.compile(
+    r"\bhow much (?:[\w'’-]+\s+){0,6}?(?:go(?:es)?|went|gone|goes) (?:up|down)\b"
+    r"|\bhow much (?:[\w'’-]+\s+){0,6}?(?:rise|rose|risen|increase[sd]?|grow|grew|grown|jump(?:ed)?|climb(?:ed)?|"
+    r"fall|fell|fallen|drop(?:ped)?|decline[sd]?|gain(?:ed)?|slip(?:ped)?)\b",
+    re.IGNORECASE,
+)
+
+
 _MONEY_A = re.compile(r"[$€£¥]\s?\d|\d\s?(dollars|usd|euros?|pounds)\b", re.IGNORECASE)
 
 
@@ -147,6 +156,8 @@ def read_question_shape(question: str, *, named_benchmark: bool = False) -> Ques
         if pattern.search(text):
             kind = name
             break
+    if kind == "money" and _CHANGE_Q.search(text):
+        kind = "number"  # "how much did prices go up": by a share or by an amount
     if kind == "age" and _EVENT_Q.search(text):
         kind = "age_at"
     if kind == "text" and named_benchmark and not _DESCRIBE_Q.search(text):
