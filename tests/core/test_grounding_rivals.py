@@ -487,6 +487,13 @@ Sales came in at $31.2 billion, the fastest growth the company has posted since 
 
 At Harbourline Securities, Naveen Kohli lifted his price target on Halo to $840.
 """,
+    "halo-preview.html": """<html><head><title>Getting started with the Halo API preview</title></head><body><article>
+<h1>Getting started with the Halo API preview</h1>
+<p>Our application took eleven days to be approved. Limits are counted in requests per minute (RPM). Our client
+hit the 60 RPM wall within an hour, and Halo Glasses (Gen 2) owners can call it too. The Halo Glasses (Gen 2)
+cost $379.</p>
+</article></body></html>
+""",
 }
 
 
@@ -524,6 +531,20 @@ def test_two_unknown_words_in_a_row_are_a_name_the_articles_never_mention(
     assert answer.abstained, answer.text
     assert "$840" not in answer.text
     assert "$840" in corpus("money").ask("what price target did harbourline put on halo").text
+
+
+def test_a_qualifier_of_the_title_frames_its_sentences(corpus: Callable[[str], MuseService]) -> None:
+    answer = corpus("money").ask("how long did it take to get approved for the halo api preview")
+
+    assert "eleven days" in answer.text, answer.text
+
+
+def test_a_first_generation_is_not_the_second(corpus: Callable[[str], MuseService]) -> None:
+    answer = corpus("money").ask("how much were the first generation halo glasses")
+
+    assert answer.abstained, answer.text
+    assert "$379" not in answer.text
+    assert "$379" in corpus("money").ask("how much are the gen 2 halo glasses").text
 
 
 @pytest.fixture(scope="module")

@@ -369,6 +369,12 @@ def read_focus(
             ):
                 names_variant = True  # "GPQA Diamond with tools": the setting a score was run in
 
+            after_word = pieces[index][0] if index < len(pieces) else ""
+            if (generation := _generation(word, after_word)) is not None:
+                terms.append(generation)
+                placed[generation.word] = index
+                index += 1
+                continue
             if (period_term := _fiscal_period(word)) is not None:
                 terms.append(period_term)
                 placed[period_term.word] = index - 1
@@ -665,6 +671,21 @@ def _fiscal_period(word: str) -> FocusTerm | None:
     )
     # Known whatever the lexicon holds ("q" is too short a word for it): grounding still needs it said.
     return FocusTerm(word.lower(), "qualifier", 1.0, alternatives, True)
+
+
+_GENERATION_NOUNS = frozenset({"generation", "gen"})
+_ORDINAL_NUMBERS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4}
+
+
+def _generation(word: str, after: str) -> FocusTerm | None:
+    """ "first generation" as a qualifier grounded by "first-generation" or "Gen 1" (not "Gen 2"); else None."""
+    n = _ORDINAL_NUMBERS.get(word.lower())
+    if n is None or after.lower() not in _GENERATION_NOUNS:
+        return None
+    ordinal = _ORDINALS[n - 1]
+    forms = (f"{ordinal} generation", f"{ordinal} gen", f"gen {n}", f"generation {n}", f"gen{n}")
+    alternatives = tuple(dict.fromkeys(frozenset(tokenize(form)) for form in forms))
+    return FocusTerm(f"{word.lower()} {after.lower()}", "qualifier", 1.0, alternatives, True)
 
 
 def is_period(term: FocusTerm) -> bool:

@@ -200,6 +200,16 @@ def ground(
                 # "Revenue came in at $56.31 billion" in "Meta Q1 2026 call recap": the year or quarter of the title
                 # or heading frames a sentence that states no other one.
                 carried = True
+            elif (
+                term.role == "qualifier"
+                and not is_period(term)
+                and holds(term, frame)
+                and not (sentence | frame) & term.siblings
+            ):
+                # "Our application took eleven days" in "Getting started with the … API preview": the title or
+                # heading's qualifier frames a sentence that names none of its rivals, where the frame names none
+                # either ("Thinking, Contemplating, tools on …" frames no one mode).
+                carried = True
             elif term.role == "qualifier" and holds(term, byline) and not (sentence - heading) & term.siblings:
                 # The outlet's name is no setting of the sentence ("Quayside Weekly"), unless the sentence says
                 # a rival of it ("monthly").
