@@ -487,6 +487,37 @@ Sales came in at $31.2 billion, the fastest growth the company has posted since 
 
 At Harbourline Securities, Naveen Kohli lifted his price target on Halo to $840.
 """,
+    "halo-channels.md": """---
+id: halo-channels
+title: "Halo API preview: the channels"
+outlet: "Channel Desk"
+published: 2026-04-02
+---
+## Access
+
+Halo is available through two channels: the Halo app, free for everyone, and a private API preview for select
+partners only, with paid API access planned for partners later.
+""",
+    "halo-partners.md": """---
+id: halo-partners
+title: "Inside the Halo API preview"
+outlet: "Partner Desk"
+published: 2026-04-03
+---
+## The first wave
+
+Halo told us that about 40 partners were admitted in the first wave of the preview.
+""",
+    "halo-rivals.md": """---
+id: halo-rivals
+title: "How rivals read Halo"
+outlet: "Rival Desk"
+published: 2026-04-04
+---
+## Access
+
+Halo launched with a private API preview for roughly 25 partners and no public pricing.
+""",
     "halo-preview.html": """<html><head><title>Getting started with the Halo API preview</title></head><body><article>
 <h1>Getting started with the Halo API preview</h1>
 <p>Our application took eleven days to be approved. Limits are counted in requests per minute (RPM). Our client
@@ -545,6 +576,14 @@ def test_a_first_generation_is_not_the_second(corpus: Callable[[str], MuseServic
     assert answer.abstained, answer.text
     assert "$379" not in answer.text
     assert "$379" in corpus("money").ask("how much are the gen 2 halo glasses").text
+
+
+def test_a_count_of_what_is_asked_beats_a_number_of_something_else(corpus: Callable[[str], MuseService]) -> None:
+    answer = corpus("money").ask("how many partners are in the halo api preview")
+
+    assert "40" in answer.text, answer.text
+    assert "25" in answer.text, answer.text
+    assert "two channels" not in answer.text  # its number counts channels, not partners
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING
 from bot.core.text import MONTH_NAMES, NUMBER_WORDS, WEEKDAY_NAMES, normalize_text, numbers_in, tokenize
 
 if TYPE_CHECKING:
-    pass
+    from collections.abc import Sequence
+
+    from bot.core.answer.focus import FocusTerm
 
 log = logging.getLogger(__name__)
 
@@ -221,6 +223,16 @@ def without_dates(text: str) -> str:
 
 # "16 agents", "3,400 people strong", "128 routed experts": a number and, within two words after it, a noun.
 _COUNT_RE = re.compile(r"(\d+(?:[.,]\d+)*)\s+((?:[\w’'-]+\s+){0,2}?)([\w’'-]+)")
+
+
+def counted_forms(counted: Sequence[str], terms: Sequence[FocusTerm]) -> frozenset[str]:
+    """The tokens that name what a "how many X" question counts: X's own, and the single words that ground
+    it or are very close to it ("staff" for "employees")."""
+    forms = set(counted)
+    for term in terms:
+        if any(frozenset({token}) in term.alternatives for token in counted):
+            forms.update(next(iter(alt)) for alt in (*term.alternatives, *term.close) if len(alt) == 1)
+    return frozenset(forms)
 
 
 @functools.lru_cache(maxsize=1 << 12)  # pure; read for every sentence of a "how many" question
