@@ -97,6 +97,7 @@ def answer_question(
         written_after=lambda before, word: written_after(before, word, passage_texts),
     )
     passages = (*passages, *covering_passages(serving, passages, focus, lexical, vector))
+    passages = (*passages, *counting_passages(serving, passages, focus, question, tokenize(query), vector))
     entity_terms = [t for name in (*benchmarks_named, *models_named) for t in tokenize(name)]
     index = serving.index
     policy = AnswerPolicy() if abstain_threshold is None else AnswerPolicy(abstain_threshold=abstain_threshold)
@@ -258,6 +259,64 @@ def covering_passages(
             similarity = float(np.max(index.unit_vectors_of(units) @ vector)) if units else 0.0
             return [Passage(chunk=chunk, score=0.0, dense_score=similarity, bm25_score=float(score))]
     return []
+
+
+COUNTING_PASSAGES = 2  # passages of different articles that count what "how many X" asks, read besides
+
+
+def counting_passages(
+    serving: _Serving,
+    passages: Sequence[Passage],
+    focus: object,
+    question: str,
+    query_tokens: Sequence[str],
+    vector: object,
+) -> list[Passage]:
+    """For "how many partners …": BM25's best passages, of articles no kept passage counts them in, with a
+    sentence that says a number of what is counted ("about 40 partners were admitted") and, with the article's
+    title, every identity term of the focus and half its other words. Retrieval keeps passages that mention
+    the partners; the count may sit in another one, and a second article may count them otherwise."""
+    import numpy as np
+
+    from bot.core.answer.grounding import holds
+    from bot.core.answer.shape import counted_forms, numbers_counted, read_counted_thing
+    from bot.core.models import Passage
+    from bot.core.text import normalize_text, split_sentences, token_set
+
+    terms = tuple(getattr(focus, "terms", ()))
+    counted = counted_forms(read_counted_thing(normalize_text(question).lower()), terms)
+    if not counted:
+        return []
+    identity = [t for t in terms if t.is_identity]
+    others = [t for t in terms if not t.is_identity and t.weight > 0 and not set(t.alternatives[0]) <= counted]
+    index = serving.index
+    counting = {p.chunk.article_id for p in passages if numbers_counted(p.chunk.text, counted)}
+    kept = {p.chunk.id for p in passages}
+
+    def says_it(sentence: str, frame: frozenset[str]) -> bool:
+        if not numbers_counted(sentence, counted):
+            return False
+        tokens = token_set(sentence) | frame
+        if not all(holds(t, tokens) >= 1.0 for t in identity):
+            return False
+        return sum(holds(t, tokens) > 0 for t in others) * 2 >= len(others)
+
+    found: list[Passage] = []
+    for row, score in index.search_bm25(list(query_tokens), COVERING_DEPTH):
+        chunk = index.chunks[row]
+        if chunk.id in kept or chunk.article_id in counting or not numbers_counted(chunk.text, counted):
+            continue
+        source = serving.sources.get(chunk.article_id)
+        frame = token_set(f"{source.title} {source.byline} {chunk.heading}" if source is not None else chunk.heading)
+        if not any(says_it(sentence, frame) for sentence in split_sentences(chunk.text)):
+            continue
+        units = index.units_of(row)
+        similarity = float(np.max(index.unit_vectors_of(units) @ vector)) if units else 0.0
+        found.append(Passage(chunk=chunk, score=0.0, dense_score=similarity, bm25_score=float(score)))
+        counting.add(chunk.article_id)
+        if len(found) >= COUNTING_PASSAGES:
+            break
+    return found
 
 
 # A retrieved passage's neighbours in its section are read too, at this share of its dense score: a

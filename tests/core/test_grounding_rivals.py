@@ -472,6 +472,59 @@ Halo's revenue for 2025 came to $90 billion, up 20%, and the consensus forecast 
 
 Halo hired 300 engineers in January.
 """,
+    "halo-quarter.md": """---
+id: halo-quarter
+title: "Halo Q1 2026 call recap"
+outlet: "Quarter Desk"
+published: 2026-04-30
+---
+## The quarter in numbers
+
+Sales came in at $31.2 billion, the fastest growth the company has posted since 2021. Memory chip prices rose
+18% over the quarter, Halo said.
+
+## The street
+
+At Harbourline Securities, Naveen Kohli lifted his price target on Halo to $840.
+""",
+    "halo-channels.md": """---
+id: halo-channels
+title: "Halo API preview: the channels"
+outlet: "Channel Desk"
+published: 2026-04-02
+---
+## Access
+
+Halo is available through two channels: the Halo app, free for everyone, and a private API preview for select
+partners only, with paid API access planned for partners later.
+""",
+    "halo-partners.md": """---
+id: halo-partners
+title: "Inside the Halo API preview"
+outlet: "Partner Desk"
+published: 2026-04-03
+---
+## The first wave
+
+Halo told us that about 40 partners were admitted in the first wave of the preview.
+""",
+    "halo-rivals.md": """---
+id: halo-rivals
+title: "How rivals read Halo"
+outlet: "Rival Desk"
+published: 2026-04-04
+---
+## Access
+
+Halo launched with a private API preview for roughly 25 partners and no public pricing.
+""",
+    "halo-preview.html": """<html><head><title>Getting started with the Halo API preview</title></head><body><article>
+<h1>Getting started with the Halo API preview</h1>
+<p>Our application took eleven days to be approved. Limits are counted in requests per minute (RPM). Our client
+hit the 60 RPM wall within an hour, and Halo Glasses (Gen 2) owners can call it too. The Halo Glasses (Gen 2)
+cost $379.</p>
+</article></body></html>
+""",
 }
 
 
@@ -480,6 +533,57 @@ def test_an_amount_of_another_quantity_is_no_rival(corpus: Callable[[str], MuseS
 
     assert "$40 billion to $45 billion" in answer.text, answer.text
     assert "The articles differ" not in answer.text  # revenue is not capital spending
+
+
+def test_the_quarter_and_year_of_the_title_frame_a_sentence_that_states_no_other(
+    corpus: Callable[[str], MuseService],
+) -> None:
+    answer = corpus("money").ask("halo q1 2026 sales")
+
+    assert "$31.2 billion" in answer.text, answer.text
+    for question in ("halo q3 2026 sales", "halo sales in q1 2024"):
+        other = corpus("money").ask(question)
+        assert other.abstained, (question, other.text)
+        assert "$31.2 billion" not in other.text
+
+
+def test_how_much_a_price_went_up_is_answered_by_a_share(corpus: Callable[[str], MuseService]) -> None:
+    answer = corpus("money").ask("how much did halo's memory chip prices go up")
+
+    assert not answer.abstained, answer.text
+    assert "18%" in answer.text
+
+
+def test_two_unknown_words_in_a_row_are_a_name_the_articles_never_mention(
+    corpus: Callable[[str], MuseService],
+) -> None:
+    answer = corpus("money").ask("what price target did morgan stanley put on halo")
+
+    assert answer.abstained, answer.text
+    assert "$840" not in answer.text
+    assert "$840" in corpus("money").ask("what price target did harbourline put on halo").text
+
+
+def test_a_qualifier_of_the_title_frames_its_sentences(corpus: Callable[[str], MuseService]) -> None:
+    answer = corpus("money").ask("how long did it take to get approved for the halo api preview")
+
+    assert "eleven days" in answer.text, answer.text
+
+
+def test_a_first_generation_is_not_the_second(corpus: Callable[[str], MuseService]) -> None:
+    answer = corpus("money").ask("how much were the first generation halo glasses")
+
+    assert answer.abstained, answer.text
+    assert "$379" not in answer.text
+    assert "$379" in corpus("money").ask("how much are the gen 2 halo glasses").text
+
+
+def test_a_count_of_what_is_asked_beats_a_number_of_something_else(corpus: Callable[[str], MuseService]) -> None:
+    answer = corpus("money").ask("how many partners are in the halo api preview")
+
+    assert "40" in answer.text, answer.text
+    assert "25" in answer.text, answer.text
+    assert "two channels" not in answer.text  # its number counts channels, not partners
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.core.index._lexicon import learn_part
+from bot.core.index._lexicon import learn_part, state_of
 from bot.core.lexicon import Lexicon, count_words, decide_names, learn_acronyms
 from bot.core.models import Article, Chunk
 from bot.core.text import tokenize
@@ -171,3 +171,19 @@ def test_one_word_abbreviated_by_its_letters_is_learnt() -> None:
     lexicon = Lexicon(words=tokens, tokens=tokens, proper=frozenset(), acronyms=found)
     assert lexicon.abbreviation_of(tokenize("gigawatts")[0]) == "gw"
     assert lexicon.abbreviation_of("campus") is None
+
+
+def test_a_unit_beside_its_number_is_no_name_with_a_version() -> None:
+    from bot.core.index._lexicon import lexicon_of
+
+    body = (
+        "Limits are counted in requests per minute (RPM). Our client hit the 60 RPM wall. Standard tier, RPM: 60. "
+        "Llama 4 Maverick is bigger than Llama 4 Scout."
+    )
+    article = Article("limits", "Limits", "A", body)
+    part = learn_part(article, [Chunk("limits#0", "limits", 0, "", body, body)])
+
+    lexicon, _missing = lexicon_of(state_of([("limits", part)]), lambda _word: None, None)
+    assert "rpm" in lexicon.acronyms
+    assert "rpm" not in lexicon.versioned  # an acronym of ordinary words is a unit
+    assert tokenize("Maverick")[0] in lexicon.versioned

@@ -369,6 +369,16 @@ def read_focus(
             ):
                 names_variant = True  # "GPQA Diamond with tools": the setting a score was run in
 
+            after_word = pieces[index][0] if index < len(pieces) else ""
+            if (generation := _generation(word, after_word)) is not None:
+                terms.append(generation)
+                placed[generation.word] = index
+                index += 1
+                continue
+            if (period_term := _fiscal_period(word)) is not None:
+                terms.append(period_term)
+                placed[period_term.word] = index - 1
+                continue
             term = _word_term(
                 word, token, idf, lexicon, word_vectors or {}, is_common_word, typed_capital or names_variant, policy,
                 variant=names_variant, distinctive_idf=distinctive_idf, clippings=clippings,
@@ -393,6 +403,20 @@ def read_focus(
                 previous = terms.pop()
                 term = FocusTerm(f"{previous.word} {term.word}", "name", max(previous.weight, term.weight),
                                  previous.alternatives + term.alternatives, previous.known or term.known)  # fmt: skip
+            if (
+                term.role == "word"
+                and not term.known
+                and terms
+                and terms[-1].role == "word"
+                and not terms[-1].known
+                and placed.get(terms[-1].word) == index - 2
+                and min(len(term.word), len(terms[-1].word)) >= 3  # "p/e" is a ratio
+            ):
+                # "morgan stanley": two words in a row that the corpus never uses, nor anything near them, are
+                # a name it never mentions, typed in lower case.
+                previous = terms.pop()
+                term = FocusTerm(f"{previous.word} {term.word}", "name", max(previous.weight, term.weight),
+                                 (previous.alternatives[0] | term.alternatives[0],), False)  # fmt: skip
             if term.role == "name":
                 last_name_piece = index - 1
             if after_model and term.role in {"name", "qualifier"}:
@@ -627,6 +651,46 @@ def _word_term(
         siblings=siblings,
         heads=frozenset(acronym[-1:]) if acronym and len(acronym) >= 2 and role == "name" else frozenset(),
     )
+
+
+# "q1", "h2": a quarter or half of a year, which reports also write out ("first-quarter results", "Q1 2026").
+FISCAL_PERIOD_RE = re.compile(r"(?P<part>[qh])(?P<n>[1-4])", re.IGNORECASE)
+_ORDINALS = ("first", "second", "third", "fourth")
+PERIOD_NOUNS = frozenset(tokenize("quarter quarters half", keep_stopwords=True))
+
+
+def _fiscal_period(word: str) -> FocusTerm | None:
+    """ "q1" as a qualifier grounded by "Q1", "1Q" or "first quarter"; None for any other word."""
+    match = FISCAL_PERIOD_RE.fullmatch(word)
+    if match is None or (match.group("part").lower() == "h" and match.group("n") not in "12"):
+        return None
+    part, n = match.group("part").lower(), int(match.group("n"))
+    noun = "quarter" if part == "q" else "half"
+    alternatives = tuple(
+        dict.fromkeys(frozenset(tokenize(form)) for form in (f"{part}{n}", f"{_ORDINALS[n - 1]} {noun}"))
+    )
+    # Known whatever the lexicon holds ("q" is too short a word for it): grounding still needs it said.
+    return FocusTerm(word.lower(), "qualifier", 1.0, alternatives, True)
+
+
+_GENERATION_NOUNS = frozenset({"generation", "gen"})
+_ORDINAL_NUMBERS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4}
+
+
+def _generation(word: str, after: str) -> FocusTerm | None:
+    """ "first generation" as a qualifier grounded by "first-generation" or "Gen 1" (not "Gen 2"); else None."""
+    n = _ORDINAL_NUMBERS.get(word.lower())
+    if n is None or after.lower() not in _GENERATION_NOUNS:
+        return None
+    ordinal = _ORDINALS[n - 1]
+    forms = (f"{ordinal} generation", f"{ordinal} gen", f"gen {n}", f"generation {n}", f"gen{n}")
+    alternatives = tuple(dict.fromkeys(frozenset(tokenize(form)) for form in forms))
+    return FocusTerm(f"{word.lower()} {after.lower()}", "qualifier", 1.0, alternatives, True)
+
+
+def is_period(term: FocusTerm) -> bool:
+    """A year or a quarter the question asks about ("2026", "q1"): the time a fact is of."""
+    return bool(YEAR_RE.fullmatch(term.word) or FISCAL_PERIOD_RE.fullmatch(term.word))
 
 
 def _is_variant(written: tuple[bool, bool], is_name: bool) -> bool:

@@ -9,7 +9,7 @@ from collections.abc import Callable, Collection, Mapping
 from collections.abc import Set as AbstractSet
 from typing import TYPE_CHECKING
 
-from bot.core.answer.focus import Focus, FocusTerm, Grounding
+from bot.core.answer.focus import PERIOD_NOUNS, Focus, FocusTerm, Grounding, is_period
 from bot.core.answer.policy import NEIGHBOUR_CREDIT
 from bot.core.names import MEASURE_WORDS, name_key
 from bot.core.text import CALENDAR_WORDS, MONTH_NAMES, YEAR_RE, tokenize
@@ -196,7 +196,21 @@ def ground(
                 previous_tokens = set(tokenize(previous))
             carried = not names_other_benchmark and bool(holds(term, previous_tokens))
         elif term.role in {"number", "qualifier"}:
-            if term.role == "qualifier" and holds(term, byline) and not (sentence - heading) & term.siblings:
+            if is_period(term) and holds(term, frame) and not _names_other_period(term, sentence - heading, texts[0]):
+                # "Revenue came in at $56.31 billion" in "Meta Q1 2026 call recap": the year or quarter of the title
+                # or heading frames a sentence that states no other one.
+                carried = True
+            elif (
+                term.role == "qualifier"
+                and not is_period(term)
+                and holds(term, frame)
+                and not (sentence | frame) & term.siblings
+            ):
+                # "Our application took eleven days" in "Getting started with the … API preview": the title or
+                # heading's qualifier frames a sentence that names none of its rivals, where the frame names none
+                # either ("Thinking, Contemplating, tools on …" frames no one mode).
+                carried = True
+            elif term.role == "qualifier" and holds(term, byline) and not (sentence - heading) & term.siblings:
                 # The outlet's name is no setting of the sentence ("Quayside Weekly"), unless the sentence says
                 # a rival of it ("monthly").
                 carried = True
@@ -332,6 +346,21 @@ def _set_by_previous(
 
 
 _VARIANT_AFTER = r"\s+(?:mode|tier|version|plan|setting|edition)\b"
+
+
+def _names_other_period(term: FocusTerm, sentence: AbstractSet[str], text: str) -> bool:
+    """Whether the sentence states a time of its own of the term's kind ("the first quarter of 2025").
+
+    A year it counts from ("the fastest growth since 2021") is not the time of its fact.
+    """
+    if YEAR_RE.fullmatch(term.word):
+        if text:
+            return bool(_OWN_YEAR_RE.search(text))
+        return any(YEAR_RE.fullmatch(t) for t in sentence)
+    return bool(sentence & PERIOD_NOUNS) or "q" in sentence
+
+
+_OWN_YEAR_RE = re.compile(r"(?<!\bsince )(?<!\bsince the end of )\b(?:19|20)\d\d\b", re.IGNORECASE)
 
 
 def _names_variant(word: str, text: str) -> bool:

@@ -21,7 +21,14 @@ from bot.core.answer.policy import (
     SUPPORT_WEIGHT,
     AnswerPolicy,
 )
-from bot.core.answer.shape import WITHHELD_RE, QuestionShape, holds_kind, numbers_counted, values_of_kind
+from bot.core.answer.shape import (
+    WITHHELD_RE,
+    QuestionShape,
+    counted_forms,
+    holds_kind,
+    numbers_counted,
+    values_of_kind,
+)
 from bot.core.models import Passage
 from bot.core.names import name_key
 from bot.core.search import TermStats
@@ -311,6 +318,15 @@ def score_sentences(
                     defines=bool(defines),
                 )
             )
+    if count_of and focus is not None:
+        count_of = counted_forms(sorted(count_of), focus.terms)
+    if count_of and any(s.is_candidate and numbers_counted(s.text, count_of) for s in scored):
+        # "how many partners": once a sentence says a number of partners ("about 40 partners were admitted"),
+        # one whose number counts something else ("two channels … select partners only") does not answer.
+        scored = [
+            s if not s.is_candidate or numbers_counted(s.text, count_of) else replace(s, counts_it=False)
+            for s in scored
+        ]
     scored.sort(key=answer_order)
     return scored
 

@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING
 from bot.core.text import MONTH_NAMES, NUMBER_WORDS, WEEKDAY_NAMES, normalize_text, numbers_in, tokenize
 
 if TYPE_CHECKING:
-    pass
+    from collections.abc import Sequence
+
+    from bot.core.answer.focus import FocusTerm
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +55,15 @@ _CALENDAR_A = re.compile(r"\b(?:1[89]\d\d|20\d\d|" + "|".join(MONTH_NAMES) + r")
 _NUMBER_Q = re.compile(
     r"\b(how (much|many|big|large|fast|quick|quickly|far|often|old)|what number|number of|count|score[sd]?|scoring|"
     r"elo|rank(ed|ing)?|size|parameters?|budget|figures?|numbers?)\b",
+    re.IGNORECASE,
+)
+
+
+# "how much did HBM prices go up": a change, which articles give as a share as often as an amount.
+_CHANGE_Q = re.compile(
+    r"\bhow much (?:[\w'’-]+\s+){0,6}?(?:go(?:es)?|went|gone|goes) (?:up|down)\b"
+    r"|\bhow much (?:[\w'’-]+\s+){0,6}?(?:rise|rose|risen|increase[sd]?|grow|grew|grown|jump(?:ed)?|climb(?:ed)?|"
+    r"fall|fell|fallen|drop(?:ped)?|decline[sd]?|gain(?:ed)?|slip(?:ped)?)\b",
     re.IGNORECASE,
 )
 
@@ -147,6 +158,8 @@ def read_question_shape(question: str, *, named_benchmark: bool = False) -> Ques
         if pattern.search(text):
             kind = name
             break
+    if kind == "money" and _CHANGE_Q.search(text):
+        kind = "number"  # "how much did prices go up": by a share or by an amount
     if kind == "age" and _EVENT_Q.search(text):
         kind = "age_at"
     if kind == "text" and named_benchmark and not _DESCRIBE_Q.search(text):
@@ -210,6 +223,16 @@ def without_dates(text: str) -> str:
 
 # "16 agents", "3,400 people strong", "128 routed experts": a number and, within two words after it, a noun.
 _COUNT_RE = re.compile(r"(\d+(?:[.,]\d+)*)\s+((?:[\w’'-]+\s+){0,2}?)([\w’'-]+)")
+
+
+def counted_forms(counted: Sequence[str], terms: Sequence[FocusTerm]) -> frozenset[str]:
+    """The tokens that name what a "how many X" question counts: X's own, and the single words that ground
+    it or are very close to it ("staff" for "employees")."""
+    forms = set(counted)
+    for term in terms:
+        if any(frozenset({token}) in term.alternatives for token in counted):
+            forms.update(next(iter(alt)) for alt in (*term.alternatives, *term.close) if len(alt) == 1)
+    return frozenset(forms)
 
 
 @functools.lru_cache(maxsize=1 << 12)  # pure; read for every sentence of a "how many" question

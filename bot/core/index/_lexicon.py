@@ -25,10 +25,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-STATE_VERSION = 9  # 3: counts of names written next to a version number; 4: acronyms used, not only defined;
+STATE_VERSION = 10  # 3: counts of names written next to a version number; 4: acronyms used, not only defined;
 # 5: counts of words capitalised where a sentence starts; 6: acronyms learnt across articles; 7: outlet and author;
 # 8: a hyphenated word spells one initial per part ("mixture-of-experts (MoE)"); 9: one word's abbreviation
-# ("gigawatts (GW)")
+# ("gigawatts (GW)"); 10: a number after a colon is no version ("RPM: 60")
 LEXICON_STATE_FILE = "lexicon.json"  # in a build: the summed state
 PARTS_FILE = "lexicon_parts.json"  # in a segment: per-article counts
 WORDS_FILE = "lexicon_words.json"  # in a segment: the words whose vectors it holds, in row order
@@ -175,6 +175,10 @@ def lexicon_of(
         elif key not in acronyms and len({tuple(m) for m in meanings.values()}) == 1:
             initials[key] = tuple(meanings[min(meanings)])  # one name has these initials: a question may use them
     names["initials"] = initials
+    # "60 RPM": an acronym of ordinary words ("requests per minute") is a unit beside its number, not a version.
+    names["versioned"] = frozenset(
+        t for t in names["versioned"] if t not in acronyms or any(part in proper for part in acronyms[t])
+    )
     if dim is None:
         return Lexicon(words=words, tokens=tokens, acronyms=acronyms, **names), []
     found: list[Any] = [vector_of(word) for word in words]
