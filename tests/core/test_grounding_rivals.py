@@ -293,6 +293,7 @@ predecessor, Glint 2.0, had managed only 37.6% on PuzzleBench-2.
 
 ## Newcomers
 
+Glint's maker has not said which chips were used to train Glint 2.5, and declined to comment.
 Glint 2.0 shipped a year before Glint 2.5. It is the first model its maker retrained, and it posted 55.1% on
 PuzzleBench-3.
 """,
@@ -302,6 +303,13 @@ PuzzleBench-3.
 def test_a_score_the_articles_say_was_not_published_is_an_abstention(corpus: Callable[[str], MuseService]) -> None:
     # The chart sentence names Ember 1.6 and MedQuiz Hard, but its figures are Spark's and QuizBench's.
     answer = corpus("scores").ask("ember 1.6 medquiz hard score?")
+
+    assert answer.abstained, answer.text
+    assert "not been made public" in answer.text
+
+
+def test_a_thing_the_articles_say_was_not_named_is_an_abstention(corpus: Callable[[str], MuseService]) -> None:
+    answer = corpus("scores").ask("what chips was glint 2.5 trained on")
 
     assert answer.abstained, answer.text
     assert "not been made public" in answer.text
