@@ -191,6 +191,22 @@ def test_one_models_scores_each_followed_by_its_benchmark_are_each_a_fact() -> N
     }
 
 
+def test_it_is_the_model_the_paragraph_released_not_the_one_it_is_measured_against() -> None:
+    facts = _extract(
+        "Orbitron released Claude Opus 4.7 on April 16. On GlyphBench Pro it reached 64.3%, ahead of GPT-5.5, "
+        "while on PixelHunt 2.0 it managed 69.4%.\n\n"
+        "GPT-5.5 shipped on April 23. It is the first retrained model since GPT-4.5, and it posted 82.7% on "
+        "PixelHunt 2.0 and 58.6% on GlyphBench Pro."
+    )
+
+    assert _rows(facts) == {
+        ("GlyphBench Pro", "Claude Opus 4.7", "64.3%", ""),
+        ("PixelHunt 2.0", "Claude Opus 4.7", "69.4%", ""),
+        ("PixelHunt 2.0", "GPT-5.5", "82.7%", ""),
+        ("GlyphBench Pro", "GPT-5.5", "58.6%", ""),
+    }
+
+
 def test_a_lookup_with_a_setting_and_a_typing_error_shows_that_settings_row() -> None:
     facts = _extract(
         "| Model | PixelHunt | GlyphBench |\n| --- | --- | --- |\n"

@@ -290,6 +290,12 @@ predecessor, Glint 2.0, had managed only 37.6% on PuzzleBench-2.
 | --- | --- | --- |
 | Glint 2.5 | 68.8 | 74.0 |
 | Glint 2.0 | 37.6 | 61.0 |
+
+## Newcomers
+
+Glint's maker has not said which chips were used to train Glint 2.5, and declined to comment.
+Glint 2.0 shipped a year before Glint 2.5. It is the first model its maker retrained, and it posted 55.1% on
+PuzzleBench-3.
 """,
 }
 
@@ -297,6 +303,13 @@ predecessor, Glint 2.0, had managed only 37.6% on PuzzleBench-2.
 def test_a_score_the_articles_say_was_not_published_is_an_abstention(corpus: Callable[[str], MuseService]) -> None:
     # The chart sentence names Ember 1.6 and MedQuiz Hard, but its figures are Spark's and QuizBench's.
     answer = corpus("scores").ask("ember 1.6 medquiz hard score?")
+
+    assert answer.abstained, answer.text
+    assert "not been made public" in answer.text
+
+
+def test_a_thing_the_articles_say_was_not_named_is_an_abstention(corpus: Callable[[str], MuseService]) -> None:
+    answer = corpus("scores").ask("what chips was glint 2.5 trained on")
 
     assert answer.abstained, answer.text
     assert "not been made public" in answer.text
@@ -445,6 +458,16 @@ def test_a_name_in_the_second_sentence_of_a_unit_is_not_whose_figure_the_first_s
     assert answer.abstained, answer.text
     assert "93.0" not in answer.text
     assert "93.0" in corpus("scores").ask("glint 2.5 puzzlebench-1 score").text
+
+
+def test_it_is_the_model_the_sentence_before_is_about_not_one_it_mentions(
+    corpus: Callable[[str], MuseService],
+) -> None:
+    answer = corpus("scores").ask("glint 2.5 puzzlebench-3 score")
+
+    assert answer.abstained, answer.text
+    assert "55.1" not in answer.text
+    assert "55.1" in corpus("scores").ask("glint 2.0 puzzlebench-3 score").text
 
 
 MONEY = {

@@ -155,3 +155,9 @@ def test_a_name_is_said_by_the_acronym_of_a_longer_name_it_starts() -> None:
     epoch = next(t for t in focus.terms if t.word == "epoch")
     assert epoch.role == "name"
     assert holds(epoch, set(tokenize("In an evaluation published on April 17, the ECI put it at 154.")))
+
+
+def test_a_date_supposed_in_an_if_clause_is_no_date_that_happened() -> None:
+    assert not holds_kind("If Orbit 3 launches in April, it could overshadow the rest.", "date")
+    assert holds_kind("Orbit 3 launched in April, two weeks after the rest.", "date")
+    assert holds_kind("If you pay $20 a month, you get the Pro tier.", "money")  # a price stated under a condition

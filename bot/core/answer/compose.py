@@ -481,11 +481,22 @@ def shows_difference(answer: Answer) -> bool:
     return bool(answer.conflicts) or any(line.startswith(DIFFER) for line in answer.text.splitlines())
 
 
+_WITHHELD_WH_RE = re.compile(
+    r"\b(?:has|have|had|did|does|do|would|will)\s+(?:not|n[o’']t)\s+(?:yet\s+|publicly\s+)?(?:said|say|disclosed|"
+    r"disclose|revealed|reveal|named|name|confirmed|confirm|identified|identify)\s+(?:which|what|who|whom|where)\b"
+    r"|\bdeclined\s+to\s+(?:say|name|disclose|identify|confirm)\s+(?:which|what|who|whom|where)\b",
+    re.IGNORECASE,
+)
+
+
 def says_withheld(question: str, shape: QuestionShape, sentence: str, about: AbstractSet[str] | None = None) -> bool:
     """Whether ``sentence`` answers a question after a value only by saying that value was not given: it
     says so, and states no number the question does not. ``about`` holds the tokens of the question's focus
     terms (all its tokens without one)."""
-    if not (shape.wants_number or shape.wants_date) or not WITHHELD_RE.search(sentence):
+    if not (shape.wants_number or shape.wants_date):
+        # "what chips was it trained on": "Meta has not said which chips were used" says it was not given.
+        return bool(_WITHHELD_WH_RE.search(sentence))
+    if not WITHHELD_RE.search(sentence):
         return False
     asked = set(numbers_in(question))
     if not [n for n in numbers_in(sentence) if n not in asked]:

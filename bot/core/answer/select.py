@@ -352,10 +352,20 @@ def _grounded_where_valued(
     preceding_key = framing.pop("preceding_key", "")
     antecedent = framing.pop("antecedent", None)
     earlier: frozenset[str] = frozenset()
-    said = ""
+    said = last = ""
     first_missing: tuple[FocusTerm, ...] | None = None
     for part in parts:
-        if holds_kind(part, shape.kind, rate=shape.rate, calendar=shape.calendar):
+        if (
+            said
+            and focus.models
+            and _POINTS_BACK_RE.match(part)
+            and _first_model(last, focus) not in {None, *focus.models}
+        ):
+            # "GPT-5.5 shipped … after Muse Spark. It posted 58.6% on SWE-Bench Pro": "it" is the model the
+            # sentence before is about, the first it names, not one it mentions later.
+            if first_missing is None:
+                first_missing = tuple(t for t in focus.terms if t.role == "model")
+        elif holds_kind(part, shape.kind, rate=shape.rate, calendar=shape.calendar):
             # What the unit says before this sentence frames it ("Maverick is not small. It is …"); what it says
             # after does not, and a benchmark must be said in the sentence itself.
             found = ground(
@@ -370,9 +380,25 @@ def _grounded_where_valued(
             first_missing = found.missing if first_missing is None else first_missing
         earlier = earlier | _token_set(part)
         said = f"{said} {part}"
+        last = part
     if first_missing is None:
         return grounding  # no one sentence states the value: the unit is read as a whole
     return replace(grounding, identity_ok=False, missing=first_missing)
+
+
+_POINTS_BACK_RE = re.compile(r"\W*(?:it|its|it's|it’s|they|their)\b", re.IGNORECASE)
+
+
+def _first_model(text: str, focus: Focus) -> str | None:
+    """The catalog model a sentence names first (its subject, most often), or None."""
+    tokens = tokenize(text)
+    first: tuple[int, str] | None = None
+    for model, parts in focus.model_tokens.items():
+        if parts and parts <= set(tokens):
+            at = max(tokens.index(p) for p in parts)  # "Glint 2.0 … Glint 2.5": where its version is said
+            if first is None or at < first[0]:
+                first = (at, model)
+    return first[1] if first else None
 
 
 def answer_order(sentence: ScoredSentence) -> tuple[bool, float, int, int]:

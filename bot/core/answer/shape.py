@@ -275,10 +275,15 @@ def has_date(sentence: str) -> bool:
     return bool(_DATE_A.search(sentence))
 
 
+_HYPOTHETICAL_RE = re.compile(r"\W*(?:if|unless|should)\b", re.IGNORECASE)
+
+
 @functools.lru_cache(maxsize=1 << 14)  # pure; a passage's sentences are read again by every question it answers
 def holds_kind(sentence: str, kind: str, *, rate: bool = False, calendar: bool = False) -> bool:
     """Whether a sentence states the kind of value a question asks for (``rate``: a price per unit;
     ``calendar``: a date on the calendar, not one relative to something else)."""
+    if kind == "date" and _HYPOTHETICAL_RE.match(sentence):
+        return False  # "If GPT-5.5 launches in April, …": a date supposed, not one that happened
     if kind == "date" and calendar:
         return bool(_CALENDAR_A.search(sentence))
     if kind == "money" and not rate and _FREE_A.search(sentence):

@@ -195,17 +195,17 @@ def _facts_from_sentence(
                 QUALIFIER_MARK in gap or re.match(rf"\s*{QUALIFIER_MARK}", after)
             ):
                 value.model = previous.model
-            elif _ON_BENCH_GAP_RE.fullmatch(gap) and _ON_BENCH_AFTER_RE.match(after):
-                # "reaches 58% on HLE and 38% on FrontierScience Research": one model's scores, each with its benchmark.
-                value.model, value.qualifier = previous.model, previous.qualifier
+            else:
+                _same_model_on_next_benchmark(previous, value, shadow)
     unattached = [m for i, m in enumerate(models) if i not in attached]
     subject = models[0] if models and _is_subject_position(shadow, text, models[0]) else None
     strong_benches = [b for b in benches if b.strong]
     lead = ON_BENCH_LEAD_RE.match(shadow)
     lead_bench = next((b for b in benches if lead and b.start < lead.end() <= b.end), None)
 
-    for value in values:
-        _attach_benchmark(value, shadow, benches, strong_benches, lead_bench)
+    for at, value in enumerate(values):
+        floor = values[at - 1].end if at else None
+        _attach_benchmark(value, shadow, benches, strong_benches, lead_bench, floor=floor)
         if value.model is None and value.needs_subject:
             distinct = {name_key(m.text): m.text for m in unattached}
             if len(distinct) > 1:  # several candidates: only the sentence's subject, named before the value
@@ -213,7 +213,16 @@ def _facts_from_sentence(
                 distinct = {name_key(m.text): m.text for m in unattached if m.end <= value.start and m.start <= window}
                 if len(distinct) != 1:
                     continue
-            if len(distinct) == 1:
+            first_value = values[0].start
+            named_after = value.pronoun and (
+                is_pronoun_start or all(m.start >= min(value.start, first_value) for m in unattached)
+            )
+            if len(distinct) == 1 and named_after and context.subject:
+                # "it reached 64.3%, ahead of GPT-5.5", "It is … since GPT-4.5, and it posted 82.7%": "it" is the
+                # model the paragraph is about; one named after a value, or in a sentence that opens on "it", is
+                # what it is measured against.
+                value.model = context.subject
+            elif len(distinct) == 1 and not named_after:
                 value.model = next(iter(distinct.values()))
             elif value.pronoun and subject is not None and subject.end <= value.start:
                 value.model = subject.text  # "Muse Spark scores 50.4% with tools, while without them it scores 39.9%"
@@ -226,6 +235,11 @@ def _facts_from_sentence(
                 # "A Terminal-Bench 2.0 score of 59.0 trails GPT-5.4 (75.1)": a comparison whose unnamed side is the
                 # model the section or the article is about (only with the benchmark named in the sentence).
                 value.model = fallback_model
+
+    for previous, value in itertools.pairwise(values):
+        # "it posted 82.7% on Terminal-Bench 2.0 and 58.6% on SWE-Bench Pro": once "it" is read, its next score too.
+        if value.model is None and previous.model:
+            _same_model_on_next_benchmark(previous, value, shadow)
 
     # Token counts: "58 million output tokens to complete the full Intelligence Index evaluation".
     token_values = [v for v in values if v.tokens_kind is not None]
@@ -292,14 +306,30 @@ def _facts_from_sentence(
         context.benchmark, context.benchmark_from = next(iter(named_here.values())), offset
     elif len(named_here) > 1:
         context.benchmark, context.benchmark_from = None, None
+    if subject is None and models and _RELEASED_RE.fullmatch(text[: models[0].start]):
+        subject = models[0]  # "Anthropic released Claude Opus 4.7 on April 16. On SWE-Bench Pro it reached …"
     if subject is not None:
         context.subject, context.subject_from = subject.text, offset
     return facts
 
 
+# "Anthropic released …", "OpenAI shipped …": a maker and its verb before the model the paragraph goes on about.
+_RELEASED_RE = re.compile(
+    r"\W*[A-Z][\w.&'-]*(?:\s+[A-Z][\w.&'-]*){0,2}\s+(?:has\s+|had\s+)?(?:released|launched|shipped|unveiled|"
+    r"introduced|announced|debuted|rolled\s+out)\s+(?:its\s+|the\s+)?"
+)
+
+
 # The gap between two scores of one model, each followed by its benchmark: " on <benchmark> and ", " on <benchmark>, ".
 _ON_BENCH_GAP_RE = re.compile(rf"\s*(?:on|in)\s+(?:the\s+)?{BENCH_MARK}+\s*(?:,\s*(?:and\s+|or\s+)?|and\s+|or\s+)")
 _ON_BENCH_AFTER_RE = re.compile(rf"\s*(?:on|in)\s+(?:the\s+)?{BENCH_MARK}")
+
+
+def _same_model_on_next_benchmark(previous: _Value, value: _Value, shadow: str) -> None:
+    """ "reaches 58% on HLE and 38% on FrontierScience Research": one model's scores, each with its benchmark."""
+    gap = shadow[previous.end : value.start]
+    if _ON_BENCH_GAP_RE.fullmatch(gap) and _ON_BENCH_AFTER_RE.match(shadow[value.end : value.end + 40]):
+        value.model, value.qualifier = previous.model, previous.qualifier
 
 
 def _is_subject_position(shadow: str, text: str, model: Mention) -> bool:
@@ -425,12 +455,18 @@ def _model_at(position: int, models: list[Mention]) -> int | None:
     return next((i for i, m in enumerate(models) if m.start <= position < m.end), None)
 
 
+_ON_BEFORE_RE = re.compile(r"\b(?:on|in)\s+(?:the\s+)?$", re.IGNORECASE)
+_NEAR_WORDS = 4  # "… on Terminal-Bench 2.0 it managed 69.4%": the words between a benchmark and its value
+
+
 def _attach_benchmark(
     value: _Value,
     shadow: str,
     benches: list[Mention],
     strong: list[Mention],
     lead: Mention | None,
+    *,
+    floor: int | None = None,
 ) -> None:
     after = shadow[value.end :]
     match = BENCH_AFTER_RE.match(after)
@@ -453,6 +489,17 @@ def _attach_benchmark(
         bench = next((b for b in benches if b.start <= position < b.end), None)
         if bench is not None:
             value.benchmark = bench.text
+            return
+    if floor is not None:
+        # "On SWE-Bench Pro it reached 64.3%, …, while on Terminal-Bench 2.0 it managed 69.4%": a benchmark led in
+        # by "on" between the value before and this one is this one's, not the sentence's lead.
+        between = [b for b in benches if floor <= b.start and b.end <= value.start]
+        if (
+            between
+            and _ON_BEFORE_RE.search(shadow[floor : between[-1].start])
+            and len(shadow[between[-1].end : value.start].split()) <= _NEAR_WORDS
+        ):
+            value.benchmark = between[-1].text
             return
     if lead is not None and lead.strong:
         value.benchmark = lead.text
