@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.core.errors import MusebotError
 from bot.core.models import Answer, Passage
@@ -97,7 +97,7 @@ def answer_question(
         written_after=lambda before, word: written_after(before, word, passage_texts),
     )
     passages = (*passages, *covering_passages(serving, passages, focus, lexical, vector))
-    passages = (*passages, *counting_passages(serving, passages, focus, question, tokenize(query), vector))
+    passages = (*passages, *counting_passages(serving, passages, focus, question, lexical, vector))
     entity_terms = [t for name in (*benchmarks_named, *models_named) for t in tokenize(name)]
     index = serving.index
     policy = AnswerPolicy() if abstain_threshold is None else AnswerPolicy(abstain_threshold=abstain_threshold)
@@ -227,10 +227,7 @@ def covering_passages(
     than any passage retrieval kept: the words of "how many adversarial prompts …" all sit in a passage that
     says "the model", while the passages nearest in meaning say "Muse Spark" and "launch" and nothing else.
     ``lexical`` is BM25's ranking of the query, best first (`search.search_lexical`); its head is read."""
-    import numpy as np
-
     from bot.core.answer.grounding import holds
-    from bot.core.models import Passage
     from bot.core.text import token_set
 
     terms = [t for t in getattr(focus, "terms", ()) if t.weight > 0]
@@ -255,10 +252,17 @@ def covering_passages(
             continue
         every, covered = coverage(chunk)
         if every and covered > best:
-            units = index.units_of(row)
-            similarity = float(np.max(index.unit_vectors_of(units) @ vector)) if units else 0.0
-            return [Passage(chunk=chunk, score=0.0, dense_score=similarity, bm25_score=float(score))]
+            return [_read_as_passage(index, row, score, vector)]
     return []
+
+
+def _read_as_passage(index: Any, row: int, bm25_score: float, vector: Any) -> Passage:
+    """A chunk BM25 found outside retrieval, as a passage: its dense score is its best answer unit's cosine."""
+    import numpy as np
+
+    units = index.units_of(row)
+    similarity = float(np.max(index.unit_vectors_of(units) @ vector)) if units else 0.0
+    return Passage(chunk=index.chunks[row], score=0.0, dense_score=similarity, bm25_score=float(bm25_score))
 
 
 COUNTING_PASSAGES = 2  # passages of different articles that count what "how many X" asks, read besides
@@ -269,18 +273,16 @@ def counting_passages(
     passages: Sequence[Passage],
     focus: object,
     question: str,
-    query_tokens: Sequence[str],
+    lexical: Sequence[tuple[int, float]],
     vector: object,
 ) -> list[Passage]:
-    """For "how many partners …": BM25's best passages, of articles no kept passage counts them in, with a
-    sentence that says a number of what is counted ("about 40 partners were admitted") and, with the article's
-    title, every identity term of the focus and half its other words. Retrieval keeps passages that mention
-    the partners; the count may sit in another one, and a second article may count them otherwise."""
-    import numpy as np
-
+    """For "how many partners …": BM25's best passages (the head of ``lexical``, as `covering_passages` reads
+    it), of articles no kept passage counts them in, with a sentence that says a number of what is counted
+    ("about 40 partners were admitted") and, with the article's title, every identity term of the focus and
+    half its other words. Retrieval keeps passages that mention the partners; the count may sit in another
+    one, and a second article may count them otherwise."""
     from bot.core.answer.grounding import holds
     from bot.core.answer.shape import counted_forms, numbers_counted, read_counted_thing
-    from bot.core.models import Passage
     from bot.core.text import normalize_text, split_sentences, token_set
 
     terms = tuple(getattr(focus, "terms", ()))
@@ -302,7 +304,7 @@ def counting_passages(
         return sum(holds(t, tokens) > 0 for t in others) * 2 >= len(others)
 
     found: list[Passage] = []
-    for row, score in index.search_bm25(list(query_tokens), COVERING_DEPTH):
+    for row, score in lexical[:COVERING_DEPTH]:
         chunk = index.chunks[row]
         if chunk.id in kept or chunk.article_id in counting or not numbers_counted(chunk.text, counted):
             continue
@@ -310,9 +312,7 @@ def counting_passages(
         frame = token_set(f"{source.title} {source.byline} {chunk.heading}" if source is not None else chunk.heading)
         if not any(says_it(sentence, frame) for sentence in split_sentences(chunk.text)):
             continue
-        units = index.units_of(row)
-        similarity = float(np.max(index.unit_vectors_of(units) @ vector)) if units else 0.0
-        found.append(Passage(chunk=chunk, score=0.0, dense_score=similarity, bm25_score=float(score)))
+        found.append(_read_as_passage(index, row, score, vector))
         counting.add(chunk.article_id)
         if len(found) >= COUNTING_PASSAGES:
             break

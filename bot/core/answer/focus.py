@@ -674,7 +674,7 @@ def _fiscal_period(word: str) -> FocusTerm | None:
 
 
 _GENERATION_NOUNS = frozenset({"generation", "gen"})
-_ORDINAL_NUMBERS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4}
+_ORDINAL_NUMBERS = {**{word: n for n, word in enumerate(_ORDINALS, start=1)}, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4}
 
 
 def _generation(word: str, after: str) -> FocusTerm | None:
