@@ -30,6 +30,7 @@ SETS = {
     "opened-4": ("tests/data/sealed4/qa.jsonl", "tests/data/sealed4/corpus"),
     "opened-5": ("tests/data/sealed5/qa.jsonl", "tests/data/sealed5/corpus"),
     "sealed-6": ("tests/data/sealed6/qa.jsonl", "tests/data/sealed6/corpus"),
+    "sealed-7": ("tests/data/sealed7/qa.jsonl", "tests/data/sealed7/corpus"),
 }
 COLUMNS = (
     ("n", "count", "{}"),
