@@ -25,7 +25,8 @@ STOPWORDS = frozenset(
 
 # Bump when tokenize() or split_answer_units() changes: a build's BM25 index and answer units are
 # only valid with the text pipeline that made them (an older build is then rebuilt).
-TOKENIZER_VERSION = 6  # 5: "St." and "Jr." end no sentence; 6: hard-wrapped lines read as one sentence
+TOKENIZER_VERSION = 7  # 5: "St." and "Jr." end no sentence; 6: hard-wrapped lines read as one sentence;
+# 7: "people" is the plural of "person"
 
 # C0/C1 controls except tab and newline, line and paragraph separators, the BOM, and direction controls
 # (LRM/RLM, Arabic letter mark, embeddings and overrides U+202A-E, isolates U+2066-9), which can reorder how
@@ -92,7 +93,7 @@ def canonical_number(raw: str) -> str:
     return raw.lstrip("$").replace(",", "")
 
 
-# Common irregular past forms, so that "built" meets "build" and "paid" meets "pay".
+# Common irregular past forms (and a plural), so that "built" meets "build" and "paid" meets "pay".
 _IRREGULAR = {
     "built": "build", "took": "take", "taken": "take", "made": "make", "paid": "pay", "spent": "spend",
     "bought": "buy", "sold": "sell", "led": "lead", "won": "win", "began": "begin", "begun": "begin",
@@ -102,6 +103,7 @@ _IRREGULAR = {
     "found": "find", "chose": "choose", "chosen": "choose", "wrote": "write", "written": "write",
     "beat": "beat", "beaten": "beat", "fell": "fall", "fallen": "fall", "rose": "rise", "risen": "rise",
     "trained": "train", "used": "use", "released": "release", "launched": "launch",
+    "people": "person",  # an irregular plural: "how many people" meets "a six-person team"
 }  # fmt: skip
 
 

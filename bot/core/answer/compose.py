@@ -41,10 +41,12 @@ from bot.core.answer.select import (
 from bot.core.answer.shape import (
     WITHHELD_RE,
     QuestionShape,
+    names_new_version,
     numbers_counted,
     read_question_shape,
     values_of_kind,
     without_dates,
+    without_name_versions,
 )
 from bot.core.models import Answer, BenchmarkFact, Citation, Conflict, Passage, SourceRef
 from bot.core.search import TermStats
@@ -286,7 +288,10 @@ def _facts_of_focus(
     def read_from(fact: BenchmarkFact) -> frozenset[str]:
         return _passage_tokens(chunk_text(fact.chunk_id) if chunk_text is not None else fact.quote)
 
-    kept = [f for f in facts if grounds_fact(focus, fact_tokens(f), read_from(f))]
+    def label(fact: BenchmarkFact) -> str:
+        return f"{fact.model} {fact.benchmark} {fact.qualifier}"
+
+    kept = [f for f in facts if grounds_fact(focus, fact_tokens(f), read_from(f), label(f))]
     if not comparison or len(focus.models) < 2 or not kept:
         return kept
     settings = [t for t in focus.identity if t.role == "qualifier"]
@@ -294,7 +299,8 @@ def _facts_of_focus(
     with_setting = {f.model for f in kept}
     others = [
         f for f in facts
-        if f.model not in with_setting and f.model in focus.models and grounds_fact(plain, fact_tokens(f), read_from(f))
+        if f.model not in with_setting and f.model in focus.models
+        and grounds_fact(plain, fact_tokens(f), read_from(f), label(f))
     ]  # fmt: skip
     return [*kept, *others]
 
@@ -417,6 +423,11 @@ def build_answer(
                 if named.text != sentence.text:
                     chosen[at] = named
                     break
+            if not any(
+                names_someone_new(sentence.text, asked) or names_new_version(sentence.text, question)
+                for sentence in chosen
+            ):
+                chosen = []  # "who leads FAIR": "The Fundamental AI Research lab stays separate" names no one
     if chosen and not facts and says_withheld(question, shape, chosen[0].text, about):
         # "Anthropic has not published a HealthBench Hard score for Opus 4.6": the articles say they don't say.
         scores = {"best_support": chosen[0].support, "best_score": chosen[0].score}
@@ -499,8 +510,8 @@ def says_withheld(question: str, shape: QuestionShape, sentence: str, about: Abs
     if not WITHHELD_RE.search(sentence):
         return False
     asked = set(numbers_in(question))
-    if not [n for n in numbers_in(sentence) if n not in asked]:
-        return True
+    if not [n for n in numbers_in(without_name_versions(sentence)) if n not in asked]:
+        return True  # "Grok 4.2 has no ARC-AGI-2 figure": the versions of names are no values
     # "Meta AI has about 1 billion users. It has not said how many people use Vibes itself.": the part that
     # names what the question asks about, and no other part does, says it was not given.
     parts = split_sentences(sentence)

@@ -116,6 +116,15 @@ def ground(
             credit = 1.0  # "without tools" is "(no tools)": "no" is too small a word to be a search token
         if credit and term.siblings and (sentence - heading) & term.siblings and not holds(term, sentence - heading):
             credit = 0.0  # the heading says it, the sentence says a rival: the figure is the rival's
+        if (
+            credit
+            and term.role == "qualifier"
+            and focus.asks_score
+            and sentence_key
+            and not any(t.word == "without" for t in focus.terms)
+            and _negates(term, sentence_key)
+        ):
+            credit = 0.0  # "with tools": "Without tools, Meta reports 43.9" is the other setting's figure
         if credit and term.phrase and sentence_key:
             credit = 1.0 if says_phrase(term.phrase, sentence_key) else 0.0
         if credit and term.role == "benchmark" and texts[0] and not _said_together(term, texts):
@@ -296,6 +305,14 @@ def _side_by_side(tokens: frozenset[str], places: Mapping[str, tuple[int, ...]])
 _NO_RE = re.compile(r"\b(?:no|without)\b")
 
 
+def _negates(term: FocusTerm, key: str) -> bool:
+    """Whether a sentence (its name key) holds a qualifier only as the setting without it ("without tools",
+    "no tools"), and nowhere else."""
+    tokens = [t for alt in term.alternatives for t in alt]
+    said = [m for t in tokens for m in re.finditer(rf"\b{re.escape(t)}", key)]
+    return bool(said) and all(re.search(r"\b(?:no|without)\s+(?:[a-z]+\s+)?$", key[: m.start()]) for m in said)
+
+
 def says_phrase(phrase: str, key: str) -> bool:
     """Whether a name key holds a number phrase whole: "gemini 3" in "gemini 3 pro", not in "gemini 3.1"."""
     return bool(re.search(rf"(?<![\w.]){re.escape(phrase)}(?![\w]|\.\d)", key))
@@ -368,12 +385,20 @@ def _names_variant(word: str, text: str) -> bool:
     return bool(re.search(rf"\b{re.escape(word)}{_VARIANT_AFTER}", text, re.IGNORECASE))
 
 
-def grounds_fact(focus: Focus, tokens: set[str], quoted: AbstractSet[str] = frozenset()) -> bool:
+def grounds_fact(focus: Focus, tokens: set[str], quoted: AbstractSet[str] = frozenset(), label: str = "") -> bool:
     """Whether a benchmark fact (its model, benchmark and qualifier tokens) holds every identity term
     that is not a model or benchmark name (those are matched by the lookup itself). A name may be in what the
     fact was read from (``quoted``): "the Artificial Analysis Coding Index" frames its scores; a qualifier, a
     number or a name typed as a model's setting ("muse spark contemplating") must be the fact's own ("31.2%
-    without tools and 47.5% with search" are two settings)."""
+    without tools and 47.5% with search" are two settings). ``label`` is the fact's model, benchmark and
+    qualifier as written: "HLE (no tools)" is no score with tools."""
+    key = name_key(label) if label else ""
+    if (
+        key
+        and not any(t.word == "without" for t in focus.terms)
+        and any(t.role == "qualifier" and _negates(t, key) for t in focus.identity)
+    ):
+        return False
     return all(
         holds(t, tokens) >= 1.0 or (t.role == "name" and not t.setting and holds(t, quoted) >= 1.0)
         for t in focus.identity

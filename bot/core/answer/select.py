@@ -25,6 +25,9 @@ from bot.core.answer.shape import (
     WITHHELD_RE,
     QuestionShape,
     counted_forms,
+    counts_only_other,
+    dated_heading,
+    has_date,
     holds_kind,
     numbers_counted,
     values_of_kind,
@@ -285,6 +288,9 @@ def score_sentences(
                     score += NAME_ANSWER_BONUS  # "where …": a sentence naming a place answers
             elif focus is not None and focus.asks_for_name and names_someone_new(sentence, asked_tokens):
                 score += NAME_ANSWER_BONUS  # "who …", "which company …": a sentence naming someone new answers
+            if shape.kind == "date" and not has_date(sentence) and dated_heading(passage.chunk.heading):
+                # A timeline entry: "JULY 25, 2025: A NEW LAB — Mark Zuckerberg announces …" states its date.
+                sentence = f"{' '.join(passage.chunk.heading.split())} — {sentence}"
             scored.append(
                 ScoredSentence(
                     text=sentence,
@@ -320,6 +326,11 @@ def score_sentences(
             )
     if count_of and focus is not None:
         count_of = counted_forms(sorted(count_of), focus.terms)
+    if count_of:
+        # "how many partners": "nearly two months after launch … early partners" counts months, not partners.
+        scored = [
+            replace(s, counts_it=False) if s.is_candidate and counts_only_other(s.text, count_of) else s for s in scored
+        ]
     if count_of and any(s.is_candidate and numbers_counted(s.text, count_of) for s in scored):
         # "how many partners": once a sentence says a number of partners ("about 40 partners were admitted"),
         # one whose number counts something else ("two channels … select partners only") does not answer.

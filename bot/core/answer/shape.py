@@ -106,7 +106,12 @@ _EVENT_Q = re.compile(r"\b(when|at the time|back then)\b", re.IGNORECASE)
 _LATENCY_A = re.compile(r"\d\s*(ms|milliseconds?|seconds?|s)\b", re.IGNORECASE)
 
 
-_PERCENT_A = re.compile(r"\d\s?%|\bper ?cent\b", re.IGNORECASE)
+# A share in digits or in words: "41%", "per cent", "one in ten", "one-in-five", "two out of three".
+_PERCENT_A = re.compile(
+    r"\d\s?%|\bper ?cent\b|\b(?:\d+|one|two|three|four|five|six|seven|eight|nine)[\s-](?:in|out[\s-]of)[\s-]"
+    r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten|twenty|fifty|a hundred|\d+)\b",
+    re.IGNORECASE,
+)
 
 
 _DATE_A = re.compile(
@@ -115,6 +120,20 @@ _DATE_A = re.compile(
     + r"|yesterday|today|tonight|(last|this|next) (week|month|year|quarter)|(days|weeks|months) (ago|later|after))\b",
     re.I,
 )
+
+
+# A heading that opens on a date ("JULY 25, 2025: A NEW LAB", "April 8 — launch day"): a timeline's entry,
+# whose date is that of every sentence under it.
+_DATED_HEADING_RE = re.compile(
+    r"^\W*(?:(?:" + "|".join(MONTH_NAMES) + r")\.?\s+\d{1,2}(?:st|nd|rd|th)?(?:,?\s+(?:19|20)\d\d)?"
+    r"|\d{1,2}\s+(?:" + "|".join(MONTH_NAMES) + r")(?:\s+(?:19|20)\d\d)?)\b",
+    re.IGNORECASE,
+)
+
+
+def dated_heading(heading: str) -> bool:
+    """Whether a section heading opens on a calendar date: a timeline entry's."""
+    return bool(_DATED_HEADING_RE.match(normalize_text(heading)))
 
 
 _QUESTION_WORDS = frozenset(
@@ -247,19 +266,60 @@ def numbers_counted(sentence: str, counted: frozenset[str]) -> frozenset[str]:
     return frozenset(said)
 
 
+# A number that says how much time, what share, what money or how many of some other noun ("nearly two months",
+# "rose about 3%", "$2.99", "a 1,000-prompt subset"; not "33% fewer errors"): it counts nothing a "how many X"
+# question asks about.
+_CLAIMED_RE = re.compile(
+    r"(?P<money>[$€£¥]\s?)?(?P<number>\d[\d,.]*|\b(?:" + "|".join(NUMBER_WORDS) + r"))\b"
+    r"(?:(?P<share>\s?%|\s+per ?cent\b)(?!\s+(?:fewer|more|less)\b)|-(?P<compound>[a-z]+)\b"
+    r"|\s+(?P<unit>seconds?|minutes?|hours?|days?|weeks?|months?|years?|quarters?|times)\b)?",
+    re.IGNORECASE,
+)
+
+
+@functools.lru_cache(maxsize=1 << 12)  # pure; read for every candidate of a "how many" question
+def counts_only_other(sentence: str, counted: frozenset[str]) -> bool:
+    """Whether every number a sentence states counts something other than X (its tokens ``counted``): time,
+    a share, money or a noun of its own. A sentence with a plain number ("nine members") may count X."""
+    text = _AGE_A.sub(" ", _DATE_NUMBER_RE.sub(" ", _NAME_VERSION_RE.sub(" ", normalize_text(sentence))))
+    found = False
+    for match in _CLAIMED_RE.finditer(text):
+        found = True
+        noun = match.group("compound") or match.group("unit")
+        if noun and not set(tokenize(noun)) & counted:
+            continue  # "two months", "a 1,000-prompt subset": time or another noun, unless it is X
+        if not noun and (match.group("money") or match.group("share")):
+            continue
+        return False
+    return found
+
+
 # "has not published", "declined to say", "has yet to disclose": a sentence saying a value is not given.
 WITHHELD_RE = re.compile(
     r"\b(?:has|have|had|is|are|was|were)\s+(?:not|n[o’']t)\s+(?:yet\s+|publicly\s+)?(?:published|disclosed|released|"
     r"revealed|announced|given|shared|reported|confirmed|provided|made public|put out|said)\b"
     r"|\b(?:did|does|do|would|will)\s+(?:not|n[o’']t)\s+(?:say|disclose|reveal|give|share|confirm|provide|publish)\b"
     r"|\bdeclined\s+to\s+(?:say|comment|disclose|give|share|confirm)\b|\b(?:has|have)\s+yet\s+to\b"
-    r"|\bundisclosed\b|\bleaves?\s+(?:that|the)\s+cell\s+empty\b",
+    r"|\bundisclosed\b|\bleaves?\s+(?:that|the)\s+cell\s+empty\b"
+    r"|\b(?:has|have|had)\s+no\s+[^.;:]{0,60}?\b(?:figures?|scores?|results?|numbers?)\s+(?:in|on|for|yet)\b",
     re.IGNORECASE,
 )
 
 
 # The version in a name ("Gemini 3.1", "GPT-5.4", "Terminal-Bench 2.0") counts nothing.
 _NAME_VERSION_RE = re.compile(r"\b[A-Z][\w]*[- ]v?\d+(?:\.\d+)*(?![\d.,]*\s?(?:%|percent|billion|million|GW|MW))\b")
+
+
+def without_name_versions(text: str) -> str:
+    """The text with the versions in its names blanked ("ARC-AGI-2", "Gemini 3.1"): they state no value."""
+    return _NAME_VERSION_RE.sub(" ", text)
+
+
+def names_new_version(sentence: str, question: str) -> bool:
+    """Whether a sentence names something with a version the question does not ("Gemini 3 Flash", "Llama 3.1"
+    for "which gemini model …", "which llama version …")."""
+    asked = set(numbers_in(question))
+    return any(set(numbers_in(name)) - asked for name in _NAME_VERSION_RE.findall(normalize_text(sentence)))
 
 
 def has_quantity(sentence: str) -> bool:

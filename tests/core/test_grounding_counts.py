@@ -1,0 +1,167 @@
+"""What a number counts, who a "who" answer names, a setting said the other way, and a timeline's dates.
+
+Pure rules first, then the same rules through a tiny inline corpus with the real model: each question has a
+sentence that resembles its answer but states something else, and the answer must abstain, or it has one
+whose wording differs from the question's, and the answer must give it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+import pytest
+
+from bot.core.answer.shape import counts_only_other, dated_heading, holds_kind, names_new_version
+from bot.core.service import MuseService
+from bot.core.text import tokenize
+
+
+def _counted(words: str) -> frozenset[str]:
+    return frozenset(tokenize(words))
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Nearly two months after launch, the API is still limited to a small group of early partners.",
+        "Partner sign-ups rose about 3% in May.",
+        "Each partner pays $2.99 a month.",
+        "A 1,000-prompt subset was graded by partners.",
+    ],
+)
+def test_a_number_of_time_share_money_or_another_noun_counts_no_partners(sentence: str) -> None:
+    assert counts_only_other(sentence, _counted("partners"))
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "About 40 partners were admitted.",
+        "The panel had nine members.",  # a plain number may count them in other words
+        "Partners filed 33% fewer complaints than in April.",  # a share of a count of them
+        "The launch had no number at all.",  # no number: nothing to decide
+    ],
+)
+def test_a_plain_number_may_count_what_is_asked(sentence: str) -> None:
+    assert not counts_only_other(sentence, _counted("partners"))
+
+
+def test_a_number_before_the_counted_noun_in_a_compound_counts_it() -> None:
+    assert not counts_only_other("A six-person team ran the test.", _counted("people"))  # person is people
+    assert counts_only_other("A six-person team ran the test.", _counted("laptops"))
+
+
+def test_a_share_may_be_said_in_words() -> None:
+    assert holds_kind("A one-in-ten hit rate for planted instructions is high.", "percent")
+    assert holds_kind("Two out of three testers preferred it.", "percent")
+    assert not holds_kind("One tester preferred it.", "percent")
+
+
+def test_a_timeline_heading_opens_on_a_date() -> None:
+    assert dated_heading("JULY 25, 2025: A NEW LAB")
+    assert dated_heading("April 8 — launch day")
+    assert not dated_heading("What happened on April 8")
+    assert not dated_heading("The 2025 plan")
+
+
+def test_a_name_with_a_version_the_question_lacks_is_a_new_name() -> None:
+    assert names_new_version("The faster Kestrel 3 Flash is now the default.", "which kestrel model is the default")
+    assert not names_new_version("Kestrel 3 is the default.", "is kestrel 3 the default")
+
+
+ARTICLES = {
+    "harrow-red-team.md": """---
+id: harrow-red-team
+title: "Forty findings later: red-team notes on the Kestrel assistant"
+outlet: "Harrow Field Notes"
+published: 2026-05-19
+---
+## What we tested
+
+Between April 20 and May 8, a six-person Harrow team ran a structured engagement against the Kestrel app.
+Nearly two months after launch, the Kestrel developer API is still limited to a small group of early partners.
+The older Deep Research lab stays a separate unit, as it was before the launch.
+
+## Scores
+
+Without tools, Harrow reports 50.2 for Spark, against 43.9 for Orbit 2 on QuizBench.
+Several readers asked why Orbit 2 has no LensBench or ARC-AGI-2 figure in our tables. Its maker has not
+published those results, and we do not fill gaps with guesses.
+
+## The app
+
+The faster Kestrel 3 Flash has become the default model in the Kestrel app.
+""",
+    "kestrel-timeline.md": """---
+id: kestrel-timeline
+title: "Kestrel's year, dated"
+outlet: "Timeline Desk"
+published: 2026-06-01
+---
+## MARCH 3, 2025: A NEW LAB
+
+Kestrel sets up its Frontier lab, with Dana Voss in charge of research.
+
+## JUNE 9, 2025: THE FIRST MODEL
+
+The lab shows Spark to a small group of testers.
+""",
+}
+
+
+@pytest.fixture(scope="module")
+def service(inline_service: Callable[[str, Mapping[str, str]], MuseService]) -> MuseService:
+    return inline_service("counts", ARTICLES)
+
+
+@pytest.mark.slow
+def test_a_count_of_months_is_no_count_of_partners(service: MuseService) -> None:
+    answer = service.ask("how many early partners are testing the kestrel api")
+
+    assert answer.abstained, answer.text
+
+
+@pytest.mark.slow
+def test_how_many_people_is_answered_by_a_six_person_team(service: MuseService) -> None:
+    answer = service.ask("how many people were on the harrow red team")
+
+    assert not answer.abstained, answer.text
+    assert "six-person" in answer.text.split("\n\n")[0]
+
+
+@pytest.mark.slow
+def test_a_who_question_whose_sentence_names_no_one_abstains(service: MuseService) -> None:
+    nobody = service.ask("who leads the deep research lab")
+    named = service.ask("which kestrel model is the default in the kestrel app")
+
+    assert nobody.abstained, nobody.text
+    assert not named.abstained, named.text
+    assert "Kestrel 3 Flash" in named.text
+
+
+@pytest.mark.slow
+def test_a_score_without_tools_is_no_score_with_tools(service: MuseService) -> None:
+    with_tools = service.ask("orbit 2 quizbench score with tools")
+    without = service.ask("orbit 2 quizbench score without tools")
+
+    assert with_tools.abstained, with_tools.text
+    assert "43.9" not in with_tools.text.split("\n\n")[0]
+    assert not without.abstained, without.text
+    assert "43.9" in without.text
+
+
+@pytest.mark.slow
+def test_a_sentence_saying_a_model_has_no_figure_is_an_abstention(service: MuseService) -> None:
+    answer = service.ask("orbit 2 lensbench score")
+
+    assert answer.abstained, answer.text
+
+
+@pytest.mark.slow
+def test_a_timeline_entry_takes_the_date_of_its_heading(service: MuseService) -> None:
+    answer = service.ask("when did kestrel set up the frontier lab")
+
+    assert not answer.abstained, answer.text
+    first = answer.text.splitlines()[0]
+    assert "MARCH 3, 2025" in first
+    assert "Frontier lab" in first
