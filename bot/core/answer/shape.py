@@ -23,7 +23,10 @@ _MONEY_Q = re.compile(
     r"\b(cost|costs|costing|price[sd]?|pricing|pay|pays|paying|paid|spend|spends|spending|spent|worth|valuation|"
     r"valued|revenues?|funding|fees?|fines?(?![-\w])|charges?|charged|invest(ed|ing|ments?)?|how much money|"
     r"salary|salaries|dollars?|(?:close|closed|closing|trade|traded|trading|open|opened) at"
-    r"|(?:stock|share) price)\b",
+    r"|(?:stock|share) price)\b"
+    # "how much is the Kylie frame", "how much are they": a price, unless a quantity of something else is named.
+    r"|\bhow much (?:is|are|was|were)\b(?![^?]*\b(?:more|less|faster|slower|better|worse|bigger|smaller|higher|"
+    r"lower|compute|memory|power|energy|data|time|storage|traffic|usage|share)\b)",
     re.IGNORECASE,
 )
 
