@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 
 import pytest
 
+from bot.core.answer.focus import Focus, FocusTerm, sides_not_neighbours
 from bot.core.answer.shape import counts_only_other, dated_heading, holds_kind, names_new_version
 from bot.core.service import MuseService
 from bot.core.text import tokenize
@@ -69,6 +70,38 @@ def test_a_name_with_a_version_the_question_lacks_is_a_new_name() -> None:
     assert not names_new_version("Kestrel 3 is the default.", "is kestrel 3 the default")
 
 
+def _term(word: str, role: str, loose: tuple[str, ...] = ()) -> FocusTerm:
+    return FocusTerm(
+        word, role, 2.0, (frozenset(tokenize(word)),), True, loose=tuple(frozenset(tokenize(w)) for w in loose)
+    )
+
+
+def test_two_settings_compared_are_the_entities_not_the_model_they_share() -> None:
+    model = _term("kestrel spark", "model")
+    instant = _term("instant", "name")  # the catalog names a model by it: "Kestrel Spark Instant"
+    thinking = _term("thinking", "word")
+    focus = Focus(
+        terms=(model, instant, thinking),
+        models=("Kestrel Spark",),
+        benchmarks=(),
+        model_tokens={"Kestrel Spark": frozenset(tokenize("kestrel spark")),
+                      "Kestrel Spark Instant": frozenset(tokenize("kestrel spark instant"))},
+        compared=frozenset({"instant", "thinking"}),
+    )  # fmt: skip
+
+    assert [t.word for t in focus.entities] == ["instant", "thinking"]
+
+
+def test_one_side_of_a_comparison_is_no_neighbour_of_the_other() -> None:
+    thinking = _term("thinking", "word", loose=("contemplating", "reasoning"))
+    contemplating = _term("contemplating", "name")
+
+    pruned = sides_not_neighbours([thinking, contemplating], {"thinking", "contemplating"})
+    assert pruned[0].loose == (frozenset(tokenize("reasoning")),)
+    kept = sides_not_neighbours([thinking, contemplating], {"thinking"})  # no "vs" between them: kept
+    assert kept[0].loose == thinking.loose
+
+
 ARTICLES = {
     "harrow-red-team.md": """---
 id: harrow-red-team
@@ -91,6 +124,27 @@ published those results, and we do not fill gaps with guesses.
 ## The app
 
 The faster Kestrel 3 Flash has become the default model in the Kestrel app.
+
+## Glasses
+
+There are three frames: the Rover, a sport shape; the Dune, an everyday frame; and the Vela, designed with a
+fashion house. The Vela frame costs $399.
+""",
+    "quizbench-modes.md": """---
+id: quizbench-modes
+title: "Kestrel Spark's modes on QuizBench"
+outlet: "Bench Ledger"
+published: 2026-05-02
+---
+## The benchmark picture
+
+Kestrel Spark is the lab's first closed model. We ran QuizBench on each of its modes through the app.
+
+| Model | QuizBench | LensBench |
+| --- | --- | --- |
+| Kestrel Spark Instant mode | 47.3 | 61.0 |
+| Kestrel Spark (Thinking) | 59.0 | 70.2 |
+| Kestrel Spark (Contemplating) | 64.8 | 74.5 |
 """,
     "kestrel-timeline.md": """---
 id: kestrel-timeline
@@ -165,3 +219,29 @@ def test_a_timeline_entry_takes_the_date_of_its_heading(service: MuseService) ->
     first = answer.text.splitlines()[0]
     assert "MARCH 3, 2025" in first
     assert "Frontier lab" in first
+
+
+@pytest.mark.slow
+def test_how_much_is_a_thing_asks_for_its_price(service: MuseService) -> None:
+    answer = service.ask("how much is the vela frame")
+
+    assert not answer.abstained, answer.text
+    assert answer.text.startswith("The Vela frame costs $399."), answer.text
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("question", "values"),
+    [
+        ("kestrel spark instant vs thinking on quizbench", ("47.3", "59.0")),
+        ("quizbench kestrel spark contemplating vs thinking", ("64.8", "59.0")),
+    ],
+)
+def test_two_settings_of_one_model_compared_show_both_figures(
+    service: MuseService, question: str, values: tuple[str, str]
+) -> None:
+    answer = service.ask(question)
+
+    assert not answer.abstained, answer.text
+    for value in values:
+        assert value in answer.text, answer.text

@@ -17,6 +17,7 @@ import functools
 import logging
 import re
 from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
@@ -212,6 +213,11 @@ class Focus:
             t for t in self.terms
             if t.role == "model" or (t.role == "name" and any(alt <= model_words for alt in t.alternatives))
         )  # fmt: skip
+        sides = tuple(t for t in self.terms if t.word in self.compared)
+        if len(sides) >= 2 and any(t in found for t in sides) and any(t not in found for t in sides):
+            # "muse spark instant vs thinking": a setting the catalog names a model by ("Muse Spark Instant") and
+            # another are compared, of the one model both sides share.
+            return sides
         if len(found) >= 2:
             return found
         # "hyperion vs prometheus": without two models, the names the question sets side by side are compared.
@@ -252,6 +258,20 @@ def question_words(question: str) -> list[tuple[str, list[str]]]:
         if piece:
             out.append((piece, tokenize(piece)))
     return out
+
+
+def sides_not_neighbours(terms: Sequence[FocusTerm], compared: AbstractSet[str]) -> list[FocusTerm]:
+    """ "contemplating vs thinking": one side of a comparison is no neighbour standing for the other, however
+    close the model puts the two words."""
+    sides = [alt for t in terms if t.word in compared for alt in t.alternatives]
+    kept_terms = []
+    for term in terms:
+        if term.word in compared:
+            loose = tuple(alt for alt in term.loose if not any(s <= alt for s in sides if s not in term.alternatives))
+            if len(loose) != len(term.loose):
+                term = replace(term, loose=loose, close=tuple(alt for alt in term.close if alt in loose))
+        kept_terms.append(term)
+    return kept_terms
 
 
 def read_focus(
@@ -440,6 +460,7 @@ def read_focus(
         t.word for t in terms
         if {placed.get(t.word, -9), placed.get(t.word, -9) - len(t.word.split()) + 1} & beside
     )  # fmt: skip
+    terms = sides_not_neighbours(terms, compared)
     return Focus(
         compared=compared,
         terms=tuple(terms),
