@@ -128,7 +128,7 @@ The faster Kestrel 3 Flash has become the default model in the Kestrel app.
 ## Glasses
 
 There are three frames: the Rover, a sport shape; the Dune, an everyday frame; and the Vela, designed with a
-fashion house. The Vela frame costs $399.
+fashion house. The Vela frame costs $399. Kestrel says the Vela glasses come in 26 styles.
 """,
     "quizbench-modes.md": """---
 id: quizbench-modes
@@ -245,3 +245,11 @@ def test_two_settings_of_one_model_compared_show_both_figures(
     assert not answer.abstained, answer.text
     for value in values:
         assert value in answer.text, answer.text
+
+
+@pytest.mark.slow
+def test_a_misspelling_whose_stem_is_too_short_to_correct_is_corrected_as_typed(service: MuseService) -> None:
+    answer = service.ask("how many styles do the vela glases come in")  # "glas" is four letters; "glases" is one off
+
+    assert not answer.abstained, answer.text
+    assert "26 styles" in answer.text

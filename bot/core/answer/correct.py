@@ -62,6 +62,9 @@ def correct_question(
             and not is_common_word(word.lower())
         ):
             corrected = lexicon.corrections(tokens[0])
+            if not corrected and word.lower() != tokens[0]:
+                # "glases" stems to "glas", too short to correct; as typed it is one letter from "glass".
+                corrected = lexicon.corrections(word.lower())
             split = lexicon.splits(tokens[0])
             if len(corrected) == 1 and (row := lexicon.row_of(corrected[0])) is not None:
                 replacement = lexicon.words[row]
