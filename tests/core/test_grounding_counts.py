@@ -12,7 +12,13 @@ from collections.abc import Callable, Mapping
 import pytest
 
 from bot.core.answer.focus import Focus, FocusTerm, sides_not_neighbours
-from bot.core.answer.shape import counts_only_other, dated_heading, holds_kind, names_new_version
+from bot.core.answer.shape import (
+    counts_only_other,
+    dated_heading,
+    holds_kind,
+    names_new_version,
+    read_question_shape,
+)
 from bot.core.service import MuseService
 from bot.core.text import tokenize
 
@@ -56,6 +62,12 @@ def test_a_share_may_be_said_in_words() -> None:
     assert holds_kind("A one-in-ten hit rate for planted instructions is high.", "percent")
     assert holds_kind("Two out of three testers preferred it.", "percent")
     assert not holds_kind("One tester preferred it.", "percent")
+
+
+def test_how_many_payers_is_a_count_and_how_much_is_a_thing_a_price() -> None:
+    assert read_question_shape("how many paying subscribers does she expect by 2027").kind == "number"
+    assert read_question_shape("how much is the vela frame").kind == "money"
+    assert read_question_shape("how much is the compute saving").kind != "money"
 
 
 def test_a_timeline_heading_opens_on_a_date() -> None:
@@ -253,3 +265,14 @@ def test_a_misspelling_whose_stem_is_too_short_to_correct_is_corrected_as_typed(
 
     assert not answer.abstained, answer.text
     assert "26 styles" in answer.text
+
+
+@pytest.mark.slow
+def test_a_lookup_with_a_setting_beside_the_model_shows_that_settings_row(service: MuseService) -> None:
+    table = service.benchmark_table("kestrel spark instant quizbench")
+    assert [row.label for row in table.rows] == ["Kestrel Spark Instant mode"]
+    assert table.rows[0].facts[0].value_text == "47.3"
+
+    unscored = service.benchmark_table("kestrel spark turbo quizbench")  # no such setting: say so, show the others
+    assert "no QuizBench score for Kestrel Spark “turbo”" in unscored.note
+    assert {row.facts[0].value_text for row in unscored.rows} == {"47.3", "59.0", "64.8"}

@@ -164,6 +164,9 @@ class QuestionShape:
 _DESCRIBE_Q = re.compile(r"^\W*(what|who|which|why|how|explain|describe|define|tell|is|are|does|do|can)\b", re.I)
 
 
+_HOW_MANY_Q = re.compile(r"\bhow many\b(?!\s+(?:dollars|euros|pounds|usd|cents)\b)", re.IGNORECASE)
+
+
 def read_question_shape(question: str, *, named_benchmark: bool = False) -> QuestionShape:
     """What kind of answer the question asks for: an amount, a duration, a date, a number, or words.
 
@@ -182,6 +185,8 @@ def read_question_shape(question: str, *, named_benchmark: bool = False) -> Ques
             break
     if kind == "money" and _CHANGE_Q.search(text):
         kind = "number"  # "how much did prices go up": by a share or by an amount
+    if kind == "money" and _HOW_MANY_Q.search(text):
+        kind = "number"  # "how many paying subscribers": a count of payers, not an amount
     if kind == "age" and _EVENT_Q.search(text):
         kind = "age_at"
     if kind == "text" and named_benchmark and not _DESCRIBE_Q.search(text):

@@ -337,7 +337,11 @@ class FactTable:
             # "muse spark gpqa diamond score": that model's rows (every variant), if the articles give any.
             family = {m for model in models for m in (*self.catalog.family(model), model)}
             kept = [r for r in rows if r.facts[0].model in family]
-            in_setting = [r for r in kept if setting <= set(key_tokens(r.facts[0].qualifier))]
+            in_setting = [r for r in kept if setting <= set(key_tokens(f"{r.facts[0].model} {r.facts[0].qualifier}"))]
+            if ((setting and not in_setting) or unread) and kept:
+                words = " ".join(sorted(setting)) if setting else unread
+                named = " or ".join(models)
+                note = f"The articles give no {shown} score for {named} “{words}”; these are the ones they give."
             kept = in_setting if setting and in_setting else kept
             if kept:
                 rows = kept
@@ -360,9 +364,12 @@ class FactTable:
     def _setting_words(self, models: Sequence[str]) -> frozenset[str]:
         """The words of the settings the articles score these models (and their families) in: "low", "effort"."""
         family = {m for model in models for m in (*self.catalog.family(model), model)}
+        own = {t for model in models for t in key_tokens(model)}
+        # A setting the articles write into a row's name counts too: "instant" of "Muse Spark Instant mode".
+        in_names = {t for m in family for t in key_tokens(m) if t not in own and not t[0].isdigit()}
         return frozenset(
             t for m in family for f in self._by_model.get(m, ()) for t in key_tokens(f.qualifier) if not t[0].isdigit()
-        )
+        ) | frozenset(in_names)
 
     def _lookup_in_words(self, text: str) -> tuple[tuple[str, ...], tuple[str, ...], str, frozenset[str]]:
         """(benchmarks, models, the words read as neither, the words read as a setting of those models) of a
@@ -407,6 +414,13 @@ class FactTable:
                 named = self._benchmarks_named(remaining)
                 if named:
                     return named, models, "", setting
+        if not named and models and len(rest_tokens) > 1:
+            # "muse spark instant charxiv": one word beside the model's name is its setting, even one the articles
+            # write as part of a row's name ("Muse Spark Instant mode"), and the rest names the benchmark.
+            for at, word in enumerate(rest_tokens):
+                named = self._benchmarks_named(" ".join(rest_tokens[:at] + rest_tokens[at + 1 :]))
+                if named:
+                    return named, models, "", frozenset({word})
         return named, models, "", frozenset()
 
     def _split_family(self, text: str) -> tuple[tuple[str, ...], tuple[str, ...], str]:
