@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 import pytest
 
 from bot.core.answer.focus import Focus, FocusTerm, sides_not_neighbours
+from bot.core.answer.grounding import ground
 from bot.core.answer.shape import (
     counts_only_other,
     dated_heading,
@@ -141,6 +142,21 @@ The faster Kestrel 3 Flash has become the default model in the Kestrel app.
 
 There are three frames: the Rover, a sport shape; the Dune, an everyday frame; and the Vela, designed with a
 fashion house. The Vela frame costs $399. Kestrel says the Vela glasses come in 26 styles.
+""",
+    "glasses-review.md": """---
+id: glasses-review
+title: "Kestrel Spark reaches the glasses: what changed on the Vela frames"
+outlet: "Lens & Frame Weekly"
+published: 2026-06-20
+---
+## Hands on
+
+Live View, the camera mode that describes what you are looking at, now runs on Kestrel Spark.
+Replies arrive in about two seconds, where the old assistant took four.
+
+## Fit
+
+Every Vela frame takes prescription lenses, and the lenses darken outdoors.
 """,
     "quizbench-modes.md": """---
 id: quizbench-modes
@@ -276,3 +292,17 @@ def test_a_lookup_with_a_setting_beside_the_model_shows_that_settings_row(servic
     unscored = service.benchmark_table("kestrel spark turbo quizbench")  # no such setting: say so, show the others
     assert "no QuizBench score for Kestrel Spark “turbo”" in unscored.note
     assert {row.facts[0].value_text for row in unscored.rows} == {"47.3", "59.0", "64.8"}
+
+
+def test_an_outlets_name_is_no_rival_of_the_qualifier_its_title_carries() -> None:
+    glasses = FocusTerm("glasses", "qualifier", 2.0, (frozenset(tokenize("glasses")),), True,
+                        siblings=frozenset(tokenize("lens phone")))  # fmt: skip
+    focus = Focus(terms=(glasses,), models=(), benchmarks=(), model_tokens={})
+    sentence = set(tokenize("Live View, the camera mode that describes what you see, now runs on Spark."))
+    byline = frozenset(tokenize("Lens & Frame Weekly"))
+    title = set(tokenize("Spark reaches the glasses")) | byline
+
+    assert ground(focus, sentence, sentence, frame=title, byline=byline).identity_ok
+    # A rival in the title itself ("Glasses or phone?") leaves the sentence's device unsaid.
+    rival_title = set(tokenize("Glasses or phone: where Spark runs")) | byline
+    assert not ground(focus, sentence, sentence, frame=rival_title, byline=byline).identity_ok

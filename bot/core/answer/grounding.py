@@ -213,11 +213,12 @@ def ground(
                 term.role == "qualifier"
                 and not is_period(term)
                 and holds(term, frame)
-                and not (sentence | frame) & term.siblings
+                and not (sentence | (frame - byline)) & term.siblings
             ):
                 # "Our application took eleven days" in "Getting started with the … API preview": the title or
                 # heading's qualifier frames a sentence that names none of its rivals, where the frame names none
-                # either ("Thinking, Contemplating, tools on …" frames no one mode).
+                # either ("Thinking, Contemplating, tools on …" frames no one mode); the outlet's name is no rival
+                # ("Frame & Lens Weekly" for glasses).
                 carried = True
             elif term.role == "qualifier" and holds(term, byline) and not (sentence - heading) & term.siblings:
                 # The outlet's name is no setting of the sentence ("Quayside Weekly"), unless the sentence says
