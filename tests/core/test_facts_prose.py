@@ -131,6 +131,16 @@ def test_its_score_climbing_to_a_value_is_the_subject_of_the_sentence_before() -
     assert all(f.benchmark == "Orbital Reasoning Exam" for f in facts)
 
 
+def test_a_makers_reported_figure_is_the_model_the_paragraph_is_about() -> None:
+    facts = _extract("Grok 5 is at its best on images. Xylo reports 72.2 on PixelHunt, a screenshot test.")
+
+    assert _rows(facts) == {("PixelHunt", "Grok 5", "72.2", "")}
+
+
+def test_a_reported_figure_with_no_model_before_it_is_no_score() -> None:
+    assert _extract("Images are the strong suit. Xylo reports 72.2 on PixelHunt, a screenshot test.") == ()
+
+
 def test_it_after_a_named_subject_in_the_same_sentence_is_that_subject() -> None:
     facts = _extract("With tools, GPT-5.4 scores 50.4% on PixelHunt, while without tools it scores 39.9%.")
 

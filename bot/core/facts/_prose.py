@@ -80,6 +80,7 @@ class _Value:
     benchmark: str | None = None
     needs_subject: bool = False
     pronoun: bool = False  # the subject is "it"/"its": the model the paragraph (or the article) is about
+    reported: bool = False  # "Meta reports 72.2 on ScreenSpot Pro": a maker's figure for the paragraph's model
     qualifier: str = ""
     tokens_kind: str | None = None  # "output" etc. when the value counts tokens
 
@@ -226,8 +227,8 @@ def _facts_from_sentence(
                 value.model = next(iter(distinct.values()))
             elif value.pronoun and subject is not None and subject.end <= value.start:
                 value.model = subject.text  # "Muse Spark scores 50.4% with tools, while without them it scores 39.9%"
-            elif (is_pronoun_start or value.pronoun) and context.subject:
-                value.model = context.subject
+            elif (is_pronoun_start or value.pronoun or value.reported) and context.subject:
+                value.model = context.subject  # "Muse Spark is at its best on images. Meta reports 72.2 on …"
             elif value.pronoun and fallback_model and value.benchmark:
                 # "On Cybench, …, it solves 65.4%": "it" with no model named before is the one the article is about.
                 value.model = fallback_model
@@ -442,12 +443,21 @@ def _attach_model(value: _Value, shadow: str, models: list[Mention], attached: s
         PRONOUN_VERB_BEFORE_RE.search(before)  # "it reaches 61.5%"
         or PRONOUN_SCORE_BEFORE_RE.search(before)  # "its HLE score climbs to 50.4%"
     )
+    value.reported = bool(_REPORTED_BEFORE_RE.search(before))
     value.needs_subject = bool(
         value.pronoun
+        or value.reported
         or (value.unit and re.search(r"\bwith\s+$", before))  # "ranks first … with 1,502 Elo"
         or SUBJECT_BEFORE_RE.search(before)  # "scoring 52 points", "A … score of 59.0", "(score: 52)"
         or SUBJECT_AFTER_SCORE_RE.match(shadow[value.start + len(value.number) :])  # "An 80.5% score on"
     )
+
+
+# A maker or the company as the subject of a reporting verb right before a value, no model between them.
+_REPORTED_BEFORE_RE = re.compile(
+    rf"(?:^|[.;:]\s+|,\s+)(?:[A-Z][\w&.-]*|{BENCH_MARK}+|[Tt]he (?:company|lab))"
+    r"\s+(?:reports|reported|lists|listed)\s+$"
+)  # a capitalised word may have been read as a benchmark's name ("Meta")
 
 
 def _model_at(position: int, models: list[Mention]) -> int | None:
