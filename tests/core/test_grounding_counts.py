@@ -125,6 +125,7 @@ published: 2026-05-19
 ## What we tested
 
 Between April 20 and May 8, a six-person Harrow team ran a structured engagement against the Kestrel app.
+Image text was the most reliable carrier for planted instructions, with 17 of the findings.
 Nearly two months after launch, the Kestrel developer API is still limited to a small group of early partners.
 The older Deep Research lab stays a separate unit, as it was before the launch.
 
@@ -218,6 +219,9 @@ def test_a_who_question_whose_sentence_names_no_one_abstains(service: MuseServic
 
     assert nobody.abstained, nobody.text
     assert not named.abstained, named.text
+    thing = service.ask("which carrier gave harrow the most findings")  # a thing, not someone: no name needed
+    assert not thing.abstained, thing.text
+    assert "Image text" in thing.text
     assert "Kestrel 3 Flash" in named.text
 
 

@@ -305,6 +305,14 @@ def _facts_of_focus(
     return [*kept, *others]
 
 
+# "who leads …", "which company …": the answer is a person or an organisation, whose name is capitalised ("which
+# carrier …" may be answered by "a caption").
+_ASKS_WHO_RE = re.compile(
+    r"^\W*(?:who|whom|whose)\b|\b(?:what|which) (?:company|firm|companies|firms|person|people|lab|labs|startup|"
+    r"startups|model|models|analyst|executive|bank|fund|investor|outlet)\b",
+    re.IGNORECASE,
+)
+
 DIFFER = "The articles differ:"  # how an answer says that two sources state different values
 
 _PRICE_RE = re.compile(r"[$€£]\s?(\d[\d,]*(?:\.\d+)?)")
@@ -423,7 +431,7 @@ def build_answer(
                 if named.text != sentence.text:
                     chosen[at] = named
                     break
-            if not any(
+            if _ASKS_WHO_RE.search(read_as or question) and not any(
                 names_someone_new(sentence.text, asked) or names_new_version(sentence.text, question)
                 for sentence in chosen
             ):
