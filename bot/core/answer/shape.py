@@ -289,7 +289,7 @@ _CLAIMED_RE = re.compile(
 def counts_only_other(sentence: str, counted: frozenset[str]) -> bool:
     """Whether every number a sentence states counts something other than X (its tokens ``counted``): time,
     a share, money or a noun of its own. A sentence with a plain number ("nine members") may count X."""
-    text = _AGE_A.sub(" ", _DATE_NUMBER_RE.sub(" ", _NAME_VERSION_RE.sub(" ", normalize_text(sentence))))
+    text = _without_non_quantities(normalize_text(sentence))
     found = False
     for match in _CLAIMED_RE.finditer(text):
         found = True
@@ -330,10 +330,15 @@ def names_new_version(sentence: str, question: str) -> bool:
     return any(set(numbers_in(name)) - asked for name in _NAME_VERSION_RE.findall(normalize_text(sentence)))
 
 
+def _without_non_quantities(text: str) -> str:
+    """The text with the numbers that count nothing blanked: versions of names, days and years, ages."""
+    return _AGE_A.sub(" ", _DATE_NUMBER_RE.sub(" ", without_name_versions(text)))
+
+
 def has_quantity(sentence: str) -> bool:
     """Whether a sentence states a count or amount: a number that is no day, year or age ("Lena Duarte, 41,
     an engineer" counts no engineers)."""
-    if numbers_in(_AGE_A.sub(" ", _DATE_NUMBER_RE.sub(" ", _NAME_VERSION_RE.sub(" ", sentence)))):
+    if numbers_in(_without_non_quantities(sentence)):
         return True
     words = set(re.findall(r"[a-z]+", sentence.lower()))
     return bool(words & NUMBER_WORDS.keys())
