@@ -198,8 +198,17 @@ def service(inline_service: Callable[[str, Mapping[str, str]], MuseService]) -> 
 
 
 @pytest.mark.slow
-def test_a_count_of_months_is_no_count_of_partners(service: MuseService) -> None:
-    answer = service.ask("how many early partners are testing the kestrel api")
+@pytest.mark.parametrize(
+    "question",
+    [
+        "how many early partners are testing the kestrel api",  # "two months … early partners" counts months
+        "orbit 2 lensbench score",  # "Orbit 2 has no LensBench … figure": the articles say they don't say
+    ],
+)
+def test_a_sentence_that_resembles_the_answer_but_states_something_else_is_an_abstention(
+    service: MuseService, question: str
+) -> None:
+    answer = service.ask(question)
 
     assert answer.abstained, answer.text
 
@@ -217,12 +226,13 @@ def test_a_who_question_whose_sentence_names_no_one_abstains(service: MuseServic
     nobody = service.ask("who leads the deep research lab")
     named = service.ask("which kestrel model is the default in the kestrel app")
 
+    thing = service.ask("which carrier gave harrow the most findings")  # a thing, not someone: no name needed
+
     assert nobody.abstained, nobody.text
     assert not named.abstained, named.text
-    thing = service.ask("which carrier gave harrow the most findings")  # a thing, not someone: no name needed
+    assert "Kestrel 3 Flash" in named.text
     assert not thing.abstained, thing.text
     assert "Image text" in thing.text
-    assert "Kestrel 3 Flash" in named.text
 
 
 @pytest.mark.slow
@@ -234,13 +244,6 @@ def test_a_score_without_tools_is_no_score_with_tools(service: MuseService) -> N
     assert "43.9" not in with_tools.text.split("\n\n")[0]
     assert not without.abstained, without.text
     assert "43.9" in without.text
-
-
-@pytest.mark.slow
-def test_a_sentence_saying_a_model_has_no_figure_is_an_abstention(service: MuseService) -> None:
-    answer = service.ask("orbit 2 lensbench score")
-
-    assert answer.abstained, answer.text
 
 
 @pytest.mark.slow
