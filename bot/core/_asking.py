@@ -127,6 +127,7 @@ def answer_question(
             read_as=question,
             chunk_facts=facts_table.facts_in_chunk,
             rivals_from=rivals_from,
+            section_before=index.section_before,
         )
 
     answer = answer_from(passages)

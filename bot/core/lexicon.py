@@ -149,8 +149,13 @@ class Lexicon:
         return tuple(sorted(found))
 
     def splits(self, token: str) -> tuple[str, ...]:
-        """A run-together word read as two corpus words: 'terminalbench' -> ('terminal', 'bench')."""
-        if len(token) < 6 or any(ch.isdigit() for ch in token):
+        """A run-together word read as two corpus words: 'terminalbench' -> ('terminal', 'bench'), or a prefix the
+        corpus writes with a hyphen and its word: 'rerun' -> ('re', 'run') for "re-run"."""
+        if len(token) < 5 or any(ch.isdigit() for ch in token):
+            return ()
+        if token[:2] in _HYPHENED_PREFIXES and token[:2] in self._rows and token[2:] in self._rows:
+            return (token[:2], token[2:])
+        if len(token) < 6:
             return ()
         for cut in range(3, len(token) - 2):
             left, right = token[:cut], token[cut:]
@@ -249,6 +254,11 @@ def edit_distance(a: str, b: str, limit: int) -> int:
 
 
 # ----------------------------------------------------------------------------------------- learning
+
+
+# Two-letter prefixes a writer may set off with a hyphen ("re-run", "co-founder"); longer ones ("pre-", "non-")
+# split as any run-together word does.
+_HYPHENED_PREFIXES = frozenset({"re", "co"})
 
 
 def learn_acronyms(texts: Iterable[str]) -> dict[str, tuple[str, ...]]:

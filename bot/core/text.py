@@ -25,8 +25,8 @@ STOPWORDS = frozenset(
 
 # Bump when tokenize() or split_answer_units() changes: a build's BM25 index and answer units are
 # only valid with the text pipeline that made them (an older build is then rebuilt).
-TOKENIZER_VERSION = 7  # 5: "St." and "Jr." end no sentence; 6: hard-wrapped lines read as one sentence;
-# 7: "people" is the plural of "person"
+TOKENIZER_VERSION = 8  # 5: "St." and "Jr." end no sentence; 6: hard-wrapped lines read as one sentence;
+# 7: "people" is the plural of "person"; 8: "on La. 80, …": a short abbreviation before a number ends no sentence
 
 # C0/C1 controls except tab and newline, line and paragraph separators, the BOM, and direction controls
 # (LRM/RLM, Arabic letter mark, embeddings and overrides U+202A-E, isolates U+2066-9), which can reorder how
@@ -168,10 +168,14 @@ def numbers_in(text: str) -> list[str]:
 
 
 # Words whose full stop ends no sentence, for every splitter of the project.
-ABBREVIATIONS = ("e.g.", "i.e.", "vs.", "Mr.", "Mrs.", "Dr.", "Inc.", "Corp.", "U.S.", "approx.", "No.", "St.", "Jr.")
+ABBREVIATIONS = ("e.g.", "i.e.", "vs.", " v.", "Mr.", "Mrs.", "Dr.", "Inc.", "Corp.", "U.S.", "approx.", "No.",
+                 "St.", "Jr.")  # fmt: skip
 # A Markdown heading line, for the chunker and the fact extractor alike.
 HEADING_RE = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _INITIAL_RE = re.compile(r"\b[A-Z]\.$")  # "J. Smith": not a sentence end
+# "on La. 80, the manager …", "Rt. 9": a two-letter capitalised abbreviation before a number (a road, a form)
+# ends no sentence.
+_ABBREVIATION_BEFORE_NUMBER_RE = re.compile(r"(?<![\w.])[A-Z][a-z]\.\s+\d")
 _SENTENCE_END_RE = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"'“‘(]?[A-Z0-9$])")
 # The fact extractor also ends a sentence before a bracket and before names such as "iPhone" or "o3"
 # (a score sentence often starts with a model name); answer units keep the plainer rule above.
@@ -227,7 +231,11 @@ def split_sentences(paragraph: str) -> list[str]:
         start = 0
         for match in _SENTENCE_END_RE.finditer(line):
             end = match.start()  # tested in place: a line of many "e.g." would otherwise be copied again and again
-            if line.endswith(ABBREVIATIONS, start, end) or _INITIAL_RE.search(line, max(start, end - 3), end):
+            if (
+                line.endswith(ABBREVIATIONS, start, end)
+                or _INITIAL_RE.search(line, max(start, end - 3), end)
+                or _ABBREVIATION_BEFORE_NUMBER_RE.match(line, max(start, end - 3))
+            ):
                 continue
             candidate = line[start:end].strip()
             if candidate:

@@ -48,7 +48,7 @@ from bot.core.answer.shape import (
     without_dates,
     without_name_versions,
 )
-from bot.core.models import Answer, BenchmarkFact, Citation, Conflict, Passage, SourceRef
+from bot.core.models import Answer, BenchmarkFact, Chunk, Citation, Conflict, Passage, SourceRef
 from bot.core.search import TermStats
 from bot.core.text import MONTH_NAMES, YEAR_RE, normalize_text, numbers_in, split_sentences, tokenize
 
@@ -372,6 +372,7 @@ def build_answer(
     read_as: str | None = None,
     chunk_facts: Callable[[str], Sequence[BenchmarkFact]] | None = None,
     rivals_from: int | None = None,
+    section_before: Callable[[Chunk], str] | None = None,
 ) -> Answer:
     """The extractive answer for a question from its retrieved passages (and benchmark facts, if any).
 
@@ -399,6 +400,7 @@ def build_answer(
     scored = score_sentences(
         shape, passages, stats, units=units, entity_terms=entity_terms, focus=focus, titles=titles, bylines=bylines,
         comparison=comparison, article_tokens=article_tokens, article_words=article_words,
+        section_before=section_before,
     )  # fmt: skip
     names_someone = focus is not None and (
         bool(focus.models) or any(t.role in {"name", "rare"} or t.phrase for t in focus.terms)

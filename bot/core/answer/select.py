@@ -32,7 +32,7 @@ from bot.core.answer.shape import (
     numbers_counted,
     values_of_kind,
 )
-from bot.core.models import Passage
+from bot.core.models import Chunk, Passage
 from bot.core.names import name_key
 from bot.core.search import TermStats
 from bot.core.text import CALENDAR_WORDS, MONTH_NAMES, split_answer_units, split_sentences, tokenize
@@ -91,6 +91,37 @@ _CAPITALISED_RE = re.compile(r"(?<=[a-z,;:] )[A-Z][\w’'-]+")
 def names_someone_new(sentence: str, asked: AbstractSet[str]) -> bool:
     """Whether a sentence names (a capitalised word where no sentence starts) something the question does not."""
     return any(t not in asked for word in _CAPITALISED_RE.findall(sentence) for t in tokenize(word)[:1])
+
+
+# A person's name (two capitalised words or more) with the role a word before it or an apposition after it gives:
+# "Judge Vince Chhabria", "manager Loretta Fields", "Davante Lewis, the commissioner".
+_ROLE_BEFORE_NAME_RE = re.compile(r"(?<![\w’'-])(?=([A-Za-z]+)\s+([A-Z][a-z][\w’'-]*(?:\s+[A-Z][\w’'-]+)+))")
+_NAME_THEN_ROLE_RE = re.compile(
+    r"([A-Z][a-z][\w’'-]*(?:\s+[A-Z][\w’'-]+)+),\s+(?:(?:the|a|an|its|their|who|which)\s+)?(?:[a-z]+\s+){0,2}?([a-z]+)"
+)
+ROLE_STEM_CHARS = 4  # "manages" (manag) names the role of "manager": a shared stem of this length or more
+
+
+def named_in_role(sentence: str, roles: AbstractSet[str], asked: AbstractSet[str]) -> frozenset[str] | None:
+    """The tokens of someone the question does not name to whom a sentence gives one of the question's role words
+    ("who manages the store": "manager Loretta Fields"; "which commissioner voted no": "Commissioner Davante
+    Lewis"), or None."""
+    if not roles:
+        return None
+    for pattern, role_group, name_group in ((_ROLE_BEFORE_NAME_RE, 1, 2), (_NAME_THEN_ROLE_RE, 2, 1)):
+        for match in pattern.finditer(sentence):
+            name = tokenize(match.group(name_group))
+            if not name or set(name) <= asked:
+                continue
+            role = tokenize(match.group(role_group))[:1]
+            if role and any(_same_stem(role[0], word) for word in roles):
+                return frozenset(name)
+    return None
+
+
+def _same_stem(a: str, b: str) -> bool:
+    shorter, longer = sorted((a, b), key=len)
+    return len(shorter) >= ROLE_STEM_CHARS and longer.startswith(shorter)
 
 
 def _names_a_place(sentence: str, asked: AbstractSet[str]) -> bool:
@@ -202,11 +233,14 @@ def score_sentences(
     comparison: bool = False,
     article_tokens: Callable[[str], set[str]] | None = None,
     article_words: Callable[[str], set[str]] | None = None,
+    section_before: Callable[[Chunk], str] | None = None,
 ) -> list[ScoredSentence]:
     """Every answer unit of the passages, scored against the question, best first.
 
     ``units[i]`` holds passage i's answer units with their cosine similarity to the question
     (precomputed unit vectors); without it, units are split from the text with no similarity.
+    ``section_before(chunk)`` is the text of the same section's passage just before ``chunk`` ("" when none): a
+    passage boundary falls where the chunker's size says, so what the section said before still frames it.
     Units that do not hold the kind of value the question asks for sort after those that do.
     """
     scored: list[ScoredSentence] = []
@@ -216,6 +250,19 @@ def score_sentences(
     counted = [t for t in shape.counted if stats.weight(t) >= DISTINCTIVE_IDF]
     asked_tokens = focus.asked_tokens if focus else frozenset()
     count_of = frozenset(shape.counted) if shape.kind == "number" else frozenset()
+    role_words = (  # "judge", "commissioner": the question's words, not those most passages say ("meta", "ai")
+        frozenset(
+            t
+            for term in focus.terms
+            if term.role == "word" or (term.role == "name" and " " not in term.word)
+            for alt in term.alternatives
+            for t in alt
+            if stats.weight(t) >= stats.idf_at_share(ROLE_WORD_SHARE)
+        )
+        if focus is not None and focus.asks_for_name
+        else frozenset()
+    )
+    in_role: set[tuple[int, int]] = set()
     for p_index, passage in enumerate(passages):
         heading_tokens = _token_set(passage.chunk.heading)
         title = (titles or {}).get(passage.chunk.article_id, "")
@@ -224,13 +271,14 @@ def score_sentences(
         heading_key = name_key(passage.chunk.heading)
         article = functools.partial(article_tokens, passage.chunk.article_id) if article_tokens else None
         article_all = functools.partial(article_words, passage.chunk.article_id) if article_words else None
+        earlier = _token_set(section_before(passage.chunk)) if section_before is not None else frozenset()
         candidates = units[p_index] if units is not None else [(u, 0.0) for u in split_answer_units(passage.chunk.text)]
         for position, (sentence, similarity) in enumerate(candidates):
             tokens, with_heading, with_passage = _unit_tokens(
                 sentence, passage.chunk.heading, passage.chunk.embed_text, title
             )
             before = _preceding_tokens(passage.chunk.text, sentence)
-            preceding = with_passage if before is None else with_heading | before
+            preceding = (with_passage if before is None else with_heading | before) | earlier
             antecedent = _antecedent_tokens(passage.chunk.text, sentence)
             previous = _previous_sentence(passage.chunk.text, sentence)
             grounding = None
@@ -288,6 +336,16 @@ def score_sentences(
                     score += NAME_ANSWER_BONUS  # "where …": a sentence naming a place answers
             elif focus is not None and focus.asks_for_name and names_someone_new(sentence, asked_tokens):
                 score += NAME_ANSWER_BONUS  # "who …", "which company …": a sentence naming someone new answers
+                person = named_in_role(sentence, role_words, asked_tokens)
+                if person is not None and all(
+                    set(tokenize(w)[:1]) <= asked_tokens | person or w.lower() in CALENDAR_WORDS
+                    for w in _CAPITALISED_RE.findall(sentence)
+                ):
+                    # "which commissioner …": "The lone no vote came from Commissioner Davante Lewis", naming no
+                    # one else new (not "Judge William Alsup … in Bartz v. Anthropic", another case), goes on with
+                    # the sentence before.
+                    score += ROLE_ANSWER_BONUS
+                    in_role.add((p_index, position))
             if shape.kind == "date" and not has_date(sentence) and dated_heading(passage.chunk.heading):
                 # A timeline entry: "JULY 25, 2025: A NEW LAB — Mark Zuckerberg announces …" states its date.
                 sentence = f"{' '.join(passage.chunk.heading.split())} — {sentence}"
@@ -324,6 +382,20 @@ def score_sentences(
                     defines=bool(defines),
                 )
             )
+    if in_role:
+        # "… voted 4-1 to let Entergy build three plants. The lone no vote came from Commissioner Davante Lewis":
+        # the sentence that names the role follows the one the question's other words describe, and is held to
+        # that sentence's share of them.
+        own_at = {(s.passage_index, s.position): s.own for s in scored}
+        for at, s in enumerate(scored):
+            lifted = own_at.get((s.passage_index, s.position - 1), 0.0) - s.own
+            if (s.passage_index, s.position) in in_role and lifted > 0:
+                scored[at] = replace(
+                    s,
+                    own=s.own + lifted,
+                    support=s.support + 0.7 * lifted,
+                    score=s.score + SUPPORT_WEIGHT * 0.7 * lifted,
+                )
     if count_of and focus is not None:
         count_of = counted_forms(sorted(count_of), focus.terms)
     if count_of:
@@ -449,6 +521,9 @@ def _preceding_key(text: str, heading: str, sentence: str) -> str:
 
 
 SURE_SIMILARITY = 0.75  # a sentence this close to a date question, naming what it asks about, is about it
+ROLE_WORD_SHARE = 0.5  # a role word is in at most this share of the passages
+ROLE_ANSWER_BONUS = 0.8  # a sentence naming someone in the role a "who"/"which" question asks about, on top of
+# the bonus for naming someone new: it outranks the sentences that only describe what the role did
 COUNT_BONUS = 0.3  # a sentence that says a number of what a "how many" question counts
 DEFINITION_BONUS = 1.0  # the sentence that spells an acronym out is the answer to what it stands for
 _PRONOUN_RE = re.compile(r"\b(it|its|he|she|his|her|him|they|their|them)\b", re.IGNORECASE)

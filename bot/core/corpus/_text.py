@@ -151,11 +151,16 @@ def _looks_like_heading(line: str) -> bool:
     core = stripped.rstrip(_CLOSING_QUOTES)
     if core.endswith(tuple(_SENTENCE_END_CHARS.replace("?", ""))):
         return False
-    if re.search(r"\d[\d.,%]*$", core):  # "Muse Spark 52": a table row, not a heading
-        return False
+    if re.search(r"\d[\d.,%]*$", core) and not _is_upper_case(core):
+        return False  # "Muse Spark 52": a table row, not a heading ("APRIL 16: CLAUDE OPUS 4.7" is one)
     if core.endswith("?"):
         return words[0][:1].isupper()
     return _is_title_case(words)
+
+
+def _is_upper_case(text: str) -> bool:
+    """Capitals only, in two words or more of letters: a heading's style, not a row's."""
+    return text.upper() == text and len(re.findall(r"[A-Z]{2,}", text)) >= 2
 
 
 def _is_title_case(words: list[str]) -> bool:

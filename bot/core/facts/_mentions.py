@@ -334,6 +334,8 @@ def primary_model(article: Article, matcher: ModelMatcher) -> str | None:
 
 def model_of_heading(heading: str, matcher: ModelMatcher) -> str | None:
     text = normalize_text(heading)
+    if text.upper() == text:  # "APRIL 16: CLAUDE OPUS 4.7": long words in capitals read as names
+        text = re.sub(r"\b[A-Z]{4,}\b", lambda m: m.group().capitalize(), text)
     found = {name_key(text[s:e]): text[s:e] for s, e in matcher.find(text)}
     return next(iter(found.values())) if len(found) == 1 else None
 

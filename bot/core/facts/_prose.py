@@ -95,7 +95,16 @@ def facts_from_prose(article_id: str, layout: Layout, matcher: ModelMatcher, pri
             sentence = paragraph.text[start:end]
             facts.extend(
                 _facts_from_sentence(
-                    article_id, paragraph, start, sentence, matcher, context, heading_model or primary, modes, acronyms
+                    article_id,
+                    paragraph,
+                    start,
+                    sentence,
+                    matcher,
+                    context,
+                    heading_model or primary,
+                    modes,
+                    acronyms,
+                    heading_model,
                 )
             )
     return facts
@@ -150,6 +159,7 @@ def _facts_from_sentence(
     fallback_model: str | None,
     modes: Mapping[str, str | None],
     acronyms: Mapping[str, str],
+    heading_model: str | None = None,
 ) -> list[RawFact]:
     norm = Normalized(sentence)
     text = norm.text
@@ -177,6 +187,10 @@ def _facts_from_sentence(
     attached: set[int] = set()
     for value in values:
         _attach_model(value, shadow, models, attached)
+    if values and values[0].reported and shadow[: values[0].start].rstrip().endswith(":"):
+        for value in values[1:]:  # "OpenAI's numbers: 82.7% on …, against 69.4% for Opus 4.7, and 85.0% on …"
+            if value.model is None and not re.match(r"\s+(?:for|by|from)\b", shadow[value.end :]):
+                value.reported = value.needs_subject = True
     for previous, value in itertools.pairwise(values):
         # "GPT-5.4 reaches 85.4, Gemini 3.1 Pro 84.4 and Muse Spark 84.1": a list that states its verb once. Each item
         # follows a scored one directly and has its unit.
@@ -229,6 +243,8 @@ def _facts_from_sentence(
                 value.model = subject.text  # "Muse Spark scores 50.4% with tools, while without them it scores 39.9%"
             elif (is_pronoun_start or value.pronoun or value.reported) and context.subject:
                 value.model = context.subject  # "Muse Spark is at its best on images. Meta reports 72.2 on …"
+            elif value.reported and heading_model and value.benchmark:
+                value.model = heading_model  # under "APRIL 16: CLAUDE OPUS 4.7", "Anthropic reports 64.3% on …"
             elif value.pronoun and fallback_model and value.benchmark:
                 # "On Cybench, …, it solves 65.4%": "it" with no model named before is the one the article is about.
                 value.model = fallback_model
@@ -453,10 +469,12 @@ def _attach_model(value: _Value, shadow: str, models: list[Mention], attached: s
     )
 
 
-# A maker or the company as the subject of a reporting verb right before a value, no model between them.
+# A maker, the company or its paper as the subject of a reporting verb right before a value, no model between them;
+# or a maker's own figures set out after a colon ("OpenAI's numbers: 82.7% on …").
 _REPORTED_BEFORE_RE = re.compile(
-    rf"(?:^|[.;:]\s+|,\s+)(?:[A-Z][\w&.-]*|{BENCH_MARK}+|[Tt]he (?:company|lab))"
-    r"\s+(?:reports|reported|lists|listed)\s+$"
+    rf"(?:^|[.;:]\s+|,\s+)(?:(?:[A-Z][\w&.-]*|{BENCH_MARK}+|[Tt]he (?:company|lab|card|system card|model card|paper))"
+    r"\s+(?:reports|reported|lists|listed)\s+"
+    rf"|(?:[A-Z][\w&.-]*|{BENCH_MARK}+)'s\s+(?:own\s+)?(?:numbers|figures|scores|results):\s+)$"
 )  # a capitalised word may have been read as a benchmark's name ("Meta")
 
 

@@ -130,6 +130,17 @@ class LoadedIndex:
         """The rows of one article's chunks, in order (an article's chunks are consecutive); empty when absent."""
         return range(*self._article_rows.get(article_id, (0, 0)))
 
+    def section_before(self, chunk: Chunk) -> str:
+        """The text of the passage before ``chunk`` when it is the same article's, under the same heading ("" when
+        ``chunk`` opens its section or is not this index's)."""
+        row = self.chunk_row(chunk.id)
+        if not row:
+            return ""
+        before = self.chunks[row - 1]
+        if before.article_id != chunk.article_id or before.heading != chunk.heading:
+            return ""
+        return before.text
+
     def units_of(self, chunk_row: int) -> tuple[int, ...]:
         """Rows in `units` of one chunk's answer units, in reading order."""
         if not 0 <= chunk_row < len(self.chunks):
