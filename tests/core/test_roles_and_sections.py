@@ -89,6 +89,7 @@ published: 2026-05-03
 
 On August 20, 2025, the Delta Utility Board voted 4-1 to let Tejo Power build three gas plants for the Zephyr site.
 The lone no vote came from Commissioner Davante Lewis, who said too many questions were still open.
+Each commissioner of the board serves a six-year term.
 
 ## The stop
 
@@ -174,3 +175,11 @@ def test_a_makers_reported_scores_belong_to_the_model_its_capitals_heading_names
     # "OpenAI's numbers: …, against 69.4% for Opus 4.7, and 85.0% on …": the colon's figures are the maker's
     # model's, except one said to be another's.
     assert [(row.label, row.facts[0].value_text) for row in arc.rows] == [("GPT-5.5", "85.0%")]
+
+
+def test_the_day_of_a_date_is_no_count_two_articles_could_differ_on() -> None:
+    from bot.core.answer.compose import _value_classes
+
+    values = _value_classes("On October 17, 2025, the lab announced controls for 40 characters.", "text", set())
+
+    assert values["number"] == frozenset({"40"})

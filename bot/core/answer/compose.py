@@ -148,7 +148,9 @@ def _value_classes(sentence: str, kind: str, ignore: set[str]) -> dict[str, froz
         return _date_values(sentence)
     money = values_of_kind(sentence, "money", ignore)
     percent = values_of_kind(sentence, "percent", ignore)
-    numbers = values_of_kind(sentence, "number", ignore)
+    # The day of a date says when, not how many: "On October 17, … announced" and "answered on October 16" are
+    # no two counts.
+    numbers = values_of_kind(_DAY_RE.sub(" ", normalize_text(sentence)), "number", ignore)
     as_numbers = {re.sub(r"[^\d.]", "", v) for v in money | percent}
     # A year says when, not how many: "cut 600 roles in 2025" and "700 jobs in 2025" differ in the count.
     plain = frozenset(v for v in numbers if v not in as_numbers and not YEAR_RE.fullmatch(v))

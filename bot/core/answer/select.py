@@ -254,7 +254,7 @@ def score_sentences(
         frozenset(
             t
             for term in focus.terms
-            if term.role == "word" or (term.role == "name" and " " not in term.word)
+            if term.role == "word"  # not a name: "Louisiana" is no role of "Louisiana Public Service Commission"
             for alt in term.alternatives
             for t in alt
             if stats.weight(t) >= stats.idf_at_share(ROLE_WORD_SHARE)
