@@ -183,3 +183,48 @@ def test_the_day_of_a_date_is_no_count_two_articles_could_differ_on() -> None:
     values = _value_classes("On October 17, 2025, the lab announced controls for 40 characters.", "text", set())
 
     assert values["number"] == frozenset({"40"})
+
+
+RESTATED = {
+    "ticker.md": """---
+id: ticker
+title: "Ticker tape: the Kestrel launch day"
+outlet: "Ticker Tape"
+published: 2026-04-10
+---
+## The app
+
+Kestrel launched its Spark assistant on April 8, and the shares rose on the news.
+Sensor Tower estimated about 52,000 US iPhone downloads of the Kestrel app on April 8, which it said was 87% more
+than the previous day.
+""",
+    "podcast.md": """---
+id: podcast
+title: "Compute Hour, episode 112: the Spark launch"
+outlet: "Compute Hour"
+published: 2026-04-14
+---
+## Downloads
+
+Sensor Tower put US iPhone downloads of the Kestrel app on launch day at about 46,000, up 87% from the day before.
+Android installs moved much less, by the host's reading of the same data.
+""",
+}
+
+
+@pytest.fixture(scope="module")
+def restated(inline_service: Callable[[str, Mapping[str, str]], MuseService]) -> MuseService:
+    return inline_service("restated", RESTATED)
+
+
+@pytest.mark.slow
+def test_another_articles_restatement_with_its_date_in_other_words_shows_the_difference(
+    restated: MuseService,
+) -> None:
+    # "on launch day" leaves the question's "april 8" unsaid, but the sentence restates the answer's and names no
+    # other date.
+    answer = restated.ask("how many us iphone downloads did the kestrel app get on april 8")
+
+    assert "The articles differ: 52,000" in answer.text, answer.text  # as the sources write it, not "52000"
+    assert "46,000" in answer.text
+    assert {c.article_id for c in answer.citations} == {"ticker", "podcast"}

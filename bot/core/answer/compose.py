@@ -41,16 +41,26 @@ from bot.core.answer.select import (
 from bot.core.answer.shape import (
     WITHHELD_RE,
     QuestionShape,
+    has_date,
     names_new_version,
     numbers_counted,
     read_question_shape,
+    values_as_written,
     values_of_kind,
     without_dates,
     without_name_versions,
 )
 from bot.core.models import Answer, BenchmarkFact, Chunk, Citation, Conflict, Passage, SourceRef
 from bot.core.search import TermStats
-from bot.core.text import MONTH_NAMES, YEAR_RE, normalize_text, numbers_in, split_sentences, tokenize
+from bot.core.text import (
+    CALENDAR_WORDS,
+    MONTH_NAMES,
+    YEAR_RE,
+    normalize_text,
+    numbers_in,
+    split_sentences,
+    tokenize,
+)
 
 if TYPE_CHECKING:
     pass
@@ -162,6 +172,14 @@ _DAY_RE = re.compile(rf"\b({_MONTH})\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?!\s*(?:%|p
 _MONTH_YEAR_RE = re.compile(rf"\b({_MONTH})(?:\s+\d{{1,2}}(?:st|nd|rd|th)?,?)?\s+((?:19|20)\d\d)\b", re.I)
 
 
+def _as_written(values: AbstractSet[str], sentence: str) -> list[str]:
+    """Values as the sentence writes them ("52,000" for 52000, "$14.3 billion"), in order."""
+    written: dict[str, str] = {}
+    for kind in ("number", "percent", "money"):  # a later kind's surface wins: "$14.3 billion", not "14.3"
+        written.update(values_as_written(sentence, kind, set()))
+    return [written.get(value, value) for value in sorted(values)]
+
+
 def _date_values(sentence: str) -> dict[str, frozenset[str]]:
     """The dates a sentence states, by how precise they are: days ("april 8"), months ("april 2026"), years."""
     text = normalize_text(sentence)
@@ -216,6 +234,7 @@ def _find_value_conflict(
     ignore: set[str],
     weak: AbstractSet[str] = frozenset(),
     focus: Focus | None = None,
+    restating: AbstractSet[str] = frozenset(),
 ) -> tuple[ScoredSentence, frozenset[str], frozenset[str]] | None:
     """A sentence from another article that states a different value of the same quantity, with the values
     each states of it.
@@ -223,7 +242,9 @@ def _find_value_conflict(
     ``weak`` holds the question's names that are also ordinary words ("API"): another article may leave
     one unsaid ("GPT-5.4 lists at $3 per million input tokens") and still state the same quantity. So may a
     model its passage names ("… more than 1,000 physicians helped curate the training data behind the model's
-    answers"), when the sentence's value is not said of another model.
+    answers"), when the sentence's value is not said of another model. A sentence that restates the answer's
+    may leave out a date or setting it says in other words ("on launch day" for "on April 8"), when it states
+    no other date or setting of its own.
     """
     models = {t.word: frozenset(t.alternatives[0]) for t in focus.terms if t.role == "model"} if focus else {}
     # What is counted, in the question's words and in those that ground them ("physicians" for "doctors").
@@ -247,7 +268,23 @@ def _find_value_conflict(
     )
     if not any(holds(t, _passage_tokens(best.text)) for t in measured):
         measured = []
+    settings = {t.word: t for t in focus.terms if t.role in {"qualifier", "number"}} if focus else {}
     for other in scored:
+        if (
+            other.text in restating
+            and not other.is_candidate
+            and other.typed
+            and other.counts_it
+            and other.missing
+            and all(word in settings for word in other.missing)
+            and not any(
+                settings[word].siblings & _passage_tokens(other.text)
+                for word in other.missing
+                if not set(word.split()) & CALENDAR_WORDS  # "launch day" is no rival of "april": no other date is
+            )
+            and not has_date(other.text)
+        ):
+            other = replace(other, grounded=True, missing=())
         if not other.is_candidate and other.typed and other.counts_it and other.missing:
             unsaid = set(other.missing) - weak
             passage_tokens = _passage_tokens(passages[other.passage_index].chunk.embed_text)
@@ -266,7 +303,8 @@ def _find_value_conflict(
         # A date beside a name of what was asked, in a sentence closer to the question in meaning than the answer
         # itself, is a date of it too, in whatever words ("released on April 9" beside "came out on April 8").
         closer = shape.kind == "date" and other.grounded_identity > 0 and other.similarity >= best.similarity
-        if not (closer or is_supported(shape, other, policy)):
+        # A restatement of the answer's sentence is about what the answer is about.
+        if not (closer or other.text in restating or is_supported(shape, other, policy)):
             continue
         gap = CONFLICT_FULL_COVERAGE_GAP if other.own >= 0.9 * best.own else CONFLICT_SIMILARITY_GAP
         if other.similarity < best.similarity - gap:
@@ -375,6 +413,7 @@ def build_answer(
     chunk_facts: Callable[[str], Sequence[BenchmarkFact]] | None = None,
     rivals_from: int | None = None,
     section_before: Callable[[Chunk], str] | None = None,
+    restating: AbstractSet[str] = frozenset(),
 ) -> Answer:
     """The extractive answer for a question from its retrieved passages (and benchmark facts, if any).
 
@@ -386,7 +425,9 @@ def build_answer(
     abstention that may show the nearest thing the articles do state, labelled as a different thing.
 
     Passages from index ``rivals_from`` on were found for another article's statement of the answer's value:
-    their sentences can show that the articles differ, but not be the answer.
+    their sentences can show that the articles differ, but not be the answer. ``restating`` holds other
+    articles' sentences that restate the answer's (see `_asking.rival_passages`): one may say the question's
+    date or setting in other words and still state the same quantity.
     """
     shape = read_question_shape(read_as or question, named_benchmark=bool(focus and focus.benchmarks))
     comparison = focus is not None and is_comparison(question, focus)
@@ -446,7 +487,11 @@ def build_answer(
         return _abstention(question, passages, scored, sources, focus, unknown, build_id, scores, withheld=chosen[0])
     ignore = {t for term in (focus.terms if focus else ()) for alt in term.alternatives for t in alt}
     weak = {t.word for t in focus.terms if t.common} if focus is not None else set()
-    found = _find_value_conflict(shape, chosen[0], rivals, passages, policy, ignore, weak, focus) if chosen else None
+    found = (
+        _find_value_conflict(shape, chosen[0], rivals, passages, policy, ignore, weak, focus, restating)
+        if chosen
+        else None
+    )
     rival, mine, theirs = found if found is not None else (None, frozenset(), frozenset())
     if rival is not None and rival not in chosen:
         chosen = [*chosen, rival]  # the other source's figure, even past max_sentences: both must show
@@ -463,7 +508,9 @@ def build_answer(
         lines.append(f"{sentence.text} [{marker}]")
     if rival is not None and chosen and rival in chosen:
         first, second = markers[0], markers[chosen.index(rival)]
-        lines.append(f"{DIFFER} {' / '.join(sorted(mine))} [{first}] vs {' / '.join(sorted(theirs))} [{second}].")
+        mine_said = " / ".join(_as_written(mine, chosen[0].text))
+        theirs_said = " / ".join(_as_written(theirs, rival.text))
+        lines.append(f"{DIFFER} {mine_said} [{first}] vs {theirs_said} [{second}].")
     said = "\n".join(lines)
     # The table adds nothing when the sentences already state every value and no source disagrees.
     repeats = bool(lines) and not conflicts and all(fact.value_text in said for fact in facts)

@@ -389,6 +389,12 @@ _PERCENT_VALUE_RE = re.compile(r"\d[\d,.]*\s?(?:%|per ?cent\b)", re.IGNORECASE)
 
 def values_of_kind(sentence: str, kind: str, ignore: set[str]) -> frozenset[str]:
     """The values of the asked-for kind a sentence states, normalised ("$2.50" and "$2.5" meet)."""
+    return frozenset(values_as_written(sentence, kind, ignore))
+
+
+def values_as_written(sentence: str, kind: str, ignore: set[str]) -> dict[str, str]:
+    """`values_of_kind`, each with the first way the sentence writes it ("52000" -> "52,000"): what an answer
+    quotes must be what its source says."""
     text = normalize_text(sentence)
     if kind == "money":
         raw = _MONEY_VALUE_RE.findall(text)
@@ -399,12 +405,12 @@ def values_of_kind(sentence: str, kind: str, ignore: set[str]) -> frozenset[str]
     elif kind in {"number", "duration", "age", "age_at", "latency"}:
         raw = numbers_in(text)
     else:
-        return frozenset()
-    values = set()
+        return {}
+    values: dict[str, str] = {}
     for value in raw:
         key = re.sub(r"[\s,]", "", value.lower()).replace("percent", "%").replace("percent", "%")
         number = re.sub(r"[^\d.]", "", key)
         if number in ignore or not key:
             continue
-        values.add(re.sub(r"(\.\d*?)0+\b", r"\1", key).rstrip("."))
-    return frozenset(values)
+        values.setdefault(re.sub(r"(\.\d*?)0+\b", r"\1", key).rstrip("."), value.strip())
+    return values
