@@ -71,10 +71,11 @@ class Lexicon:
             self._rows.update({token: row for row, token in enumerate(self.tokens)})
 
     def distinctive_names(self, idf: Callable[[str], float], threshold: float) -> frozenset[str]:
-        """The names that tell passages apart (idf at least ``threshold``); computed once per lexicon."""
+        """The names that tell passages apart (idf at least ``threshold``); computed once per lexicon. A month or a
+        weekday is written with a capital but names no one."""
         key = f"names>={threshold}"
         if key not in self._memo:
-            self._memo[key] = frozenset(t for t in self.proper if idf(t) >= threshold)
+            self._memo[key] = frozenset(t for t in self.proper if idf(t) >= threshold and t not in CALENDAR_WORDS)
         return self._memo[key]
 
     def has(self, token: str) -> bool:

@@ -228,3 +228,17 @@ def test_another_articles_restatement_with_its_date_in_other_words_shows_the_dif
     assert "The articles differ: 52,000" in answer.text, answer.text  # as the sources write it, not "52000"
     assert "46,000" in answer.text
     assert {c.article_id for c in answer.citations} == {"ticker", "podcast"}
+
+
+def test_a_count_spelt_out_is_a_number() -> None:
+    from bot.core.answer.shape import holds_kind
+
+    assert holds_kind("Thirteen authors brought it, among them two essayists.", "number")
+    assert holds_kind("Volunteers test tap water from a dozen homes.", "number")
+
+
+def test_a_month_is_no_other_name() -> None:
+    tokens = ("december", "entergy", "hyperion")
+    lexicon = Lexicon(words=tokens, tokens=tokens, proper=frozenset(tokens), acronyms={})
+
+    assert lexicon.distinctive_names(lambda _token: 5.0, 1.0) == frozenset({"entergy", "hyperion"})
