@@ -233,7 +233,7 @@ def test_another_articles_restatement_with_its_date_in_other_words_shows_the_dif
 def test_a_count_spelt_out_is_a_number() -> None:
     from bot.core.answer.shape import holds_kind
 
-    assert holds_kind("Thirteen authors brought it, among them two essayists.", "number")
+    assert holds_kind("Thirteen authors brought it, among them an essayist.", "number")
     assert holds_kind("Volunteers test tap water from a dozen homes.", "number")
 
 
