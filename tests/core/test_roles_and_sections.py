@@ -209,6 +209,19 @@ published: 2026-04-14
 Sensor Tower put US iPhone downloads of the Kestrel app on launch day at about 46,000, up 87% from the day before.
 Android installs moved much less, by the host's reading of the same data.
 """,
+    "scores.md": """---
+id: scores
+title: "Second run: the science scores again"
+outlet: "Second Run"
+published: 2026-04-20
+---
+## Science
+
+| Model | GPQA Diamond |
+| --- | --- |
+| Gemini 3.1 Pro (high) | 94.1 |
+| Claude Opus 4.6 (max effort) | 91.0 |
+""",
 }
 
 
@@ -242,3 +255,13 @@ def test_a_month_is_no_other_name() -> None:
     lexicon = Lexicon(words=tokens, tokens=tokens, proper=frozenset(tokens), acronyms={})
 
     assert lexicon.distinctive_names(lambda _token: 5.0, 1.0) == frozenset({"entergy", "hyperion"})
+
+
+@pytest.mark.slow
+def test_an_effort_typed_after_a_model_is_a_setting_its_row_must_have(restated: MuseService) -> None:
+    low = restated.ask("gemini 3.1 pro low gpqa diamond")
+    high = restated.ask("gemini 3.1 pro high gpqa diamond")
+
+    assert low.abstained, low.text  # the (high) row is another setting's score
+    assert not high.abstained, high.text
+    assert "94.1" in high.text

@@ -78,6 +78,9 @@ _QUALIFIER_TEXT = """eu europe european us usa america american uk britain briti
         january february march april may june july august september october november december
         monday tuesday wednesday thursday friday saturday sunday"""
 QUALIFIER_WORDS = frozenset(tokenize(_QUALIFIER_TEXT, keep_stopwords=True))
+# Effort levels a score is run at ("Gemini 3.1 Pro (high)", "low effort"): a setting only when typed right after a
+# model's name; elsewhere "high" and "low" are ordinary words ("a record high").
+_EFFORT_WORDS = frozenset(tokenize("low medium high xhigh", keep_stopwords=True))
 # The words as written: "pros" (professionals) is no "pro" tier, though both are the search token "pro".
 QUALIFIER_SURFACES = frozenset(_QUALIFIER_TEXT.split())
 
@@ -381,6 +384,8 @@ def read_focus(
                 # different model, whose figures the plain one's are not.
                 names_variant = True
                 named_before = at
+            if after_model and token in _EFFORT_WORDS and scores_asked:
+                names_variant = True  # "gemini 3.1 pro low gpqa diamond": the effort a score was run at
             if (
                 index >= 2
                 and pieces[index - 2][0].lower() in {"with", "without"}
