@@ -161,13 +161,14 @@ def _facts_that_differ(
     touched = {_conflict_key(f) for f in old if id(f) not in new_ids}
     touched.update(_conflict_key(f) for f in new if id(f) not in old_ids)
     benchmarks = {key[0] for key in touched}  # a cheap first test: most facts are of another benchmark
-    old_cut = [(f, f.benchmark in benchmarks and _conflict_key(f) in touched) for f in old]
-    new_cut = [(f, f.benchmark in benchmarks and _conflict_key(f) in touched) for f in new]
-    shared_old = [f for f, cut in old_cut if not cut]
-    shared_new = [f for f, cut in new_cut if not cut]
-    if len(shared_old) != len(shared_new) or any(a is not b for a, b in zip(shared_old, shared_new, strict=True)):
-        return old, new  # the same facts in another order: compared in full
-    return tuple(f for f, cut in old_cut if cut), tuple(f for f, cut in new_cut if cut)
+    old_cut = tuple(f for f in old if f.benchmark in benchmarks and _conflict_key(f) in touched)
+    new_cut = tuple(f for f in new if f.benchmark in benchmarks and _conflict_key(f) in touched)
+    cut_ids = set(map(id, old_cut)) | set(map(id, new_cut))
+    # The same objects on both sides (a list compares each pair by identity first; two facts equal in value
+    # are interchangeable): otherwise the same facts in another order, compared in full.
+    if [f for f in old if id(f) not in cut_ids] != [f for f in new if id(f) not in cut_ids]:
+        return old, new
+    return old_cut, new_cut
 
 
 SourceLookup = Mapping[str, SourceRef] | Callable[[str], SourceRef | None]
