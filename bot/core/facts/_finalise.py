@@ -10,7 +10,7 @@ import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, cast
 
 from bot.core.facts._raw import RawFact
 from bot.core.models import Article, BenchmarkFact, Chunk
@@ -79,7 +79,10 @@ def finalize_facts(
     for article, models, benchmarks in zip(articles, raw_models, raw_benchmarks, strict=True):
         items = raw.get(article.id, ())
         # A name without a key stays as written: get(name, name).
-        names = (tuple(map(model_names.get, models, models)), tuple(map(bench_names.get, benchmarks, benchmarks)))
+        names = cast(
+            tuple[tuple[str, ...], tuple[str, ...]],
+            (tuple(map(model_names.get, models, models)), tuple(map(bench_names.get, benchmarks, benchmarks))),
+        )
         own_chunks = tuple(sorted(by_article.get(article.id, ()), key=lambda c: c.ordinal))
         signature = signatures.get(article.id, "") if signatures is not None else ""
         before = settled.get(article.id) if settled is not None and signature else None
