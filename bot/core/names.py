@@ -23,7 +23,7 @@ import difflib
 import functools
 import logging
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 
 # Re-exported: alias files have their own module, and older callers import them from here.
@@ -548,10 +548,12 @@ def canonicalize_names(raw_names: Sequence[str], kind: str, aliases: AliasMap | 
         key = name_key(raw)
         return name_key(maintainer[key]) if key in maintainer else key
 
-    counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for raw in raw_names:
+    # Each distinct spelling is keyed once: a corpus-wide settling passes every fact's name (90k at 10,000 articles).
+    spelled = Counter(raw_names)  # in order of first appearance, as the names themselves
+    counts: dict[str, dict[str, int]] = defaultdict(dict)
+    for raw, n in spelled.items():
         if name_key(raw):
-            counts[group_key(raw)][raw] += 1
+            counts[group_key(raw)][raw] = n
     display: dict[str, str] = {}
     for key, spellings in counts.items():
         given = next((c for c in alias_map[section] if name_key(c) == key), None)
@@ -570,7 +572,7 @@ def canonicalize_names(raw_names: Sequence[str], kind: str, aliases: AliasMap | 
             strong_of[alias].add(key)
 
     mapping: dict[str, str] = {}
-    for raw in raw_names:
+    for raw in spelled:
         if name_key(raw):
             key = group_key(raw)
             mapping[raw] = display[final.get(key, key)]

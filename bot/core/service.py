@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from bot.core._asking import MAX_QUESTION_CHARS, answer_question, check_question
 from bot.core._changes import describe_change, storage_errors
-from bot.core._serving import _Serving, make_serving, source_ref_of
+from bot.core._serving import _Serving, keep_out_of_collections, make_serving, source_ref_of
 from bot.core.errors import MusebotError
 from bot.core.files import StorageError
 from bot.core.models import (
@@ -186,7 +186,9 @@ class MuseService:
         return loaded.articles, tuple(str(e) for e in loaded.errors)
 
     def _make_serving(self, index: LoadedIndex) -> _Serving:
-        return make_serving(index, self._catalog_for)
+        serving = make_serving(index, self._catalog_for)
+        keep_out_of_collections()
+        return serving
 
     def _corpus_aliases(self) -> dict[str, dict[str, list[str]]] | None:
         from bot.core.aliases import load_corpus_aliases

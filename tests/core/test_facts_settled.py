@@ -134,3 +134,38 @@ def test_a_diff_of_facts_kept_by_identity_is_the_diff_of_facts_read_afresh() -> 
         assert diff_facts(old, new) == expected, what
         assert bool(expected[0] or expected[1] or expected[2]) == (what != "nothing changed"), what
     assert diff_facts((*old, rival), old) == diff_facts(copies((*old, rival)), copies(old))  # a conflict resolved
+
+
+def test_a_fact_given_the_corpus_unit_stays_the_same_object_while_that_unit_does() -> None:
+    raws = {"a": [raw("a", "Zeta Ultra 9", "Arena", 1400.0)], "b": [raw("b", "Zeta Ultra 9", "Arena", 1390.0, "elo")]}
+    settled: dict[str, SettledArticle] = {}
+    first = next(f for f in settle(raws, settled) if f.article_id == "a")
+    raws["c"] = [raw("c", "Muse Spark", "Quiz Bench", 50.0)]
+    second = next(f for f in settle(raws, settled) if f.article_id == "a")
+    assert first.unit == "elo"
+    assert second is first  # an add elsewhere: the diff and facts.json's writer tell it apart by identity
+
+    raws["d"] = [raw("d", "Zeta Ultra 9", "Arena", 81.0, "%")]  # two units: Arena's is no longer settled
+    third = settle(raws, settled)
+    assert third == settle(raws, None)
+    assert next(f for f in third if f.article_id == "a").unit == ""
+    del raws["d"]
+    fourth = next(f for f in settle(raws, settled) if f.article_id == "a")
+    assert fourth == first
+
+
+def test_facts_json_is_the_json_of_the_facts_whichever_objects_it_kept() -> None:
+    import json
+
+    from bot.core.index._build import _facts_json
+    from bot.core.index._segment import fields_of
+
+    load = load_corpus(ROOT / "corpus")
+    articles = sorted(load.articles, key=lambda a: a.id)
+    facts = extract_facts(articles, [c for a in articles for c in split_into_chunks(a, approximate_token_counter)])
+    changed = tuple(
+        dataclasses.replace(f, value=-0.0, value_text="-0") if n % 3 == 0 else f for n, f in enumerate(facts)
+    )
+    for sample in (facts, facts, changed, copies(changed), facts):
+        expected = json.dumps([fields_of(f) for f in sample], ensure_ascii=False) + "\n"
+        assert _facts_json(sample) == expected.encode("utf-8")

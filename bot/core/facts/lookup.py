@@ -148,21 +148,27 @@ def diff_facts(
 def _facts_that_differ(
     old: tuple[BenchmarkFact, ...], new: tuple[BenchmarkFact, ...]
 ) -> tuple[tuple[BenchmarkFact, ...], tuple[BenchmarkFact, ...]]:
-    """Both sides cut to the facts that can make a difference to ``diff_facts``: those of a benchmark with a fact
-    on one side only. A build keeps the very fact objects of the articles it did not touch (facts are settled per
-    article), so they are told apart by identity; a benchmark whose facts are all the same objects, in the same
-    order, on both sides has no change and no conflict come or gone. Facts read afresh (a build loaded from disk)
-    share no identity, and then nothing is cut."""
-    old_ids = {id(f) for f in old}
-    new_ids = {id(f) for f in new}
-    if not old_ids & new_ids:
+    """Both sides cut to the facts that can make a difference to ``diff_facts``: those of a (benchmark, model,
+    qualifier) with a fact on one side only. A build keeps the very fact objects of the articles it did not touch
+    (facts are settled per article), so they are told apart by identity; a key whose facts are all the same
+    objects, in the same order, on both sides has no change and no conflict come or gone (changes are keyed
+    finer, by article too). Facts read afresh (a build loaded from disk) share no identity, and then nothing is
+    cut."""
+    old_ids = set(map(id, old))
+    new_ids = set(map(id, new))
+    if old_ids.isdisjoint(new_ids):
         return old, new
-    touched = {f.benchmark for f in old if id(f) not in new_ids} | {f.benchmark for f in new if id(f) not in old_ids}
-    shared_old = [f for f in old if f.benchmark not in touched]
-    shared_new = [f for f in new if f.benchmark not in touched]
-    if len(shared_old) != len(shared_new) or any(a is not b for a, b in zip(shared_old, shared_new, strict=True)):
-        return old, new  # the same facts in another order: compared in full
-    return tuple(f for f in old if f.benchmark in touched), tuple(f for f in new if f.benchmark in touched)
+    touched = {_conflict_key(f) for f in old if id(f) not in new_ids}
+    touched.update(_conflict_key(f) for f in new if id(f) not in old_ids)
+    benchmarks = {key[0] for key in touched}  # a cheap first test: most facts are of another benchmark
+    old_cut = tuple(f for f in old if f.benchmark in benchmarks and _conflict_key(f) in touched)
+    new_cut = tuple(f for f in new if f.benchmark in benchmarks and _conflict_key(f) in touched)
+    cut_ids = set(map(id, old_cut)) | set(map(id, new_cut))
+    # The same objects on both sides (a list compares each pair by identity first; two facts equal in value
+    # are interchangeable): otherwise the same facts in another order, compared in full.
+    if [f for f in old if id(f) not in cut_ids] != [f for f in new if id(f) not in cut_ids]:
+        return old, new
+    return old_cut, new_cut
 
 
 SourceLookup = Mapping[str, SourceRef] | Callable[[str], SourceRef | None]

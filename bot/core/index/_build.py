@@ -476,8 +476,11 @@ def _write_build(
 
 # Each fact's JSON, kept between builds of one process: an add rewrites facts.json with every fact, and all but
 # its own article's are the same values as before (serialising 90k facts was ~1 s of an add to 10,000 articles).
+# Kept by identity (the fact itself held beside its text, so an id is never reused while kept): the facts of
+# the articles an add did not touch are the very same objects (`SettledArticle`), and hashing 90k facts by
+# value cost more than writing them.
 FACT_JSON_MEMO_LIMIT = 200_000  # ~60 MB of text at most; emptied when past it (facts of old versions pile up)
-_fact_json: dict[BenchmarkFact, str] = {}
+_fact_json: dict[int, tuple[BenchmarkFact, str]] = {}
 
 
 def _facts_json(facts: Sequence[BenchmarkFact]) -> bytes:
@@ -486,11 +489,10 @@ def _facts_json(facts: Sequence[BenchmarkFact]) -> bytes:
         _fact_json.clear()
     parts = []
     for fact in facts:
-        text = _fact_json.get(fact) if fact.value != 0 else None  # 0.0 == -0.0, but they are written apart
-        if text is None:
-            text = json.dumps(fields_of(fact), ensure_ascii=False)
-            _fact_json[fact] = text
-        parts.append(text)
+        kept = _fact_json.get(id(fact))
+        if kept is None or kept[0] is not fact:
+            kept = _fact_json[id(fact)] = (fact, json.dumps(fields_of(fact), ensure_ascii=False))
+        parts.append(kept[1])
     return ("[" + ", ".join(parts) + "]\n").encode("utf-8")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 
@@ -50,11 +51,14 @@ def neutralise_mentions(text: str) -> str:
     return _MENTION_RE.sub(lambda match: f"<{match.group(1)}\u200b{match.group(2)}>", text)
 
 
+# Both kept: pure, and every answer renders the titles and quotes of the same few passages again.
+@functools.lru_cache(maxsize=1 << 12)
 def clean_text(text: str) -> str:
     """Article text made inert: control characters dropped, Markdown escaped, mentions neutralised."""
     return neutralise_mentions(escape_markdown(strip_unsafe_characters(text)))
 
 
+@functools.lru_cache(maxsize=1 << 12)
 def clean_title(text: str) -> str:
     """As `clean_text`, for embed titles and field names: Discord makes no links there, so URLs stay text."""
     return neutralise_mentions(escape_markdown(strip_unsafe_characters(text), link_urls=False))
