@@ -140,21 +140,22 @@ def service(inline_service: Callable[[str, Mapping[str, str]], MuseService]) -> 
 
 
 @pytest.mark.slow
-def test_a_which_role_question_is_answered_by_the_sentence_naming_who_holds_it(service: MuseService) -> None:
-    # The sentence before shares more of the question's words (the board, the vote, the plants) but names no one
-    # in the role.
-    answer = service.ask("which commissioner voted no on tejo's gas plants for zephyr")
+@pytest.mark.parametrize(
+    ("question", "person"),
+    [
+        # The sentence before shares more of the question's words (the board, the vote, the plants) but names no
+        # one in the role.
+        ("which commissioner voted no on tejo's gas plants for zephyr", "Davante Lewis"),
+        ("who manages the bee bayou stop-n-go", "Loretta Fields"),  # read across "La. 80"
+    ],
+)
+def test_a_role_question_is_answered_by_the_sentence_naming_who_holds_it(
+    service: MuseService, question: str, person: str
+) -> None:
+    answer = service.ask(question)
 
     assert not answer.abstained, answer.text
-    assert "Davante Lewis" in answer.text.split("\n\n")[0]
-
-
-@pytest.mark.slow
-def test_who_manages_a_place_is_read_across_a_state_road_abbreviation(service: MuseService) -> None:
-    answer = service.ask("who manages the bee bayou stop-n-go")
-
-    assert not answer.abstained, answer.text
-    assert "Loretta Fields" in answer.text.split("\n\n")[0]
+    assert person in answer.text.split("\n\n")[0]
 
 
 @pytest.mark.slow

@@ -313,7 +313,7 @@ def score_sentences(
                 own = _coverage(shape.terms, with_heading, stats)
                 # Context counts for something: the heading and the rest of the passage frame the sentence.
                 context = _coverage(shape.terms, with_passage, stats)
-            support = 0.7 * own + 0.3 * context
+            support = OWN_SHARE * own + CONTEXT_SHARE * context
             score = SUPPORT_WEIGHT * support + SIMILARITY_WEIGHT * similarity + 0.25 * passage.dense_score
             if entity_tokens:
                 score += 0.15 * len(entity_tokens & tokens) / len(entity_tokens)
@@ -393,8 +393,8 @@ def score_sentences(
                 scored[at] = replace(
                     s,
                     own=s.own + lifted,
-                    support=s.support + 0.7 * lifted,
-                    score=s.score + SUPPORT_WEIGHT * 0.7 * lifted,
+                    support=s.support + OWN_SHARE * lifted,
+                    score=s.score + SUPPORT_WEIGHT * OWN_SHARE * lifted,
                 )
     if count_of and focus is not None:
         count_of = counted_forms(sorted(count_of), focus.terms)
@@ -520,6 +520,8 @@ def _preceding_key(text: str, heading: str, sentence: str) -> str:
     return name_key(f"{heading} {text[:at] if at >= 0 else text}")
 
 
+OWN_SHARE = 0.7  # of a sentence's support, what it covers of the question itself
+CONTEXT_SHARE = 0.3  # and what its passage covers
 SURE_SIMILARITY = 0.75  # a sentence this close to a date question, naming what it asks about, is about it
 ROLE_WORD_SHARE = 0.5  # a role word is in at most this share of the passages
 ROLE_ANSWER_BONUS = 0.8  # a sentence naming someone in the role a "who"/"which" question asks about, on top of
