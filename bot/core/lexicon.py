@@ -58,6 +58,7 @@ class Lexicon:
     # Each token's corrections once worked out: a pure function of the token and this lexicon.
     _corrections_memo: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False, compare=False)
     _abbreviations: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+    _by_root: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False, compare=False)
     # The cosines of the last vector asked about: a question term asks neighbours of one vector up to four times.
     _last_sims: list[tuple[bytes, np.ndarray]] = field(default_factory=list, repr=False, compare=False)
     # Each answer a neighbour search gave: a pure function of the vector and this lexicon, and questions keep
@@ -149,6 +150,23 @@ class Lexicon:
             }  # fmt: skip
         return tuple(sorted(found))
 
+    def derivations(self, token: str) -> tuple[str, ...]:
+        """Corpus tokens of the same word family as one the corpus never uses: "energised" -> "energisation",
+        "invested" -> "investment". Only the suffix tells them apart, so the model's vectors still have to
+        confirm that they mean the same (an "organ" is not "organised")."""
+        if token in self._rows or any(ch.isdigit() for ch in token):
+            return ()
+        if not self._by_root:
+            by_root: dict[str, list[str]] = defaultdict(list)
+            for known in self.tokens:
+                if known.isalpha():
+                    by_root[derivation_root(known)].append(known)
+            self._by_root.update({root: tuple(found) for root, found in by_root.items()})
+        root = derivation_root(token)
+        if len(root) < _MIN_ROOT:
+            return ()
+        return self._by_root.get(root, ())
+
     def splits(self, token: str) -> tuple[str, ...]:
         """A run-together word read as two corpus words: 'terminalbench' -> ('terminal', 'bench'), or a prefix the
         corpus writes with a hyphen and its word: 'rerun' -> ('re', 'run') for "re-run"."""
@@ -201,6 +219,23 @@ class Lexicon:
         if row is None or self.vectors is None:
             return None
         return self.vectors[row]
+
+
+# Suffixes that make a noun, adjective or agent of a word ("energis|ation", "invest|ment", "approv|al"), longest
+# first; the search tokens have already lost their inflections (-s, -ed, -ing, -e).
+_DERIVATION_SUFFIXES = (
+    "isation", "ization", "ations", "ation", "itions", "ition", "ments", "ment", "ness", "ance", "ence", "ancy",
+    "ency", "ity", "ion", "ise", "ize", "al", "is", "iz", "er", "or",
+)  # fmt: skip
+_MIN_ROOT = 5  # "organ" is the root of "organise"; shorter roots join too many families
+
+
+def derivation_root(token: str) -> str:
+    """What is left of a search token without its derivational suffix (the token itself if none fits)."""
+    for suffix in _DERIVATION_SUFFIXES:
+        if token.endswith(suffix) and len(token) - len(suffix) >= _MIN_ROOT:
+            return token[: -len(suffix)]
+    return token
 
 
 def single_thread_matvec(matrix: np.ndarray, vector: np.ndarray) -> np.ndarray:

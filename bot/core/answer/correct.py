@@ -60,6 +60,7 @@ def correct_question(
             and not lexicon.has(tokens[0])
             and tokens[0] not in STOPWORDS
             and not is_common_word(word.lower())
+            and not lexicon.derivations(tokens[0])  # "energised" is a word: the corpus writes "energisation"
         ):
             corrected = lexicon.corrections(tokens[0])
             if not corrected and word.lower() != tokens[0]:

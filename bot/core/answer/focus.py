@@ -545,6 +545,19 @@ def _name_term(
     return FocusTerm(name, role, weight, tuple(alternatives), known)
 
 
+def _derivations(
+    word: str, token: str, lexicon: Lexicon, word_vectors: Mapping[str, np.ndarray], policy: GroundingPolicy
+) -> tuple[str, ...]:
+    """The corpus's words of this word's family that the model reads as meaning the same."""
+    found = lexicon.derivations(token)
+    vector = word_vectors.get(word.lower()) if found else None
+    if vector is None:
+        return ()
+    return tuple(
+        d for d in found if (own := lexicon.vector_of(d)) is not None and float(own @ vector) >= policy.derivation
+    )
+
+
 def _word_term(
     word: str,
     token: str,
@@ -578,8 +591,10 @@ def _word_term(
     if word.lower() == "us" and word.upper() != word:
         return FocusTerm(word.lower(), "word", 0.0, (frozenset({token}),), True)
     corrected: tuple[str, ...] = ()
+    derived = () if in_corpus else _derivations(word, token, lexicon, word_vectors, policy)
+    alternatives += [frozenset({d}) for d in derived]
     # A typing error is a word nobody writes; a real word ("weather") is not corrected into another ("whether").
-    if not in_corpus and not (is_common_word(word.lower()) if is_common_word else False):
+    if not in_corpus and not derived and not (is_common_word(word.lower()) if is_common_word else False):
         corrected = lexicon.corrections(token)
         if word.lower().endswith(("'s", "’s")):
             corrected = tuple(c for c in corrected if c in lexicon.proper)  # an owner is misspelt as a name

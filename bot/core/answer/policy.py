@@ -82,6 +82,9 @@ class GroundingPolicy:
     # What a "how many X" counts may be said by a neighbour this close: "staff" for "employees" (0.72),
     # "clients" for "customers" (0.72), never "company" (0.63).
     counted_neighbour: float = 0.7
+    # A word of the same family the corpus does use ("energisation" for "energised" 0.88, "investment" for
+    # "invested" 0.81) stands for it in full this close; the suffix alone would join "organ" to "organised" (0.26).
+    derivation: float = 0.55
     # A word the corpus never uses whose closest corpus word is further than this names something the
     # articles never discuss (a place, a person, a product: "spain" 0.0, "paris" 0.0 here), while ordinary
     # words always have some neighbour ("take" 0.49, "credit" 0.57, "gains" 0.49).

@@ -340,6 +340,18 @@ def model_of_heading(heading: str, matcher: ModelMatcher) -> str | None:
     return next(iter(found.values())) if len(found) == 1 else None
 
 
+def benchmark_of_heading(heading: str, matcher: ModelMatcher, acronyms: Mapping[str, str]) -> str | None:
+    """The benchmark a heading is, when the whole heading is one strong benchmark name and names no model."""
+    text = normalize_text(heading).strip(" :.-–—")
+    if not text or matcher.find(text):
+        return None
+    runs = [b for b in benchmark_runs(text, []) if b.strong]
+    if len(runs) != 1 or runs[0].start > 0 or runs[0].end < len(text):
+        return None
+    name = plain_text(text)
+    return acronyms.get(name, name)
+
+
 def plain_text(text: str) -> str:
     """A name as written, with typographic quotes, dashes and spaces made plain ("Humanity’s" -> "Humanity's")."""
     return text.translate(_PLAIN)

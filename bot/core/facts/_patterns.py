@@ -94,3 +94,27 @@ BENCH_BEFORE_RE = re.compile(
 )
 ON_BENCH_LEAD_RE = re.compile(rf"^\s*(?:\w+,\s+)?(?i:on|in|for|across)\s+(?:the\s+)?{BENCH_MARK}")
 PRONOUN_START_RE = re.compile(r"^\s*(?:it|its|it's|the model|this model|the new model|that model|meta's model)\b", re.I)
+
+
+# "Anthropic released …", "OpenAI shipped …": a maker and its verb before the model the paragraph goes on about.
+RELEASED_RE = re.compile(
+    r"\W*[A-Z][\w.&'-]*(?:\s+[A-Z][\w.&'-]*){0,2}\s+(?:has\s+|had\s+)?(?:released|launched|shipped|unveiled|"
+    r"introduced|announced|debuted|rolled\s+out)\s+(?:its\s+|the\s+)?"
+)
+
+
+# A benchmark may carry a short description ("on CharXiv Reasoning, a test of reading scientific charts, and 80.4 on").
+ON_BENCH_GAP_RE = re.compile(
+    rf"\s*(?:on|in)\s+(?:the\s+)?{BENCH_MARK}+\s*(?:,\s*(?:and\s+|or\s+)?|and\s+|or\s+"
+    rf"|,\s+(?:an?|the)\s+[^,;\d{MODEL_MARK}{BENCH_MARK}{QUALIFIER_MARK}]{{1,80}},\s*(?:and\s+|or\s+)?)"
+)
+ON_BENCH_AFTER_RE = re.compile(rf"\s*(?:on|in)\s+(?:the\s+)?{BENCH_MARK}")
+
+
+# A maker, the company or its paper as the subject of a reporting verb right before a value, no model between them;
+# or a maker's own figures set out after a colon ("OpenAI's numbers: 82.7% on …").
+REPORTED_BEFORE_RE = re.compile(
+    rf"(?:^|[.;:]\s+|,\s+)(?:(?:[A-Z][\w&.-]*|{BENCH_MARK}+|[Tt]he (?:company|lab|card|system card|model card|paper))"
+    r"\s+(?:also\s+)?(?:reports|reported|lists|listed)\s+"
+    rf"|(?:[A-Z][\w&.-]*|{BENCH_MARK}+)'s\s+(?:own\s+)?(?:numbers|figures|scores|results):\s+)$"
+)  # a capitalised word may have been read as a benchmark's name ("Meta")

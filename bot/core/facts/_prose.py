@@ -18,6 +18,7 @@ from bot.core.facts._layout import Layout, Normalized, Paragraph, sentence_spans
 from bot.core.facts._mentions import (
     Mention,
     ModelMatcher,
+    benchmark_of_heading,
     benchmark_runs,
     model_of_heading,
     plain_text,
@@ -41,6 +42,8 @@ from bot.core.facts._patterns import (
     MODEL_MARK,
     NEXT_WORDS,
     NUMBER_RE,
+    ON_BENCH_AFTER_RE,
+    ON_BENCH_GAP_RE,
     ON_BENCH_LEAD_RE,
     PAREN_AFTER_RE,
     PAREN_BEFORE_RE,
@@ -49,6 +52,8 @@ from bot.core.facts._patterns import (
     PRONOUN_START_RE,
     PRONOUN_VERB_BEFORE_RE,
     QUALIFIER_MARK,
+    RELEASED_RE,
+    REPORTED_BEFORE_RE,
     SUBJECT_AFTER_SCORE_RE,
     SUBJECT_BEFORE_RE,
     TOKENS_AFTER_RE,
@@ -63,6 +68,7 @@ from bot.core.names import BENCHMARK, MODEL, name_key
 class _Context:
     benchmark: str | None = None
     benchmark_from: int | None = None  # paragraph offset of the sentence that named it
+    heading_benchmark: str | None = None
     subject: str | None = None
     subject_from: int | None = None
 
@@ -89,8 +95,11 @@ def facts_from_prose(article_id: str, layout: Layout, matcher: ModelMatcher, pri
     facts: list[RawFact] = []
     modes, acronyms = _article_terms(layout, matcher)
     for paragraph in layout.paragraphs:
-        context = _Context()
         heading_model = model_of_heading(paragraph.heading, matcher) if paragraph.heading else None
+        # Under a heading that is a benchmark's name ("ARC-AGI-2"), the paragraph's scores are on it until a
+        # sentence names another.
+        heading_bench = benchmark_of_heading(paragraph.heading, matcher, acronyms) if paragraph.heading else None
+        context = _Context(benchmark=heading_bench, heading_benchmark=heading_bench)
         for start, end in sentence_spans(paragraph.text):
             sentence = paragraph.text[start:end]
             facts.extend(
@@ -317,35 +326,37 @@ def _facts_from_sentence(
 
     # Context for the next sentences of the paragraph.
     named_here = {name_key(b.text): b.text for b in strong_benches}
+    heading_bench = context.heading_benchmark
     if lead_bench is not None:
         context.benchmark, context.benchmark_from = lead_bench.text, offset
     elif len(named_here) == 1:
         context.benchmark, context.benchmark_from = next(iter(named_here.values())), offset
     elif len(named_here) > 1:
         context.benchmark, context.benchmark_from = None, None
-    if subject is None and models and _RELEASED_RE.fullmatch(text[: models[0].start]):
+    if heading_bench is not None and (
+        context.benchmark is None
+        or name_key(heading_bench) in named_here
+        or name_key(heading_bench).startswith(name_key(context.benchmark) + " ")
+    ):
+        context.benchmark = heading_bench  # under "HealthBench Hard", "HealthBench, …; the Hard subset …" is it
+    if subject is None and models and RELEASED_RE.fullmatch(text[: models[0].start]):
         subject = models[0]  # "Anthropic released Claude Opus 4.7 on April 16. On SWE-Bench Pro it reached …"
+    named = {name_key(m.text): m.text for m in models if m.kind == MODEL}
+    if subject is None and context.subject is None and not values and len(named) == 1:
+        # "This is where Muse Spark leads. In Thinking mode it scored 42.8": with no subject before, "it" is the one.
+        context.subject, context.subject_from = next(iter(named.values())), offset
     if subject is not None:
         context.subject, context.subject_from = subject.text, offset
     return facts
 
 
-# "Anthropic released …", "OpenAI shipped …": a maker and its verb before the model the paragraph goes on about.
-_RELEASED_RE = re.compile(
-    r"\W*[A-Z][\w.&'-]*(?:\s+[A-Z][\w.&'-]*){0,2}\s+(?:has\s+|had\s+)?(?:released|launched|shipped|unveiled|"
-    r"introduced|announced|debuted|rolled\s+out)\s+(?:its\s+|the\s+)?"
-)
-
-
 # The gap between two scores of one model, each followed by its benchmark: " on <benchmark> and ", " on <benchmark>, ".
-_ON_BENCH_GAP_RE = re.compile(rf"\s*(?:on|in)\s+(?:the\s+)?{BENCH_MARK}+\s*(?:,\s*(?:and\s+|or\s+)?|and\s+|or\s+)")
-_ON_BENCH_AFTER_RE = re.compile(rf"\s*(?:on|in)\s+(?:the\s+)?{BENCH_MARK}")
 
 
 def _same_model_on_next_benchmark(previous: _Value, value: _Value, shadow: str) -> None:
     """ "reaches 58% on HLE and 38% on FrontierScience Research": one model's scores, each with its benchmark."""
     gap = shadow[previous.end : value.start]
-    if _ON_BENCH_GAP_RE.fullmatch(gap) and _ON_BENCH_AFTER_RE.match(shadow[value.end : value.end + 40]):
+    if ON_BENCH_GAP_RE.fullmatch(gap) and ON_BENCH_AFTER_RE.match(shadow[value.end : value.end + 40]):
         value.model, value.qualifier = previous.model, previous.qualifier
 
 
@@ -459,7 +470,7 @@ def _attach_model(value: _Value, shadow: str, models: list[Mention], attached: s
         PRONOUN_VERB_BEFORE_RE.search(before)  # "it reaches 61.5%"
         or PRONOUN_SCORE_BEFORE_RE.search(before)  # "its HLE score climbs to 50.4%"
     )
-    value.reported = bool(_REPORTED_BEFORE_RE.search(before))
+    value.reported = bool(REPORTED_BEFORE_RE.search(before))
     value.needs_subject = bool(
         value.pronoun
         or value.reported
@@ -467,15 +478,6 @@ def _attach_model(value: _Value, shadow: str, models: list[Mention], attached: s
         or SUBJECT_BEFORE_RE.search(before)  # "scoring 52 points", "A … score of 59.0", "(score: 52)"
         or SUBJECT_AFTER_SCORE_RE.match(shadow[value.start + len(value.number) :])  # "An 80.5% score on"
     )
-
-
-# A maker, the company or its paper as the subject of a reporting verb right before a value, no model between them;
-# or a maker's own figures set out after a colon ("OpenAI's numbers: 82.7% on …").
-_REPORTED_BEFORE_RE = re.compile(
-    rf"(?:^|[.;:]\s+|,\s+)(?:(?:[A-Z][\w&.-]*|{BENCH_MARK}+|[Tt]he (?:company|lab|card|system card|model card|paper))"
-    r"\s+(?:reports|reported|lists|listed)\s+"
-    rf"|(?:[A-Z][\w&.-]*|{BENCH_MARK}+)'s\s+(?:own\s+)?(?:numbers|figures|scores|results):\s+)$"
-)  # a capitalised word may have been read as a benchmark's name ("Meta")
 
 
 def _model_at(position: int, models: list[Mention]) -> int | None:
