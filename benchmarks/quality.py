@@ -33,6 +33,7 @@ SETS = {
     "opened-6": ("tests/data/sealed6/qa.jsonl", "tests/data/sealed6/corpus"),
     "opened-7": ("tests/data/sealed7/qa.jsonl", "tests/data/sealed7/corpus"),
     "sealed-8": ("tests/data/sealed8/qa.jsonl", "tests/data/sealed8/corpus"),
+    "sealed-9": ("tests/data/sealed9/qa.jsonl", "tests/data/sealed9/corpus"),
 }
 COLUMNS = (
     ("n", "count", "{}"),

@@ -440,8 +440,12 @@ def build_answer(
     bylines = {
         p.chunk.article_id: sources[p.chunk.article_id].byline for p in passages if p.chunk.article_id in sources
     }
+    dates = {
+        p.chunk.article_id: sources[p.chunk.article_id].published for p in passages if p.chunk.article_id in sources
+    }
     scored = score_sentences(
         shape, passages, stats, units=units, entity_terms=entity_terms, focus=focus, titles=titles, bylines=bylines,
+        published=dates,
         comparison=comparison, article_tokens=article_tokens, article_words=article_words,
         section_before=section_before,
     )  # fmt: skip

@@ -35,7 +35,7 @@ from bot.core.answer.shape import (
 from bot.core.models import Chunk, Passage
 from bot.core.names import name_key
 from bot.core.search import TermStats
-from bot.core.text import CALENDAR_WORDS, MONTH_NAMES, split_answer_units, split_sentences, tokenize
+from bot.core.text import CALENDAR_WORDS, MONTH_NAMES, YEAR_RE, split_answer_units, split_sentences, tokenize
 from bot.core.text import token_set as _token_set
 
 if TYPE_CHECKING:
@@ -143,6 +143,21 @@ def _unit_tokens(
     return tokens, with_heading, with_heading | _token_set(passage) | _token_set(title)
 
 
+# "by the end of this year", "launched last year": a year said relative to when the article was written.
+_RELATIVE_YEAR_RE = re.compile(r"\b(this|last|next)\s+year\b", re.IGNORECASE)
+_YEAR_OFFSETS = {"this": 0, "last": -1, "next": 1}
+
+
+def relative_years(sentence: str, published: str) -> frozenset[str]:
+    """The years a sentence names relative to its article's date ("this year" in an article of 2026-04-14 is
+    2026), as search tokens; none when the article has no dated year."""
+    found = re.search(rf"\b{YEAR_RE.pattern}\b", published)  # "2026-04-14", "April 16, 2026"
+    if found is None or "year" not in sentence.lower():
+        return frozenset()
+    year = found.group()
+    return frozenset(str(int(year) + _YEAR_OFFSETS[m.group(1).lower()]) for m in _RELATIVE_YEAR_RE.finditer(sentence))
+
+
 # Where one clause of a sentence ends and another, about something else, begins: "… on April 9, and finished
 # the week at $629.86 on April 10", "… for Alphabet and 19.6 times for Microsoft; …".
 _CLAUSE_BREAK_RE = re.compile(
@@ -230,6 +245,7 @@ def score_sentences(
     focus: Focus | None = None,
     titles: Mapping[str, str] | None = None,
     bylines: Mapping[str, str] | None = None,
+    published: Mapping[str, str] | None = None,
     comparison: bool = False,
     article_tokens: Callable[[str], set[str]] | None = None,
     article_words: Callable[[str], set[str]] | None = None,
@@ -277,6 +293,9 @@ def score_sentences(
             tokens, with_heading, with_passage = _unit_tokens(
                 sentence, passage.chunk.heading, passage.chunk.embed_text, title
             )
+            dated = relative_years(sentence, (published or {}).get(passage.chunk.article_id, ""))
+            if dated:
+                tokens, with_heading, with_passage = tokens | dated, with_heading | dated, with_passage | dated
             before = _preceding_tokens(passage.chunk.text, sentence)
             preceding = (with_passage if before is None else with_heading | before) | earlier
             antecedent = _antecedent_tokens(passage.chunk.text, sentence)

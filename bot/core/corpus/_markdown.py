@@ -15,6 +15,14 @@ from bot.core.models import Article
 log = logging.getLogger(__package__)  # one logger for the whole corpus reader, as before the split
 
 _FRONT_MATTER_KEYS = frozenset({"id", "title", "outlet", "author", "url", "published"})
+# Other names the same fields go by in static-site front matter (Jekyll, Hugo): the first one given wins.
+_FRONT_MATTER_ALIASES = {
+    "published": ("date", "published_at", "pubdate"),
+    "url": ("link", "source_url", "canonical_url"),
+    "outlet": ("publication", "publisher", "site"),
+    "author": ("by", "byline"),
+}
+_URL_RE = re.compile(r"^https?://\S+$", re.IGNORECASE)
 
 
 # ---------------------------------------------------------------------------------------------- Markdown
@@ -24,10 +32,16 @@ def _parse_markdown(text: str, name: str, source_path: str) -> Article:
     meta, body = _split_front_matter(text, name)
     if not meta:
         return _parse_txt(body, name, source_path, markdown=True)
-    unknown = sorted(set(meta) - _FRONT_MATTER_KEYS)
+    unknown = sorted(set(meta) - _FRONT_MATTER_KEYS - {a for names in _FRONT_MATTER_ALIASES.values() for a in names})
     if unknown:
         log.debug("%s: ignoring front matter keys %s", name, unknown)
     fields = {key: _front_matter_text(meta, key, name) for key in _FRONT_MATTER_KEYS}
+    for key, aliases in _FRONT_MATTER_ALIASES.items():
+        for alias in aliases:
+            if not fields[key] and alias in meta:
+                fields[key] = _front_matter_text(meta, alias, name)
+    if not fields["url"] and isinstance(meta.get("source"), str) and _URL_RE.match(meta["source"].strip()):
+        fields["url"] = meta["source"].strip()  # "source: https://…" is where it came from
     body = _markdown_body(body)
     title = fields["title"]
     if not title:

@@ -20,7 +20,15 @@ _TXT_HEADER_FIELDS = {
     "author": "author", "by": "author", "published": "published", "date": "published",
     "url": "url", "link": "url", "title": "title",
 }  # fmt: skip
-_BYLINE_RE = re.compile(r"^[Bb][Yy]\s+([A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,4})$")
+_BYLINE_RE = re.compile(
+    r"^[Bb][Yy]\s+([A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,4})(?:\s*[,|–—]\s*([A-Z][^,|]{1,60}))?$"
+)  # "By Renata Quiroga", "By Walter Brisco, Heartland Infrastructure Report"
+_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+_DATE_LINE_RE = re.compile(
+    rf"^(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s+)?"
+    rf"(?:(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{1,2}}\s+(?:{_MONTHS})\s+\d{{4}}|\d{{4}}-\d\d-\d\d)$",
+    re.IGNORECASE,
+)  # a line that is only a date: "April 30, 2026", "30 April 2026", "2026-04-30"
 
 _LIST_MARKER_RE = re.compile(r"^\s*(?:[-*+•◦▪·]|\d{1,3}[.)])\s+")
 _SENTENCE_END_CHARS = ".!?:;,"
@@ -48,6 +56,26 @@ def _markdown_body(body: str) -> str:
 
 
 # ---------------------------------------------------------------------------------------------- plain text
+
+
+def _dated_header(line: str) -> dict[str, str] | None:
+    """The fields of a one-line header of parts split by "|" with a date among them ("Open Weights Review |
+    April 6, 2026", "By Ana Ruiz | The Desk | May 7, 2026"), or None when the line is not one."""
+    parts = [part.strip() for part in line.split("|")]
+    if not 2 <= len(parts) <= 4 or len(line) > 200 or not any(_DATE_LINE_RE.match(part) for part in parts):
+        return None
+    fields: dict[str, str] = {}
+    for part in parts:
+        byline = _BYLINE_RE.match(part)
+        if _DATE_LINE_RE.match(part):
+            fields.setdefault("published", part)
+        elif byline:
+            fields.setdefault("author", byline.group(1))
+        elif re.fullmatch(r"[A-Z][\w&.'’ -]{1,60}", part) and "outlet" not in fields:
+            fields["outlet"] = part
+        else:
+            return None
+    return fields
 
 
 def _parse_txt(text: str, name: str, source_path: str, *, markdown: bool = False) -> Article:
@@ -79,6 +107,13 @@ def _parse_txt(text: str, name: str, source_path: str, *, markdown: bool = False
             fields.setdefault(field, match.group(2).strip())
         elif byline and "author" not in fields:
             fields["author"] = byline.group(1)
+            if byline.group(2):
+                fields.setdefault("outlet", byline.group(2).strip())
+        elif _DATE_LINE_RE.match(line) and "published" not in fields:
+            fields["published"] = line
+        elif (parts := _dated_header(line)) is not None:
+            for field, value in parts.items():
+                fields.setdefault(field, value)
         else:
             break
         cursor += 1
