@@ -103,7 +103,10 @@ def answer_question(
     policy = AnswerPolicy() if abstain_threshold is None else AnswerPolicy(abstain_threshold=abstain_threshold)
 
     def answer_from(
-        passages: Sequence[Passage], rivals_from: int | None = None, restating: frozenset[str] = frozenset()
+        passages: Sequence[Passage],
+        rivals_from: int | None = None,
+        restating: frozenset[str] = frozenset(),
+        akin: frozenset[str] = frozenset(),
     ) -> Answer:
         units = []
         for passage in passages:
@@ -131,13 +134,14 @@ def answer_question(
             rivals_from=rivals_from,
             section_before=index.section_before,
             restating=restating,
+            akin=akin,
         )
 
     answer = answer_from(passages)
-    rivals, restating = rival_passages(serving, passages, answer, question, vector)
-    if not rivals and not restating:
+    rivals, restating, akin = rival_passages(serving, passages, answer, question, vector)
+    if not rivals and not restating and not akin:
         return answer
-    again = answer_from((*passages, *rivals), rivals_from=len(passages), restating=restating)
+    again = answer_from((*passages, *rivals), rivals_from=len(passages), restating=restating, akin=akin)
     # Only a disagreement is news: the same answer without the rivals' citations otherwise.
     return again if shows_difference(again) else answer
 
@@ -150,7 +154,7 @@ RIVAL_QUESTION_SIMILARITY = 0.5  # cosine of another article's sentence with the
 
 def rival_passages(
     serving: _Serving, passages: Sequence[Passage], answer: Answer, question: str, vector: object = None
-) -> tuple[list[Passage], frozenset[str]]:
+) -> tuple[list[Passage], frozenset[str], frozenset[str]]:
     """Passages of other articles, not retrieved, with a sentence close to the one that answers a question
     after a value: another article may state that value differently ("released on April 9"), in words the
     question does not use. The answer is built again with them, and shows both values if they differ.
@@ -158,27 +162,30 @@ def rival_passages(
     Also the sentences of other articles, retrieved or not, that restate the answer's sentence (as close to it
     as `RESTATEMENT_SIMILARITY`): "Sensor Tower put US iPhone downloads on launch day at about 46,000" restates
     "Sensor Tower estimated about 52,000 US iPhone downloads of the app on April 8", whose date it says in
-    other words."""
+    other words. And the sentences of other articles as close to the answer's as `RIVAL_SIMILARITY`, retrieved
+    or not ("akin"): one that grounds the whole question states the same quantity in its own words ("invested
+    more than $1.5 billion in the campus" beside "spent roughly $1.8 billion on the New Albany campus")."""
     from bot.core.answer.compose import shows_difference
     from bot.core.answer.shape import holds_kind, read_question_shape
     from bot.core.models import Passage
 
     shape = read_question_shape(question)
     if answer.abstained or not answer.citations or not (shape.wants_number or shape.wants_date):
-        return [], frozenset()
+        return [], frozenset(), frozenset()
     if shows_difference(answer):
-        return [], frozenset()
+        return [], frozenset(), frozenset()
     index = serving.index
     cited = answer.citations[0]
     row = index.chunk_row(cited.chunk_id)
     first_line = answer.text.split("\n", 1)[0]
     rows = [r for r in (index.units_of(row) if row is not None else ()) if index.units[r][1] in first_line]
     if not rows:
-        return [], frozenset()
+        return [], frozenset(), frozenset()
     unit_vector = index.unit_vectors_of(rows[:1])[0]
     kept = {p.chunk.id for p in passages}
     found: list[Passage] = []
     restating: set[str] = set()
+    akin: set[str] = set()
     searches = [(unit_vector, RIVAL_SIMILARITY)]
     if vector is not None and shape.kind == "date":
         # Another article's date for the question itself: "released on April 9" is far from "introduced … on
@@ -193,14 +200,16 @@ def rival_passages(
             chunk = index.chunks[chunk_row]
             if chunk.article_id == cited.article_id or not holds_kind(text, shape.kind):
                 continue
-            if query is unit_vector and similarity >= RESTATEMENT_SIMILARITY:
-                restating.add(text)
+            if query is unit_vector:
+                akin.add(text)
+                if similarity >= RESTATEMENT_SIMILARITY:
+                    restating.add(text)
             if chunk.id in kept:
                 continue
             kept.add(chunk.id)
             taken += 1
             found.append(Passage(chunk=chunk, score=0.0, dense_score=0.0, bm25_score=0.0))
-    return found, frozenset(restating)
+    return found, frozenset(restating), frozenset(akin)
 
 
 BYLINE_PASSAGES = 2  # of an article the question names by its outlet or author, its passages closest to it

@@ -235,6 +235,7 @@ def _find_value_conflict(
     weak: AbstractSet[str] = frozenset(),
     focus: Focus | None = None,
     restating: AbstractSet[str] = frozenset(),
+    akin: AbstractSet[str] = frozenset(),
 ) -> tuple[ScoredSentence, frozenset[str], frozenset[str]] | None:
     """A sentence from another article that states a different value of the same quantity, with the values
     each states of it.
@@ -294,7 +295,12 @@ def _find_value_conflict(
                 other = replace(other, grounded=True, missing=())
         if not other.is_candidate:
             continue
-        if other.own < CONFLICT_COVERAGE_RATIO * best.own and other.similarity < best.similarity - CONFLICT_CLOSE_GAP:
+        # Close to the answer's sentence and grounding the whole question: the same quantity in other words,
+        # however little of the question's wording it shares.
+        # It must differ in the kind of value asked for (below). Dates have their own test ("closer").
+        close = other.text in akin and shape.kind != "date"
+        too_little = other.own < CONFLICT_COVERAGE_RATIO * best.own
+        if not close and too_little and other.similarity < best.similarity - CONFLICT_CLOSE_GAP:
             continue  # it covers too little of the question, and is not as close to it in meaning either
         if passages[other.passage_index].chunk.article_id == article:
             continue
@@ -304,14 +310,15 @@ def _find_value_conflict(
         # itself, is a date of it too, in whatever words ("released on April 9" beside "came out on April 8").
         closer = shape.kind == "date" and other.grounded_identity > 0 and other.similarity >= best.similarity
         # A restatement of the answer's sentence is about what the answer is about.
-        if not (closer or other.text in restating or is_supported(shape, other, policy)):
+        if not (closer or close or other.text in restating or is_supported(shape, other, policy)):
             continue
         gap = CONFLICT_FULL_COVERAGE_GAP if other.own >= 0.9 * best.own else CONFLICT_SIMILARITY_GAP
-        if other.similarity < best.similarity - gap:
+        if not close and other.similarity < best.similarity - gap:
             continue
         theirs = _counted_values(_value_classes(other.text, shape.kind, ignore), other.text, shape, counted)
         unit = _differ(mine, theirs, shape.kind)
-        if unit is not None:
+        asked = unit == shape.kind or (shape.kind == "number" and unit == "percent")  # "by how much": a share
+        if unit is not None and (asked or not close or is_supported(shape, other, policy)):
             return other, mine[unit], theirs[unit]
     return None
 
@@ -414,6 +421,7 @@ def build_answer(
     rivals_from: int | None = None,
     section_before: Callable[[Chunk], str] | None = None,
     restating: AbstractSet[str] = frozenset(),
+    akin: AbstractSet[str] = frozenset(),
 ) -> Answer:
     """The extractive answer for a question from its retrieved passages (and benchmark facts, if any).
 
@@ -427,7 +435,8 @@ def build_answer(
     Passages from index ``rivals_from`` on were found for another article's statement of the answer's value:
     their sentences can show that the articles differ, but not be the answer. ``restating`` holds other
     articles' sentences that restate the answer's (see `_asking.rival_passages`): one may say the question's
-    date or setting in other words and still state the same quantity.
+    date or setting in other words and still state the same quantity. ``akin`` holds other articles' sentences
+    close to the answer's: one that grounds the question states the same quantity, whatever its wording.
     """
     shape = read_question_shape(read_as or question, named_benchmark=bool(focus and focus.benchmarks))
     comparison = focus is not None and is_comparison(question, focus)
@@ -492,7 +501,7 @@ def build_answer(
     ignore = {t for term in (focus.terms if focus else ()) for alt in term.alternatives for t in alt}
     weak = {t.word for t in focus.terms if t.common} if focus is not None else set()
     found = (
-        _find_value_conflict(shape, chosen[0], rivals, passages, policy, ignore, weak, focus, restating)
+        _find_value_conflict(shape, chosen[0], rivals, passages, policy, ignore, weak, focus, restating, akin)
         if chosen
         else None
     )

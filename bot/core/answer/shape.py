@@ -34,6 +34,11 @@ _MONEY_Q = re.compile(
 _DURATION_Q = re.compile(r"\bhow long\b|\bhow many (seconds|minutes|hours|days|weeks|months|years)\b", re.I)
 
 
+# A quantity said in points, whatever it prices: "what spread over SOFR is the loan priced at" asks for "2.5
+# percentage points", not for an amount of money.
+_POINTS_Q = re.compile(r"\b(?:spread|margin|basis points?|percentage points?)\b", re.IGNORECASE)
+
+
 _PERCENT_Q = re.compile(r"\b(percentage|percent|per cent|what share|what fraction)\b|%", re.IGNORECASE)
 
 
@@ -183,6 +188,8 @@ def read_question_shape(question: str, *, named_benchmark: bool = False) -> Ques
         if pattern.search(text):
             kind = name
             break
+    if kind == "money" and _POINTS_Q.search(text):
+        kind = "number"  # "what spread is it priced at": points over a rate
     if kind == "money" and _CHANGE_Q.search(text):
         kind = "number"  # "how much did prices go up": by a share or by an amount
     if kind == "money" and _HOW_MANY_Q.search(text):
