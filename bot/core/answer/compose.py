@@ -567,6 +567,11 @@ def shows_difference(answer: Answer) -> bool:
 _WITHHELD_WH_RE = re.compile(
     r"\b(?:has|have|had|did|does|do|would|will)\s+(?:not|n[o’']t)\s+(?:yet\s+|publicly\s+)?(?:said|say|disclosed|"
     r"disclose|revealed|reveal|named|name|confirmed|confirm|identified|identify)\s+(?:which|what|who|whom|where)\b"
+    # "neither Meta nor the builder would say which banks …"
+    r"|\bneither\b[^.;]{0,60}?\bnor\b[^.;]{0,60}?\b(?:would|will|did|could)\s+(?:say|name|disclose|confirm)\s+"
+    r"(?:which|what|who|whom|where)\b"
+    # "It has announced no public pricing and no rate limits"
+    r"|\b(?:has|have|had)\s+(?:announced|published|disclosed|given|released|named|set)\s+no\b"
     r"|\bdeclined\s+to\s+(?:say|name|disclose|identify|confirm)\s+(?:which|what|who|whom|where)\b",
     re.IGNORECASE,
 )

@@ -316,6 +316,7 @@ WITHHELD_RE = re.compile(
     r"|\b(?:did|does|do|would|will)\s+(?:not|n[o’']t)\s+(?:say|disclose|reveal|give|share|confirm|provide|publish)\b"
     r"|\bdeclined\s+to\s+(?:say|comment|disclose|give|share|confirm)\b|\b(?:has|have)\s+yet\s+to\b"
     r"|\bundisclosed\b|\bleaves?\s+(?:that|the)\s+cell\s+empty\b"
+    r"|\b(?:has|have|had)\s+(?:announced|published|disclosed|given|released|set)\s+no\b"
     r"|\b(?:has|have|had)\s+no\s+[^.;:]{0,60}?\b(?:figures?|scores?|results?|numbers?)\s+(?:in|on|for|yet)\b",
     re.IGNORECASE,
 )
