@@ -345,6 +345,11 @@ def read_focus(
         # "every day", "per day": a period is a setting of the fact, though "what day" asks for a date.
         period = word.lower() in _PERIOD_WORDS and index >= 2 and pieces[index - 2][0].lower() in _EVERY
         tokens = [t for t in tokens if period or (t not in STOPWORDS and t not in GENERIC_WORDS and t not in asks_for)]
+        after_name = bool(terms) and terms[-1].role == "name"
+        if len(tokens) == 2 and tokens[0] == "v" and tokens[1][:1].isdigit() and not after_name:
+            # "livecodebench v5": the version is the number, which another version ("v6") does not ground. After a
+            # name ("deepseek v4") the name stays the identity: its passage may say it with its version.
+            tokens = tokens[1:]
         if not tokens or tokens[0] in seen:
             continue
         token = tokens[0]
