@@ -15,7 +15,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from bot.core.answer.focus import Focus
+from bot.core.answer.focus import Focus, FocusTerm
 from bot.core.answer.grounding import grounds_fact, holds, is_comparison
 from bot.core.answer.policy import (
     CONFLICT_CLOSE_GAP,
@@ -33,6 +33,7 @@ from bot.core.answer.select import (
     is_near_duplicate,
     is_supported,
     names_someone_new,
+    previous_sentence,
     said_of_another,
     score_sentences,
     select_answer_sentences,
@@ -41,6 +42,7 @@ from bot.core.answer.select import (
 from bot.core.answer.shape import (
     WITHHELD_RE,
     QuestionShape,
+    asked_head,
     has_date,
     names_new_version,
     numbers_counted,
@@ -479,6 +481,18 @@ def build_answer(
     if not unknown and is_supported(shape, best, policy):
         compared = tuple(t.word for t in focus.entities) if focus is not None and comparison else ()
         chosen = select_answer_sentences(shape, scored, policy, entities=compared)
+        defines = focus is not None and focus.asks_definition
+        head = _head_terms(read_as or question, focus) if not (facts or comparison or defines) else ()
+        if head and chosen and not _says_head(chosen[0], head, passages):
+            # "what's the die size of the mtia 300": a sentence about the part that says nothing of its die is
+            # no answer; one below it that does may be.
+            saying = [x for x in chosen if _says_head(x, head, passages)]
+            if not saying:
+                below = [x for x in scored if _says_head(x, head, passages)]
+                best_saying = below[0] if below else None
+                supported = is_supported(shape, best_saying, policy)
+                saying = select_answer_sentences(shape, below, policy) if supported else []
+            chosen = saying
         asked = focus.asked_tokens if focus is not None else frozenset()
         if focus is not None and focus.asks_for_name:
             # Down the answer sentences to the first that names someone: a neighbour may complete one before it.
@@ -557,6 +571,23 @@ def build_answer(
         build_id=build_id,
         scores=scores,
     )
+
+
+def _head_terms(question: str, focus: Focus | None) -> tuple[FocusTerm, ...]:
+    """The question's wording terms that say what it asks about ("die size"), when it says so as a noun."""
+    if focus is None:
+        return ()
+    words = asked_head(question)
+    return tuple(t for t in focus.terms if t.role == "word" and t.word in words)
+
+
+def _says_head(sentence: ScoredSentence, head: Sequence[FocusTerm], passages: Sequence[Passage]) -> bool:
+    """Whether a sentence, its heading or the sentence before it says one of the head's words, or a neighbour of
+    one ("The old framework had two risk areas. The new one looks at three: …")."""
+    chunk = passages[sentence.passage_index].chunk
+    before = previous_sentence(chunk.text, sentence.text)
+    tokens = _passage_tokens(sentence.text) | _passage_tokens(chunk.heading) | _passage_tokens(before)
+    return any(holds(t, tokens) for t in head)
 
 
 def shows_difference(answer: Answer) -> bool:

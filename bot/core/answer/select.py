@@ -299,7 +299,7 @@ def score_sentences(
             before = _preceding_tokens(passage.chunk.text, sentence)
             preceding = (with_passage if before is None else with_heading | before) | earlier
             antecedent = _antecedent_tokens(passage.chunk.text, sentence)
-            previous = _previous_sentence(passage.chunk.text, sentence)
+            previous = previous_sentence(passage.chunk.text, sentence)
             grounding = None
             if focus is not None and focus.terms:
                 # A section heading says what its sentences are about ("Three Modes, One Model").
@@ -561,7 +561,7 @@ def _antecedent_tokens(text: str, sentence: str) -> frozenset[str] | None:
 
 
 @functools.lru_cache(maxsize=1 << 12)
-def _previous_sentence(text: str, sentence: str) -> str:
+def previous_sentence(text: str, sentence: str) -> str:
     """The sentence just before ``sentence`` in its paragraph ("" at a paragraph's start or for a table row)."""
     at = _offset(text, sentence)
     if at <= 0:
@@ -593,7 +593,7 @@ def with_named_neighbour(sentence: ScoredSentence, passage_text: str, asked: Abs
     if names_someone_new(sentence.text, asked):
         return sentence
     if _PERSON_PRONOUN_RE.search(sentence.text):
-        before = _previous_sentence(passage_text, sentence.text)
+        before = previous_sentence(passage_text, sentence.text)
         if before and names_someone_new(before, asked):
             return replace(sentence, text=f"{before} {sentence.text}")
     after = _next_sentence(passage_text, sentence.text)

@@ -172,6 +172,45 @@ _DESCRIBE_Q = re.compile(r"^\W*(what|who|which|why|how|explain|describe|define|t
 _HOW_MANY_Q = re.compile(r"\bhow many\b(?!\s+(?:dollars|euros|pounds|usd|cents)\b)", re.IGNORECASE)
 
 
+# The thing a question asks about, said as a noun: "what's the die size of …", "what elo did … get", "X's
+# knowledge cutoff date", "battery life of …". A sentence that says none of its words (or a neighbour of one)
+# states something else about the subject, whatever value it holds.
+_COPULA = r"^\W*(?:what|which)(?:'s|s|\s+is|\s+was|\s+are|\s+were)\s+"
+_HEAD_RES = (
+    # "what's the die size of the mtia 300", "what is the context window in contemplating mode"
+    re.compile(
+        _COPULA + r"(?:the|a|an)\s+(?P<head>[a-z][a-z0-9-]*(?:\s+[a-z][a-z0-9-]*){0,2}?)\s+(?:of|for|on|in|at)\b"
+    ),
+    # "what was grok 4 heavy's hallucination rate", "what is meta's annual serving bill for llama 4"
+    re.compile(
+        _COPULA + r".*?[a-z0-9](?:'s|s')\s+(?P<head>[a-z][a-z-]*(?:\s+[a-z][a-z-]*){0,2}?)"
+        r"\s*(?:\?|$|\s+(?:on|in|for|at|of)\b)"
+    ),
+)
+# Words that say what kind of value is wanted rather than what it is of: the value itself says them.
+_KIND_WORDS = frozenset(
+    "share percentage percent fraction proportion price prices cost costs amount total count age year years month "
+    "months week weeks time day days date dates name names place kind sort type way ways role roles job jobs title "
+    "titles position positions".split()
+)
+
+
+def asked_head(question: str) -> frozenset[str]:
+    """The words of what a question asks about (lower case), when it says it as a noun; "how many", "how much",
+    "when", "who" and "where" questions name their thing otherwise."""
+    text = normalize_text(question).lower().replace("’", "'")
+    if re.match(r"^\W*(?:how|when|who|whom|whose|where|why)\b", text) or re.search(r"\bhow (?:many|much)\b", text):
+        return frozenset()
+    for pattern in _HEAD_RES:
+        match = pattern.search(text)
+        if match:
+            words = match.group("head").split()
+            if words[-1] in _KIND_WORDS:
+                return frozenset()  # "previous job", "launch date": the value says what kind it is
+            return frozenset(words)
+    return frozenset()
+
+
 def read_question_shape(question: str, *, named_benchmark: bool = False) -> QuestionShape:
     """What kind of answer the question asks for: an amount, a duration, a date, a number, or words.
 
