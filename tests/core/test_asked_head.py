@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 
 import pytest
 
-from bot.core.answer.shape import asked_head
+from bot.core.answer.shape import asked_head, read_question_shape
 from bot.core.service import MuseService
 
 
@@ -22,6 +22,8 @@ from bot.core.service import MuseService
         ("what was grok 4 heavy's hallucination rate", {"hallucination", "rate"}),
         ("What is Kestrel's annual serving bill for Quill?", {"annual", "serving", "bill"}),
         ("what is the context window in thinking mode", {"context", "window"}),
+        ("how long is quill's context window", {"context", "window"}),
+        ("how big is the context window of orca 2.5", {"context", "window"}),
         # The kind of value, or a question word that names its thing otherwise: no head.
         ("what was nat friedman's previous job", set()),
         ("what company did nat friedman use to run", set()),
@@ -32,6 +34,11 @@ from bot.core.service import MuseService
 )
 def test_the_head_of_a_question_is_the_noun_it_asks_about(question: str, head: set[str]) -> None:
     assert asked_head(question) == head
+
+
+def test_how_long_is_a_named_size_asks_for_a_number_not_a_time() -> None:
+    assert read_question_shape("how long is quill's context window").kind == "number"
+    assert read_question_shape("how long did the orca 300 take to ship").kind == "duration"
 
 
 ARTICLES = {

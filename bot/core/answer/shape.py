@@ -176,6 +176,7 @@ _HOW_MANY_Q = re.compile(r"\bhow many\b(?!\s+(?:dollars|euros|pounds|usd|cents)\
 # knowledge cutoff date", "battery life of …". A sentence that says none of its words (or a neighbour of one)
 # states something else about the subject, whatever value it holds.
 _COPULA = r"^\W*(?:what|which)(?:'s|s|\s+is|\s+was|\s+are|\s+were)\s+"
+_HOW_COPULA = r"^\W*how\s+(?:long|big|large|wide|tall|heavy|fast|high)\s+(?:is|was|are|were)\s+"
 _HEAD_RES = (
     # "what's the die size of the mtia 300", "what is the context window in contemplating mode"
     re.compile(
@@ -185,6 +186,11 @@ _HEAD_RES = (
     re.compile(
         _COPULA + r".*?[a-z0-9](?:'s|s')\s+(?P<head>[a-z][a-z-]*(?:\s+[a-z][a-z-]*){0,2}?)"
         r"\s*(?:\?|$|\s+(?:on|in|for|at|of)\b)"
+    ),
+    # "how long is muse spark's context window", "how big is the context window of orbit 2.5"
+    re.compile(_HOW_COPULA + r".*?[a-z0-9](?:'s|s')\s+(?P<head>[a-z][a-z-]*(?:\s+[a-z][a-z-]*){0,2}?)\s*(?:\?|$)"),
+    re.compile(
+        _HOW_COPULA + r"(?:the|a|an)\s+(?P<head>[a-z][a-z0-9-]*(?:\s+[a-z][a-z0-9-]*){0,2}?)\s+(?:of|for|on|in)\b"
     ),
 )
 # Words that say what kind of value is wanted rather than what it is of: the value itself says them.
@@ -199,8 +205,10 @@ def asked_head(question: str) -> frozenset[str]:
     """The words of what a question asks about (lower case), when it says it as a noun; "how many", "how much",
     "when", "who" and "where" questions name their thing otherwise."""
     text = normalize_text(question).lower().replace("’", "'")
-    if re.match(r"^\W*(?:how|when|who|whom|whose|where|why)\b", text) or re.search(r"\bhow (?:many|much)\b", text):
+    if re.match(r"^\W*(?:when|who|whom|whose|where|why)\b", text) or re.search(r"\bhow (?:many|much)\b", text):
         return frozenset()
+    if re.match(r"^\W*how\b", text) and not re.match(_HOW_COPULA, text):
+        return frozenset()  # "how long did it take": the value answers; "how long is X's context window" names it
     for pattern in _HEAD_RES:
         match = pattern.search(text)
         if match:
@@ -227,6 +235,8 @@ def read_question_shape(question: str, *, named_benchmark: bool = False) -> Ques
         if pattern.search(text):
             kind = name
             break
+    if kind == "duration" and re.match(r"^\W*how long\b", text) and asked_head(text):
+        kind = "number"  # "how long is muse spark's context window": a size, not a time
     if kind == "money" and _POINTS_Q.search(text):
         kind = "number"  # "what spread is it priced at": points over a rate
     if kind == "money" and _CHANGE_Q.search(text):
