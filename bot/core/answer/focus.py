@@ -277,6 +277,10 @@ def sides_not_neighbours(terms: Sequence[FocusTerm], compared: AbstractSet[str])
     return kept_terms
 
 
+# "don't", "isn't", "I'm", "they've": a verb or pronoun with its ending clipped, never what a question is about.
+_CONTRACTION_RE = re.compile(r"[A-Za-z]+(?:n[’']t|[’'](?:m|re|ve|ll|d))", re.IGNORECASE)
+
+
 def read_focus(
     question: str,
     *,
@@ -327,7 +331,9 @@ def read_focus(
     expansions = lexicon.expansions() if lexicon is not None else {}
     typed_words = question_words(question)
     kept_at = [
-        i for i, (w, _toks) in enumerate(typed_words) if not (set(key_tokens(w)) and set(key_tokens(w)) <= used_keys)
+        i
+        for i, (w, _toks) in enumerate(typed_words)
+        if not (set(key_tokens(w)) and set(key_tokens(w)) <= used_keys) and not _CONTRACTION_RE.fullmatch(w)
     ]
     pieces = [typed_words[i] for i in kept_at]
     model_keys = {k for kind, _name, gram in grams for k in gram if kind == "model"} if catalog is not None else set()
@@ -779,6 +785,22 @@ def _words_of(text: str) -> tuple[tuple[str, ...], dict[str, tuple[int, ...]]]:
     return words, {start: tuple(places) for start, places in starting.items()}
 
 
+def _initials_of(word: str, texts: Sequence[str]) -> tuple[frozenset[str], ...]:
+    """The run of words whose initials ``word`` is, where ``texts`` write it out and never as letters ("cto":
+    "chief technology officer"); each word of the run is a content word of three letters or more."""
+    if not 2 <= len(word) <= 3:
+        return ()
+    for text in texts:
+        words, _starting = _words_of(text)
+        for at in range(len(words) - len(word) + 1):
+            run = words[at : at + len(word)]
+            if all(w[0] == ch and len(w) >= 3 and w not in STOPWORDS for w, ch in zip(run, word, strict=True)):
+                tokens = frozenset(t for w in run for t in tokenize(w)[:1])
+                if len(tokens) == len(word):
+                    return (tokens,)
+    return ()
+
+
 def find_clippings(
     word: str,
     texts: Sequence[str],
@@ -794,8 +816,10 @@ def find_clippings(
     question writes before it ("on prem": "on-premises"). Of several single words, ``closeness`` (the
     model) picks the one closest to ``word``; without it, a single word counts only when it is the only one.
     """
-    if len(word) < MIN_CLIPPING or not word.isalpha():
+    if not word.isalpha():
         return ()
+    if len(word) < MIN_CLIPPING:
+        return _initials_of(word, texts)
     pairs: dict[frozenset[str], None] = {}
     singles: dict[str, None] = {}
     for text in texts:
