@@ -139,7 +139,8 @@ _EVERY = frozenset({"every", "per", "each", "a", "one"})
 _COMPARING = frozenset({"compared", "compare", "comparing", "comparison", "along", "together", "paired"})
 _ASKS_FOR_RE = re.compile(
     r"\b(?:what|which|how many|how long|in what|of what|of which)\s+(year|month|day|week|date|hour|country|countries"
-    r"|city|cities|state|region|place|location|nation)s?\b|(?<=\bday )of the (week|month|year)\b"
+    r"|city|cities|state|region|place|location|nation|percentage|percent|fraction|proportion)s?\b"
+    r"|(?<=\bday )of the (week|month|year)\b"
 )
 
 

@@ -232,7 +232,12 @@ def ground(
                     # "Instant mode is fast. Across easy prompts it started answering in 2.1 seconds": "it" is the
                     # mode the sentence before names, unless this one names a rival of it.
                     carried = not (sentence - heading) & term.siblings and _names_variant(term.word, previous)
-            if not carried and term.phrase and preceding_key and term.phrase.split()[0] not in sentence:
+            if (
+                not carried
+                and term.phrase
+                and preceding_key
+                and (term.phrase.split()[0] not in sentence or _family_only_compared(term.phrase, texts[0]))
+            ):
                 # "Orbit 2.5 … . The context window holds 400,000 tokens": a name with its number that the passage
                 # says before carries into a sentence that names no other one.
                 if names_other is None:
@@ -258,6 +263,26 @@ def ground(
         distinctive_hits=distinctive_hits,
         entities=frozenset(entity_words),
     )
+
+
+# "five times the compute of the MTIA 300", "faster than the MTIA 300": a name of the family with another number
+# that the sentence only measures against.
+_COMPARED_RE = (
+    r"\b(?:times|more|less|fewer|higher|lower|faster|slower|bigger|smaller|better|worse)\b[^.;]{{0,40}}?"
+    r"\b(?:of|than|over)\s+(?:the\s+|its\s+)?{family}[\s-]+\d[\w.]*"
+)
+
+
+def _family_only_compared(phrase: str, sentence: str) -> bool:
+    """Whether every time the sentence says the phrase's family ("mtia" of "mtia 400") with a number, it is the
+    baseline of a comparison ("five times the compute of the MTIA 300"), not what the sentence is about."""
+    family = phrase.split()[0]
+    if not sentence or not family.isalpha():
+        return False
+    text = sentence.lower()
+    said = len(re.findall(rf"\b{re.escape(family)}[\s-]+\d", text))
+    compared = len(re.findall(_COMPARED_RE.format(family=re.escape(family)), text))
+    return said > 0 and said == compared
 
 
 @functools.lru_cache(maxsize=1 << 12)
