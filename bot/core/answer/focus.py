@@ -473,6 +473,8 @@ def read_focus(
         ]
     # "vega vs altair": the words either side of "vs" are what is compared, names or not.
     beside = {i + step for i, (w, _) in enumerate(pieces) if w.lower() in {"vs", "versus"} for step in (-1, 1)}
+    # "instant mode vs thinking": the word naming the variant before its noun is the side.
+    beside |= {i - 1 for i in list(beside) if 0 < i < len(pieces) and pieces[i][0].lower() in VARIANT_NOUNS}
     compared = frozenset(
         t.word for t in terms
         if {placed.get(t.word, -9), placed.get(t.word, -9) - len(t.word.split()) + 1} & beside
