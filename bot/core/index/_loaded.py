@@ -173,10 +173,21 @@ class LoadedIndex:
         for view in self.views:
             seg = view.segment
             if units:
-                rows, scores = search_rows(seg.unit_dense, seg.unit_vectors, query, k, view.unit_dead, view.n_unit_dead)
+                rows, scores = search_rows(
+                    seg.unit_dense,
+                    seg.unit_vectors,
+                    query,
+                    k,
+                    view.unit_dead,
+                    view.n_unit_dead,
+                    seg.search_cache,
+                    "units16",
+                )
                 hits.append((view.unit_rows[rows], scores))
             else:
-                rows, scores = search_rows(seg.dense, seg.vectors, query, k, view.dead, view.n_dead)
+                rows, scores = search_rows(
+                    seg.dense, seg.vectors, query, k, view.dead, view.n_dead, seg.search_cache, "chunks16"
+                )
                 hits.append((view.rows[rows], scores))
         return _merge(hits, k)
 
