@@ -161,3 +161,25 @@ def test_a_date_supposed_in_an_if_clause_is_no_date_that_happened() -> None:
     assert not holds_kind("If Orbit 3 launches in April, it could overshadow the rest.", "date")
     assert holds_kind("Orbit 3 launched in April, two weeks after the rest.", "date")
     assert holds_kind("If you pay $20 a month, you get the Pro tier.", "money")  # a price stated under a condition
+
+
+def test_a_units_framing_is_read_in_one_lookup_as_its_parts_give_it() -> None:
+    from bot.core.answer import select
+    from bot.core.names import name_key
+
+    text = "Nadia Forsberg leads the lab. She joined at 24, and it grew fast.\n\nA new paragraph starts here."
+    heading, title, earlier = "People", "Lab profile Daily Wire", "The lab was founded in 2019."
+    sentence = "She joined at 24, and it grew fast."
+    tokens, with_heading, with_passage = select._unit_tokens(sentence, heading, text, title)
+    context = select._unit_context(sentence, heading, text, text, title, earlier)
+    before = select._preceding_tokens(text, sentence)
+    assert before is not None
+    assert context == (
+        tokens, with_heading, with_passage, with_heading | before | frozenset(tokenize(earlier)),
+        select._antecedent_tokens(text, sentence), "Nadia Forsberg leads the lab.",
+        select._preceding_key(text, heading, sentence), f"{name_key(sentence)} | {name_key(heading)}",
+        frozenset(tokenize(heading)),
+    )  # fmt: skip
+    assert "nadia" in context[3]  # what comes before the sentence carries the name into it
+    assert "2019" in context[3]  # and so does the section's passage before
+    assert "paragraph" not in context[3]  # what comes after does not
