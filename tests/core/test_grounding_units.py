@@ -183,3 +183,17 @@ def test_a_units_framing_is_read_in_one_lookup_as_its_parts_give_it() -> None:
     assert "nadia" in context[3]  # what comes before the sentence carries the name into it
     assert "2019" in context[3]  # and so does the section's passage before
     assert "paragraph" not in context[3]  # what comes after does not
+
+
+def test_a_focus_works_out_its_weight_and_its_entities_once_as_its_terms_give_them() -> None:
+    import dataclasses
+
+    glint = FocusTerm("Glint", "model", 2.0, (frozenset(tokenize("glint")),), True)
+    ember = FocusTerm("Ember 2", "model", 1.5, (frozenset(tokenize("ember 2")),), True)
+    score = FocusTerm("score", "word", 0.25, (frozenset(tokenize("score")),), False)
+    focus = Focus(terms=(glint, score, ember), models=("Glint", "Ember 2"), benchmarks=(), model_tokens={})
+    assert focus.total_weight == 3.75
+    assert focus.entity_flags == (True, False, True)
+    fewer = dataclasses.replace(focus, terms=(score,))  # worked out again for the new terms
+    assert (fewer.total_weight, fewer.entity_flags) == (0.25, (False,))
+    assert Focus(terms=(), models=(), benchmarks=(), model_tokens={}).total_weight == 1.0

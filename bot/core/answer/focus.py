@@ -189,10 +189,14 @@ class Focus:
     _entities: tuple[FocusTerm, ...] = field(default=(), init=False, repr=False, compare=False)
     asked_tokens: frozenset[str] = field(default=frozenset(), init=False, repr=False, compare=False)
     # every token that grounds one of its terms: a name among them is no one else
+    total_weight: float = field(default=1.0, init=False, repr=False, compare=False)  # of all terms (1 when none)
+    entity_flags: tuple[bool, ...] = field(default=(), init=False, repr=False, compare=False)  # terms[i] in entities
 
     def __post_init__(self) -> None:
         # Read for every term of every sentence scored: worked out once.
         object.__setattr__(self, "_entities", self._find_entities())
+        object.__setattr__(self, "total_weight", sum(t.weight for t in self.terms) or 1.0)
+        object.__setattr__(self, "entity_flags", tuple(t in self._entities for t in self.terms))
         tokens = frozenset(t for term in self.terms for alt in term.alternatives for t in alt)
         object.__setattr__(self, "asked_tokens", tokens)
 
