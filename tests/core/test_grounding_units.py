@@ -197,3 +197,22 @@ def test_a_focus_works_out_its_weight_and_its_entities_once_as_its_terms_give_th
     fewer = dataclasses.replace(focus, terms=(score,))  # worked out again for the new terms
     assert (fewer.total_weight, fewer.entity_flags) == (0.25, (False,))
     assert Focus(terms=(), models=(), benchmarks=(), model_tokens={}).total_weight == 1.0
+
+
+def test_a_focus_reads_the_token_maps_of_its_own_build_s_catalog() -> None:
+    from bot.core.answer import read_focus
+    from bot.core.names import NameCatalog
+
+    first = NameCatalog(["Muse Spark", "GPT-5.4"], ["HealthBench Hard"], aliases={})
+    again = read_focus("how did muse spark do", idf=lambda t: 2.0, lexicon=None, catalog=first)
+    focus = read_focus("how did gpt-5.4 do on healthbench hard", idf=lambda t: 2.0, lexicon=None, catalog=first)
+    assert focus.model_tokens is again.model_tokens  # made once for the build, read by every question
+    assert set(focus.model_tokens) == {"Muse Spark", "GPT-5.4"}
+    assert set(focus.benchmark_tokens) == {"HealthBench Hard"}
+    assert [t.word for t in focus.entities] == ["GPT-5.4"]
+    rebuilt = NameCatalog(["Muse Spark", "Claude Opus 4.6"], ["SWE-Bench Pro"], aliases={})  # the next build's
+    later = read_focus("how did claude opus 4.6 do", idf=lambda t: 2.0, lexicon=None, catalog=rebuilt)
+    assert set(later.model_tokens) == {"Muse Spark", "Claude Opus 4.6"}
+    assert set(later.benchmark_tokens) == {"SWE-Bench Pro"}
+    assert [t.word for t in later.entities] == ["Claude Opus 4.6"]
+    assert read_focus("muse spark", idf=lambda t: 2.0, lexicon=None, catalog=first).model_tokens == again.model_tokens
