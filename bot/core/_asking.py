@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -252,7 +253,6 @@ def covering_passages(
     says "the model", while the passages nearest in meaning say "Muse Spark" and "launch" and nothing else.
     ``lexical`` is BM25's ranking of the query, best first (`search.search_lexical`); its head is read."""
     from bot.core.answer.grounding import holds
-    from bot.core.text import token_set
 
     terms = [t for t in getattr(focus, "terms", ()) if t.weight > 0]
     total = sum(t.weight for t in terms)
@@ -262,8 +262,8 @@ def covering_passages(
 
     def coverage(chunk: object) -> tuple[bool, float]:
         source = serving.sources.get(chunk.article_id)  # type: ignore[attr-defined]
-        frame = f"{source.title} {source.byline}" if source is not None else ""
-        tokens = token_set(f"{chunk.embed_text} {frame}")  # type: ignore[attr-defined]
+        frame = (source.title, source.byline) if source is not None else ()
+        tokens = _framed_tokens(chunk.embed_text, *frame)  # type: ignore[attr-defined]
         credits = [(holds(t, tokens), t) for t in terms]
         every = all(c >= 1.0 for c, t in credits if t.is_identity)
         return every, sum(c * t.weight for c, t in credits) / total
@@ -278,6 +278,14 @@ def covering_passages(
         if every and covered > best:
             return [_read_as_passage(index, row, score, vector)]
     return []
+
+
+@functools.lru_cache(maxsize=1 << 12)  # the same passages are read for question after question
+def _framed_tokens(embed_text: str, *frame: str) -> frozenset[str]:
+    """The tokens of a passage with its article's title and byline (``frame``), as one text."""
+    from bot.core.text import token_set
+
+    return token_set(f"{embed_text} {' '.join(frame)}" if frame else f"{embed_text} ")
 
 
 def _read_as_passage(index: Any, row: int, bm25_score: float, vector: Any) -> Passage:

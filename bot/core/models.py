@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 
@@ -118,10 +119,16 @@ class SourceRef:
     @property
     def byline(self) -> str:
         """The outlet and author, as a question may name them ("what does PocketLab say"); "" when unknown."""
-        from bot.core.corpus import UNKNOWN_OUTLET
+        return _byline(self.outlet, self.author)
 
-        outlet = "" if self.outlet == UNKNOWN_OUTLET else self.outlet
-        return " ".join(part for part in (outlet, self.author) if part)
+
+# Read for every passage an answer weighs (~20 times an ask), and most articles share their outlet and author.
+@functools.lru_cache(maxsize=1 << 12)
+def _byline(outlet: str, author: str) -> str:
+    from bot.core.corpus import UNKNOWN_OUTLET
+
+    outlet = "" if outlet == UNKNOWN_OUTLET else outlet
+    return " ".join(part for part in (outlet, author) if part)
 
 
 @dataclass(frozen=True, slots=True)

@@ -116,9 +116,16 @@ def keep_leaders(
 
 
 def rank_chunks_by_units(
-    unit_hits: Sequence[tuple[int, float]], units: Sequence[tuple[int, str]]
+    unit_hits: Sequence[tuple[int, float]], units: Sequence[tuple[int, str]], unit_chunks: np.ndarray | None = None
 ) -> list[tuple[int, float]]:
-    """Chunk rows in the order of their best-matching answer unit (a sentence-level dense ranking)."""
+    """Chunk rows in the order of their best-matching answer unit (a sentence-level dense ranking).
+
+    ``unit_chunks`` (the index's unit row -> chunk row array, when it has one) maps every hit in one gather."""
+    if unit_chunks is not None and unit_hits:
+        chunk_rows = unit_chunks[np.fromiter((row for row, _ in unit_hits), dtype=np.int64, count=len(unit_hits))]
+        _, first = np.unique(chunk_rows, return_index=True)  # each chunk's first (best) hit
+        first.sort()
+        return [(row, unit_hits[at][1]) for at, row in zip(first.tolist(), chunk_rows[first].tolist(), strict=True)]
     best: dict[int, float] = {}
     for unit_row, score in unit_hits:
         chunk_row = units[unit_row][0]
@@ -157,7 +164,7 @@ def search_passages(
     dense = index.search_dense(query_vec, depth)
     # A passage can be long and about several things; its best sentence says more about a precise question.
     unit_hits = index.search_units(query_vec, depth * UNITS_PER_CHUNK)
-    by_units = rank_chunks_by_units(unit_hits, index.units)[:depth]
+    by_units = rank_chunks_by_units(unit_hits, index.units, getattr(index, "unit_chunks", None))[:depth]
     dense_by_row = dict(dense)
     bm25_by_row = dict(lexical)
     # The two dense rankings come from one model; together they weigh as much as BM25, not twice as much.

@@ -74,3 +74,13 @@ def test_a_warm_service_answers_as_a_fresh_one(shipped_index: tuple[Path, Path],
             fresh.missing,
         )
         assert answer.scores == fresh.scores
+
+
+def test_a_passage_s_tokens_with_its_frame_are_those_of_the_text_they_make_together() -> None:
+    from bot.core._asking import _framed_tokens
+    from bot.core.text import token_set
+
+    text, title, byline = "Muse Spark scored 42.8 on HealthBench Hard.", "Meta's new model", "PocketLab Ann Lee"
+    assert _framed_tokens(text, title, byline) == token_set(f"{text} {title} {byline}")
+    assert {"pocketlab", "healthbench"} <= _framed_tokens(text, title, byline)
+    assert _framed_tokens(text) == token_set(text)  # an article the build does not know: the passage alone

@@ -161,3 +161,58 @@ def test_a_date_supposed_in_an_if_clause_is_no_date_that_happened() -> None:
     assert not holds_kind("If Orbit 3 launches in April, it could overshadow the rest.", "date")
     assert holds_kind("Orbit 3 launched in April, two weeks after the rest.", "date")
     assert holds_kind("If you pay $20 a month, you get the Pro tier.", "money")  # a price stated under a condition
+
+
+def test_a_units_framing_is_read_in_one_lookup_as_its_parts_give_it() -> None:
+    from bot.core.answer import select
+    from bot.core.names import name_key
+
+    text = "Nadia Forsberg leads the lab. She joined at 24, and it grew fast.\n\nA new paragraph starts here."
+    heading, title, earlier = "People", "Lab profile Daily Wire", "The lab was founded in 2019."
+    sentence = "She joined at 24, and it grew fast."
+    tokens, with_heading, with_passage = select._unit_tokens(sentence, heading, text, title)
+    context = select._unit_context(sentence, heading, text, text, title, earlier)
+    before = select._preceding_tokens(text, sentence)
+    assert before is not None
+    assert context == (
+        tokens, with_heading, with_passage, with_heading | before | frozenset(tokenize(earlier)),
+        select._antecedent_tokens(text, sentence), "Nadia Forsberg leads the lab.",
+        select._preceding_key(text, heading, sentence), f"{name_key(sentence)} | {name_key(heading)}",
+        frozenset(tokenize(heading)),
+    )  # fmt: skip
+    assert "nadia" in context[3]  # what comes before the sentence carries the name into it
+    assert "2019" in context[3]  # and so does the section's passage before
+    assert "paragraph" not in context[3]  # what comes after does not
+
+
+def test_a_focus_works_out_its_weight_and_its_entities_once_as_its_terms_give_them() -> None:
+    import dataclasses
+
+    glint = FocusTerm("Glint", "model", 2.0, (frozenset(tokenize("glint")),), True)
+    ember = FocusTerm("Ember 2", "model", 1.5, (frozenset(tokenize("ember 2")),), True)
+    score = FocusTerm("score", "word", 0.25, (frozenset(tokenize("score")),), False)
+    focus = Focus(terms=(glint, score, ember), models=("Glint", "Ember 2"), benchmarks=(), model_tokens={})
+    assert focus.total_weight == 3.75
+    assert focus.entity_flags == (True, False, True)
+    fewer = dataclasses.replace(focus, terms=(score,))  # worked out again for the new terms
+    assert (fewer.total_weight, fewer.entity_flags) == (0.25, (False,))
+    assert Focus(terms=(), models=(), benchmarks=(), model_tokens={}).total_weight == 1.0
+
+
+def test_a_focus_reads_the_token_maps_of_its_own_build_s_catalog() -> None:
+    from bot.core.answer import read_focus
+    from bot.core.names import NameCatalog
+
+    first = NameCatalog(["Muse Spark", "GPT-5.4"], ["HealthBench Hard"], aliases={})
+    again = read_focus("how did muse spark do", idf=lambda t: 2.0, lexicon=None, catalog=first)
+    focus = read_focus("how did gpt-5.4 do on healthbench hard", idf=lambda t: 2.0, lexicon=None, catalog=first)
+    assert focus.model_tokens is again.model_tokens  # made once for the build, read by every question
+    assert set(focus.model_tokens) == {"Muse Spark", "GPT-5.4"}
+    assert set(focus.benchmark_tokens) == {"HealthBench Hard"}
+    assert [t.word for t in focus.entities] == ["GPT-5.4"]
+    rebuilt = NameCatalog(["Muse Spark", "Claude Opus 4.6"], ["SWE-Bench Pro"], aliases={})  # the next build's
+    later = read_focus("how did claude opus 4.6 do", idf=lambda t: 2.0, lexicon=None, catalog=rebuilt)
+    assert set(later.model_tokens) == {"Muse Spark", "Claude Opus 4.6"}
+    assert set(later.benchmark_tokens) == {"SWE-Bench Pro"}
+    assert [t.word for t in later.entities] == ["Claude Opus 4.6"]
+    assert read_focus("muse spark", idf=lambda t: 2.0, lexicon=None, catalog=first).model_tokens == again.model_tokens

@@ -100,3 +100,22 @@ def test_a_passage_brings_its_neighbours_in_the_same_section(tmp_path: Path) -> 
     kept = [first, Passage(section[1], 0.4, 0.7, 1.0)]
     assert not {p.chunk.id for p in section_neighbours(index, kept)} & {p.chunk.id for p in kept}  # none twice
     assert all(chunks[p.chunk.id].heading == "The review" for p in found)
+
+
+def test_units_ranked_by_their_chunk_alike_through_the_index_array() -> None:
+    import numpy as np
+
+    from bot.core.search import rank_chunks_by_units
+
+    units = [(0, "a"), (0, "b"), (1, "c"), (2, "d"), (2, "e"), (3, "f")]
+    unit_chunks = np.array([row for row, _ in units], dtype=np.int64)
+    hits = [(4, 0.9), (1, 0.8), (3, 0.7), (0, 0.6), (5, 0.5), (2, 0.4)]
+    by_tuples = rank_chunks_by_units(hits, units)
+    assert by_tuples == [(2, 0.9), (0, 0.8), (3, 0.5), (1, 0.4)]  # each chunk at its first (best) unit
+    assert rank_chunks_by_units(hits, units, unit_chunks) == by_tuples
+    assert rank_chunks_by_units([], units, unit_chunks) == []
+
+
+def test_an_index_maps_each_unit_to_its_chunk_in_one_array(tmp_path: Path) -> None:
+    index = _tiny_index(tmp_path)
+    assert index.unit_chunks.tolist() == [row for row, _ in index.units]

@@ -190,10 +190,14 @@ class Focus:
     _entities: tuple[FocusTerm, ...] = field(default=(), init=False, repr=False, compare=False)
     asked_tokens: frozenset[str] = field(default=frozenset(), init=False, repr=False, compare=False)
     # every token that grounds one of its terms: a name among them is no one else
+    total_weight: float = field(default=1.0, init=False, repr=False, compare=False)  # of all terms (1 when none)
+    entity_flags: tuple[bool, ...] = field(default=(), init=False, repr=False, compare=False)  # terms[i] in entities
 
     def __post_init__(self) -> None:
         # Read for every term of every sentence scored: worked out once.
         object.__setattr__(self, "_entities", self._find_entities())
+        object.__setattr__(self, "total_weight", sum(t.weight for t in self.terms) or 1.0)
+        object.__setattr__(self, "entity_flags", tuple(t in self._entities for t in self.terms))
         tokens = frozenset(t for term in self.terms for alt in term.alternatives for t in alt)
         object.__setattr__(self, "asked_tokens", tokens)
 
@@ -212,7 +216,7 @@ class Focus:
         return self._entities
 
     def _find_entities(self) -> tuple[FocusTerm, ...]:
-        model_words = {t for tokens in self.model_tokens.values() for t in tokens}
+        model_words = _model_words(self.model_tokens)
         found = tuple(
             t for t in self.terms
             if t.role == "model" or (t.role == "name" and any(alt <= model_words for alt in t.alternatives))
@@ -317,8 +321,7 @@ def read_focus(
         found_benchmarks, found_models = catalog.find_mentions(question)
         grams = catalog.mention_grams(question)
         benchmarks, models = tuple(found_benchmarks), tuple(found_models)
-        model_tokens = {m: frozenset(tokenize(m)) for m in catalog.models}
-        benchmark_tokens = {b: _core_tokens(b) for b in catalog.benchmarks}
+        model_tokens, benchmark_tokens = _catalog_tokens(catalog)
         used_keys = {k for _kind, _name, gram in grams for k in gram}
         for role, names in (("benchmark", benchmarks), ("model", models)):
             for name in names:
@@ -536,6 +539,35 @@ def _short_names(terms: list[FocusTerm], placed: Mapping[str, int]) -> list[Focu
         for i in (at, *(() if family is None else (family,))):
             out[i] = replace(out[i], named_by=tail.alternatives)
     return out
+
+
+# What every question's focus reads of one build's catalog (its models' tokens, its benchmarks' core tokens, every
+# model word), kept for the last catalog read: one build answers question after question, and on a corpus of
+# thousands of names this is thousands of tokenisations a question. Kept by the identity of the name tuples
+# (a new build's catalog has its own), never changed once made: every Focus shares them and only reads them.
+_TokenMap = dict[str, frozenset[str]]
+_CATALOG_TOKENS: list[tuple[tuple[str, ...], tuple[str, ...], _TokenMap, _TokenMap]] = []
+_MODEL_WORDS: list[tuple[Mapping[str, frozenset[str]], frozenset[str]]] = []
+
+
+def _catalog_tokens(catalog: NameCatalog) -> tuple[_TokenMap, _TokenMap]:
+    models, benchmarks = catalog.models, catalog.benchmarks
+    kept = _CATALOG_TOKENS[-1] if _CATALOG_TOKENS else None
+    if kept is not None and kept[0] is models and kept[1] is benchmarks:
+        return kept[2], kept[3]
+    model_tokens = {m: frozenset(tokenize(m)) for m in models}
+    benchmark_tokens = {b: _core_tokens(b) for b in benchmarks}
+    _CATALOG_TOKENS[:] = [(models, benchmarks, model_tokens, benchmark_tokens)]
+    return model_tokens, benchmark_tokens
+
+
+def _model_words(model_tokens: Mapping[str, frozenset[str]]) -> frozenset[str]:
+    kept = _MODEL_WORDS[-1] if _MODEL_WORDS else None
+    if kept is not None and kept[0] is model_tokens:
+        return kept[1]
+    words = frozenset(t for tokens in model_tokens.values() for t in tokens)
+    _MODEL_WORDS[:] = [(model_tokens, words)]
+    return words
 
 
 def _core_tokens(benchmark: str) -> frozenset[str]:

@@ -96,7 +96,7 @@ def ground(
     """
     previous_tokens: set[str] | None = None
     preceding = context if preceding is None else preceding
-    total = sum(t.weight for t in focus.terms) or 1.0
+    total = focus.total_weight
     heading = heading or set()
     frame = frame or set()
     own = 0.0
@@ -110,7 +110,7 @@ def ground(
     entities_seen = 0
     entity_words: set[str] = set()
     entity_missing: list[FocusTerm] = []
-    for term in focus.terms:
+    for term, is_entity in zip(focus.terms, focus.entity_flags, strict=True):
         credit = holds(term, sentence)
         if not credit and term.word == "without" and sentence_key and _NO_RE.search(sentence_key):
             credit = 1.0  # "without tools" is "(no tools)": "no" is too small a word to be a search token
@@ -140,7 +140,7 @@ def ground(
             with_context += credit * term.weight
             if term.is_identity:
                 grounded_identity += 1
-            if term in focus.entities:
+            if is_entity:
                 entities_seen += 1
                 entity_words.add(term.word)
             if term.weight >= focus.distinctive_idf:
@@ -245,11 +245,11 @@ def ground(
                 carried = not names_other and said_last(term.phrase, preceding_key)
         if carried:
             with_context += term.weight
-            if term in focus.entities:
+            if is_entity:
                 entities_seen += 1
                 entity_words.add(term.word)
         elif term.is_identity:
-            (entity_missing if comparison and term in focus.entities else missing).append(term)
+            (entity_missing if comparison and is_entity else missing).append(term)
         else:
             with_context += context_credit * holds(term, context) * term.weight
     if comparison and not entities_seen:

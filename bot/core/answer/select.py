@@ -158,6 +158,32 @@ def relative_years(sentence: str, published: str) -> frozenset[str]:
     return frozenset(str(int(year) + _YEAR_OFFSETS[m.group(1).lower()]) for m in _RELATIVE_YEAR_RE.finditer(sentence))
 
 
+@functools.lru_cache(maxsize=1 << 12)  # pure; read again by every question that retrieves the passage
+def _unit_context(
+    sentence: str, heading: str, text: str, embed_text: str, title: str, earlier: str
+) -> tuple[
+    frozenset[str], frozenset[str], frozenset[str], frozenset[str], frozenset[str] | None, str, str, str, frozenset[str]
+]:
+    """What frames one answer unit of a passage, whatever the question (one lookup, not one per part): its tokens,
+    with its heading's, with its passage's and title's (`_unit_tokens`); what comes before it (with ``earlier``,
+    the section's passage before); its pronoun's antecedent; the sentence before; the name keys of what precedes
+    it and of the sentence with its heading; the heading's tokens the sentence does not say."""
+    tokens, with_heading, with_passage = _unit_tokens(sentence, heading, embed_text, title)
+    before = _preceding_tokens(text, sentence)
+    preceding = (with_passage if before is None else with_heading | before) | _token_set(earlier)
+    return (
+        tokens,
+        with_heading,
+        with_passage,
+        preceding,
+        _antecedent_tokens(text, sentence),
+        previous_sentence(text, sentence),
+        _preceding_key(text, heading, sentence),
+        f"{name_key(sentence)} | {name_key(heading)}",
+        _token_set(heading) - tokens,
+    )
+
+
 # Where one clause of a sentence ends and another, about something else, begins: "… on April 9, and finished
 # the week at $629.86 on April 10", "… for Alphabet and 19.6 times for Microsoft; …".
 _CLAUSE_BREAK_RE = re.compile(
@@ -284,22 +310,20 @@ def score_sentences(
         title = (titles or {}).get(passage.chunk.article_id, "")
         frame = heading_tokens | _token_set(title)
         byline = _token_set((bylines or {}).get(passage.chunk.article_id, ""))
-        heading_key = name_key(passage.chunk.heading)
         article = functools.partial(article_tokens, passage.chunk.article_id) if article_tokens else None
         article_all = functools.partial(article_words, passage.chunk.article_id) if article_words else None
-        earlier = _token_set(section_before(passage.chunk)) if section_before is not None else frozenset()
+        earlier_text = section_before(passage.chunk) if section_before is not None else ""
         candidates = units[p_index] if units is not None else [(u, 0.0) for u in split_answer_units(passage.chunk.text)]
         for position, (sentence, similarity) in enumerate(candidates):
-            tokens, with_heading, with_passage = _unit_tokens(
-                sentence, passage.chunk.heading, passage.chunk.embed_text, title
-            )
+            (
+                tokens, with_heading, with_passage, preceding, antecedent, previous, preceding_key, sentence_key,
+                heading_rest,
+            ) = _unit_context(sentence, passage.chunk.heading, passage.chunk.text, passage.chunk.embed_text, title,
+                              earlier_text)  # fmt: skip
             dated = relative_years(sentence, (published or {}).get(passage.chunk.article_id, ""))
-            if dated:
+            if dated:  # "this year" in an article of 2026 says 2026
                 tokens, with_heading, with_passage = tokens | dated, with_heading | dated, with_passage | dated
-            before = _preceding_tokens(passage.chunk.text, sentence)
-            preceding = (with_passage if before is None else with_heading | before) | earlier
-            antecedent = _antecedent_tokens(passage.chunk.text, sentence)
-            previous = previous_sentence(passage.chunk.text, sentence)
+                preceding, heading_rest = preceding | dated, heading_rest - dated
             grounding = None
             if focus is not None and focus.terms:
                 # A section heading says what its sentences are about ("Three Modes, One Model").
@@ -307,25 +331,25 @@ def score_sentences(
                     focus,
                     with_heading,
                     with_passage,
-                    sentence_key=f"{name_key(sentence)} | {heading_key}",
+                    sentence_key=sentence_key,
                     article=article,
                     article_all=article_all,
                     frame=frame,
                     preceding=preceding,
                     antecedent=antecedent,
                     previous=previous,
-                    preceding_key=_preceding_key(passage.chunk.text, passage.chunk.heading, sentence),
+                    preceding_key=preceding_key,
                     texts=(sentence, passage.chunk.heading),
                     byline=byline,
-                    heading=heading_tokens - tokens,
+                    heading=heading_rest,
                     comparison=comparison,
                 )
                 if grounding.identity_ok and shape.kind != "text" and not comparison:
                     grounding = _grounded_where_valued(
                         grounding, focus, sentence, shape, passage.chunk.heading, heading_tokens, with_passage,
                         preceding, frame=frame, antecedent=antecedent, previous=previous, byline=byline,
-                        preceding_key=_preceding_key(passage.chunk.text, passage.chunk.heading, sentence),
-                        heading=heading_tokens - tokens,
+                        preceding_key=preceding_key,
+                        heading=heading_rest,
                     )  # fmt: skip
                 own, context = grounding.coverage, grounding.context_coverage
             else:

@@ -58,6 +58,9 @@ class LoadedIndex:
     units: tuple[tuple[int, str], ...]  # (chunk row, sentence): what an answer can quote
     views: tuple[SegmentView, ...] = field(repr=False)
     _unit_start: np.ndarray = field(repr=False)  # len(chunks) + 1
+    # int64, unit row -> its chunk's row (`units[j][0]` as one array: a search's hits are mapped in one gather,
+    # not by reading a tuple of the build per hit, which misses the cache at 50k units)
+    unit_chunks: np.ndarray = field(repr=False)
     _unit_place: np.ndarray = field(repr=False)  # (len(units), 2): segment number, local unit row
     _chunk_place: np.ndarray = field(repr=False)  # (len(chunks), 2): segment number, local chunk row
     _rows: Mapping[str, int] = field(repr=False)
@@ -170,10 +173,21 @@ class LoadedIndex:
         for view in self.views:
             seg = view.segment
             if units:
-                rows, scores = search_rows(seg.unit_dense, seg.unit_vectors, query, k, view.unit_dead, view.n_unit_dead)
+                rows, scores = search_rows(
+                    seg.unit_dense,
+                    seg.unit_vectors,
+                    query,
+                    k,
+                    view.unit_dead,
+                    view.n_unit_dead,
+                    seg.search_cache,
+                    "units16",
+                )
                 hits.append((view.unit_rows[rows], scores))
             else:
-                rows, scores = search_rows(seg.dense, seg.vectors, query, k, view.dead, view.n_dead)
+                rows, scores = search_rows(
+                    seg.dense, seg.vectors, query, k, view.dead, view.n_dead, seg.search_cache, "chunks16"
+                )
                 hits.append((view.rows[rows], scores))
         return _merge(hits, k)
 
@@ -258,6 +272,7 @@ def compose_index(
     chunks: list[Chunk] = []
     units: list[tuple[int, str]] = []
     starts: list[np.ndarray] = []
+    unit_chunks: list[np.ndarray] = []
     chunk_place: list[np.ndarray] = []
     unit_place: list[np.ndarray] = []
     articles: dict[str, Article] = {}
@@ -277,8 +292,8 @@ def compose_index(
         u_start, u_end = int(seg.unit_starts[start]), int(seg.unit_starts[end])
         first_unit = len(units)
         unit_rows[number][u_start:u_end] = np.arange(first_unit, first_unit + u_end - u_start)
-        units.extend(zip(rows[number][seg.unit_chunk[u_start:u_end]].tolist(), seg.unit_texts[u_start:u_end],
-                         strict=True))  # fmt: skip
+        unit_chunks.append(rows[number][seg.unit_chunk[u_start:u_end]])
+        units.extend(zip(unit_chunks[-1].tolist(), seg.unit_texts[u_start:u_end], strict=True))
         starts.append(seg.unit_starts[start:end] - u_start + first_unit)
         chunk_place.append(np.stack([np.full(end - start, number), np.arange(start, end)], axis=1))
         unit_place.append(np.stack([np.full(u_end - u_start, number), np.arange(u_start, u_end)], axis=1))
@@ -327,6 +342,7 @@ def compose_index(
         units=tuple(units),
         views=tuple(views),
         _unit_start=unit_start,
+        unit_chunks=np.concatenate(unit_chunks).astype(np.int64) if unit_chunks else np.zeros(0, dtype=np.int64),
         _unit_place=np.concatenate(unit_place) if unit_place else empty,
         _chunk_place=np.concatenate(chunk_place) if chunk_place else empty,
         _rows=MappingProxyType({chunk.id: row for row, chunk in enumerate(chunks)}),

@@ -66,6 +66,9 @@ class Segment:
     word_vectors: np.ndarray
     signatures: np.ndarray  # (len(articles), SIGNATURE_SIZE) uint64 MinHash of each body, for near-duplicates
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
+    # What searches derive from the vectors once (the float16 copies of `_dense.search_rows`): a segment never
+    # changes, so neither does this; a build shares it with every build that lists the segment.
+    search_cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
     def hashes(self) -> Mapping[str, str]:
