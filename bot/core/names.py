@@ -338,21 +338,38 @@ class NameCatalog:
         if len(letters) < 4:
             return None
         digits = re.findall(r"\d+(?:\.\d+)*", key)
-        budget = 1 if len(letters) < 9 else 2
         best: dict[str, int] = {}
         for their_letters, their_digits, name in self._forgiving_keys(kind):
             if digits and digits != their_digits[: len(digits)]:
                 continue
+            # Two errors in a name of eight letters or more ("simpvlqa" for SimpleVQA), one in a shorter one.
+            budget = 1 if max(len(letters), len(their_letters)) < 8 else 2
             if abs(len(their_letters) - len(letters)) > budget:
                 continue  # more edits than the budget, whatever the letters
             distance = _edit_distance(letters, their_letters, budget)
             if distance <= budget and distance < best.get(name, budget + 1):
                 best[name] = distance
         if not best:
-            return None
+            return self._clipped_words(key, kind)
         closest = min(best.values())
         winners = [name for name, distance in best.items() if distance == closest]
         return winners[0] if len(winners) == 1 else None
+
+    def _clipped_words(self, key: str, kind: str) -> str | None:
+        """The one name whose words the typed words start, word for word ("intelligenc inde outpu token" for
+        "Intelligence Index output tokens"); a number must be the name's own. None when none or several are."""
+        typed = key.split()
+        if len(typed) < 2:
+            return None
+        found = {
+            name
+            for their_key, _compact, _tokens, name in self._suggestion_keys(kind)
+            if len(words := their_key.split()) == len(typed)
+            and all(
+                w == t if len(t) < 3 or t[0].isdigit() else w.startswith(t) for w, t in zip(words, typed, strict=True)
+            )
+        }
+        return next(iter(found)) if len(found) == 1 else None
 
     def _forgiving_keys(self, kind: str) -> list[tuple[str, list[str], str]]:
         """(letters without spaces or digits, the digits, name) of every key a typing error may mean; made once."""

@@ -323,3 +323,24 @@ def test_corpus_alias_file_is_optional_and_checked(tmp_path: Path) -> None:
 def test_kind_is_checked(catalog: NameCatalog) -> None:
     with pytest.raises(ValueError, match="kind"):
         catalog.resolve("gpt", "person")
+
+
+@pytest.mark.parametrize(
+    ("typed", "name"),
+    [
+        ("smplveqa", "SimpleVQA"),  # two errors in a name of nine letters
+        ("intelligenc inde outpu token", "Intelligence Index output tokens"),  # every word clipped
+        ("health hard", "HealthBench Hard"),
+        ("terminal bench 3", None),  # a digit is never forgiven
+        ("intel tokens", None),  # clipped words must be the whole name's, word for word
+    ],
+)
+def test_forgiving_lookups_take_two_errors_in_long_names_and_clipped_words(typed: str, name: str | None) -> None:
+    catalog = NameCatalog(
+        ["Muse Spark"],
+        ["SimpleVQA", "Intelligence Index output tokens", "HealthBench Hard", "Terminal-Bench 2.0", "GDPval-AA",
+         "Artificial Analysis Intelligence Index v4.0"],
+        aliases={},
+    )  # fmt: skip
+
+    assert catalog.resolve_forgiving(typed, "benchmark") == name
