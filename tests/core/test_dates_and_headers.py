@@ -98,3 +98,12 @@ def test_a_share_said_for_this_year_differs_from_another_articles_share_for_2026
         "custom-chips-take-over-the-serving-fleet",
         "who-pays-for-quill",
     }
+
+
+def test_a_static_site_field_that_is_not_text_is_ignored_not_an_error() -> None:
+    article = parse_article(
+        b"---\ntitle: Chips\npublisher:\n  name: The Wire\ndate: 2026-04-14\n---\n\nThe body says little.\n",
+        "chips.md",
+    )
+
+    assert (article.outlet, article.published) == ("Unknown outlet", "2026-04-14")

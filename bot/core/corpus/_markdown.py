@@ -39,7 +39,10 @@ def _parse_markdown(text: str, name: str, source_path: str) -> Article:
     for key, aliases in _FRONT_MATTER_ALIASES.items():
         for alias in aliases:
             if not fields[key] and alias in meta:
-                fields[key] = _front_matter_text(meta, alias, name)
+                try:
+                    fields[key] = _front_matter_text(meta, alias, name)
+                except ArticleError:
+                    log.debug("%s: ignoring front matter `%s`, which is not text", name, alias)  # "publisher: {…}"
     if not fields["url"] and isinstance(meta.get("source"), str) and _URL_RE.match(meta["source"].strip()):
         fields["url"] = meta["source"].strip()  # "source: https://…" is where it came from
     body = _markdown_body(body)
