@@ -36,6 +36,11 @@ def test_the_head_of_a_question_is_the_noun_it_asks_about(question: str, head: s
     assert asked_head(question) == head
 
 
+def test_a_share_someone_pays_for_is_a_share_not_an_amount() -> None:
+    assert read_question_shape("What minimum share of reserved demand do customers pay for?").kind == "percent"
+    assert read_question_shape("What do customers pay for reserved demand?").kind == "money"
+
+
 def test_how_long_is_a_named_size_asks_for_a_number_not_a_time() -> None:
     assert read_question_shape("how long is quill's context window").kind == "number"
     assert read_question_shape("how long did the orca 300 take to ship").kind == "duration"

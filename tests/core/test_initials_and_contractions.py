@@ -1,5 +1,5 @@
 """A short word the corpus never writes may be the initials of words it does ("cto": "chief technology
-officer"); a contraction ("don't", "I'm") is never what a question is about."""
+officer"); a contraction ("don't", "I'm") is never what a question is about, nor is "one" in "one of"."""
 
 from __future__ import annotations
 
@@ -33,6 +33,14 @@ date: 2026-04-13
 Hana Okonkwo is chief technology officer at Brindle Systems, a 12-person software firm in Leeds, and she let us
 watch her team try Quill for a week.
 """,
+    "tents.md": """---
+title: "Tents for a data centre"
+date: 2026-04-10
+---
+
+Construction trackers estimate a Kestrel tent hall can be working in four to seven months, against 14 to 20
+months for a conventional concrete shell.
+""",
     "search.md": """---
 title: "Search tests an answer mode"
 date: 2026-04-30
@@ -63,3 +71,11 @@ def test_a_question_with_dont_is_answered(service: MuseService) -> None:
 
     assert not answer.abstained, answer.text
     assert "no longer public" in answer.text
+
+
+@pytest.mark.slow
+def test_one_of_them_is_no_count(service: MuseService) -> None:
+    answer = service.ask("how fast can one of kestrel's tent halls be up and running")
+
+    assert not answer.abstained, answer.text
+    assert "four to seven months" in answer.text

@@ -362,6 +362,8 @@ def read_focus(
             tokens = tokens[1:]
         if not tokens or tokens[0] in seen:
             continue
+        if word.lower() == "one" and index < len(pieces) and pieces[index][0].lower() == "of":
+            continue  # "one of meta's tent halls": one picked from them, not a count
         token = tokens[0]
         # The words an acronym stands for, written out: one term that the acronym also grounds.
         for length in (5, 4, 3, 2):

@@ -39,6 +39,9 @@ _DURATION_Q = re.compile(r"\bhow long\b|\bhow many (seconds|minutes|hours|days|w
 _POINTS_Q = re.compile(r"\b(?:spread|margin|basis points?|percentage points?)\b", re.IGNORECASE)
 
 
+_SHARE_Q = re.compile(r"\b(?:what|which)\s+(?:[a-z]+\s+){0,2}?(?:share|percentage|fraction|proportion)\b", re.I)
+
+
 _PERCENT_Q = re.compile(r"\b(percentage|percent|per cent|what share|what fraction)\b|%", re.IGNORECASE)
 
 
@@ -237,6 +240,8 @@ def read_question_shape(question: str, *, named_benchmark: bool = False) -> Ques
             break
     if kind == "duration" and re.match(r"^\W*how long\b", text) and asked_head(text):
         kind = "number"  # "how long is muse spark's context window": a size, not a time
+    if kind == "money" and _SHARE_Q.search(text):
+        kind = "percent"  # "what minimum share of reserved demand do customers pay for": a share, not an amount
     if kind == "money" and _POINTS_Q.search(text):
         kind = "number"  # "what spread is it priced at": points over a rate
     if kind == "money" and _CHANGE_Q.search(text):
