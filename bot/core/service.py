@@ -251,7 +251,8 @@ class MuseService:
             self.build_index(lock_timeout=0)
             return self._now_serving()
         articles, _errors = self.load_corpus()
-        if is_stale(loaded.index, articles).is_stale:
+        outdated = self._facts_outdated(loaded)
+        if is_stale(loaded.index, articles).is_stale or outdated:
             with self._lock:
                 self._serving = self._serving or loaded
             try:
@@ -260,7 +261,12 @@ class MuseService:
                 if unwritable is not None:
                     raise unwritable
                 if notify:
-                    notify("corpus/ changed since the last build; updating the index.")
+                    notify(
+                        "musebot's fact reader or the alias files changed since the last build; reading the "
+                        "articles' scores again."
+                        if outdated
+                        else "corpus/ changed since the last build; updating the index."
+                    )
                 self.build_index(articles=articles, lock_timeout=0)
             except CorpusLockedError:
                 log.info("corpus/ changed, but another process is changing the index: serving the current build")
@@ -271,6 +277,17 @@ class MuseService:
             if self._serving is None:
                 self._serving = loaded
             return self._serving
+
+    def _facts_outdated(self, serving: _Serving) -> bool:
+        """Whether the build's facts were read by another version of the fact reader, or with other alias files
+        (an upgrade of musebot, an edited aliases.yaml): its scores are then re-read, its vectors kept."""
+        from bot.core.facts._version import extraction_version
+        from bot.core.index._build import FACTS_STATE_FILE
+        from bot.core.index._layout import read_optional_json
+
+        saved = read_optional_json(serving.index.path / FACTS_STATE_FILE)  # None when absent or unreadable
+        version = saved.get("version") if saved is not None else None
+        return isinstance(version, str) and version != extraction_version(self._corpus_aliases())
 
     def _now_serving(self) -> _Serving:
         """The serving build once one has been set (by a build, or by the load just before)."""

@@ -9,7 +9,6 @@ import json
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict
-from pathlib import Path
 from typing import Any
 
 from bot.core.aliases import AliasMap, load_default_aliases, merge_alias_maps
@@ -18,12 +17,12 @@ from bot.core.facts._layout import Layout, read_layout
 from bot.core.facts._mentions import ModelMatcher, alias_model_names, primary_model
 from bot.core.facts._prose import facts_from_prose
 from bot.core.facts._tables import facts_from_tables, learn_table_models
-from bot.core.files import digest_of_files
+from bot.core.facts._version import FACTS_SCHEMA_VERSION, extraction_sources, version_of
 from bot.core.models import Article, BenchmarkFact, Chunk
 
 log = logging.getLogger(__name__)
 
-FACTS_SCHEMA_VERSION = 1
+__all__ = ["FACTS_SCHEMA_VERSION", "FactExtractor", "extract_facts", "extract_facts_reusing", "extraction_sources"]
 
 
 def extract_facts(
@@ -134,23 +133,4 @@ def _text_key(title: str, body: str) -> str:
 
 
 def _extraction_version(alias_map: Mapping[str, object]) -> str:
-    """Changes with this code (and the modules it reads text with) or the aliases: saved raw facts are then stale."""
-    aliases = json.dumps(alias_map, sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(f"{FACTS_SCHEMA_VERSION}\n{_source_digest()}\n{aliases}".encode()).hexdigest()[:16]
-
-
-def extraction_sources() -> tuple[Path, ...]:
-    """The source files whose code decides what extraction yields: every module of this package (so a new
-    module is covered without a list to keep up), and the name and text helpers it reads with."""
-    from bot.core import aliases, chunking, names, text
-
-    package = sorted(Path(__file__).parent.glob("*.py"))
-    return (*package, *(Path(str(module.__file__)) for module in (names, aliases, text, chunking)))
-
-
-@functools.cache
-def _source_digest() -> str:
-    sources = extraction_sources()
-    # The package's own source not readable: never reuse (a None adds random bytes).
-    own = [] if any(path.parent == Path(__file__).parent for path in sources) else [None]
-    return digest_of_files([*own, *sources])
+    return version_of(alias_map)
