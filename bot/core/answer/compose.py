@@ -443,17 +443,10 @@ def build_answer(
     shape = read_question_shape(read_as or question, named_benchmark=bool(focus and focus.benchmarks))
     comparison = focus is not None and is_comparison(question, focus)
     # What frames every sentence of an article: its title, outlet and author ("the PocketLab test").
-    titles = {
-        p.chunk.article_id: f"{sources[p.chunk.article_id].title} {sources[p.chunk.article_id].byline}"
-        for p in passages
-        if p.chunk.article_id in sources
-    }
-    bylines = {
-        p.chunk.article_id: sources[p.chunk.article_id].byline for p in passages if p.chunk.article_id in sources
-    }
-    dates = {
-        p.chunk.article_id: sources[p.chunk.article_id].published for p in passages if p.chunk.article_id in sources
-    }
+    cited_by = {p.chunk.article_id: sources[p.chunk.article_id] for p in passages if p.chunk.article_id in sources}
+    titles = {article: f"{ref.title} {ref.byline}" for article, ref in cited_by.items()}
+    bylines = {article: ref.byline for article, ref in cited_by.items()}
+    dates = {article: ref.published for article, ref in cited_by.items()}
     scored = score_sentences(
         shape, passages, stats, units=units, entity_terms=entity_terms, focus=focus, titles=titles, bylines=bylines,
         published=dates,

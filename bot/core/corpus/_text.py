@@ -8,6 +8,7 @@ import re
 
 from bot.core.corpus._validate import _HEADING_LINE_RE, ArticleError, _build_article
 from bot.core.models import Article
+from bot.core.text import MONTH_NAMES
 
 log = logging.getLogger(__package__)  # one logger for the whole corpus reader, as before the split
 
@@ -23,7 +24,7 @@ _TXT_HEADER_FIELDS = {
 _BYLINE_RE = re.compile(
     r"^[Bb][Yy]\s+([A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,4})(?:\s*[,|–—]\s*([A-Z][^,|]{1,60}))?$"
 )  # "By Renata Quiroga", "By Walter Brisco, Heartland Infrastructure Report"
-_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+_MONTHS = "|".join(MONTH_NAMES)
 _DATE_LINE_RE = re.compile(
     rf"^(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s+)?"
     rf"(?:(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{1,2}}\s+(?:{_MONTHS})\s+\d{{4}}|\d{{4}}-\d\d-\d\d)$",

@@ -53,7 +53,7 @@ def extract_facts_reusing(
     caller from one call to the next) lets an article whose facts settle as before skip that work too.
     """
     alias_map = merge_alias_maps(load_default_aliases(), aliases)
-    version = _extraction_version(alias_map)
+    version = version_of(alias_map)
     old: Mapping[str, Mapping[str, object]] = {}
     if saved and saved.get("version") == version and isinstance(saved.get("articles"), dict):
         old = saved["articles"]  # type: ignore[assignment]
@@ -130,7 +130,3 @@ def _article_key(article: Article) -> str:
 @functools.lru_cache(maxsize=1 << 17)
 def _text_key(title: str, body: str) -> str:
     return hashlib.sha256(f"{title}\n\n{body}".encode()).hexdigest()[:32]
-
-
-def _extraction_version(alias_map: Mapping[str, object]) -> str:
-    return version_of(alias_map)
