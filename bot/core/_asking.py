@@ -102,6 +102,7 @@ def answer_question(
     entity_terms = [t for name in (*benchmarks_named, *models_named) for t in tokenize(name)]
     index = serving.index
     policy = AnswerPolicy() if abstain_threshold is None else AnswerPolicy(abstain_threshold=abstain_threshold)
+    scored_memo: dict = {}  # the passages' scored units, kept when the answer is read again with rivals after them
 
     def answer_from(
         passages: Sequence[Passage],
@@ -136,6 +137,7 @@ def answer_question(
             section_before=index.section_before,
             restating=restating,
             akin=akin,
+            memo=scored_memo,
         )
 
     answer = answer_from(passages)

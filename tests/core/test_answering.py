@@ -140,3 +140,27 @@ def test_free_states_a_price_but_not_a_rate() -> None:
     assert holds_kind("Muse Spark costs nothing in the app.", "money")
     assert not holds_kind("Muse Spark is free in the app.", "money", rate=True)
     assert read_question_shape("how much does the api cost per million tokens").rate
+
+
+def test_a_second_reading_with_rivals_after_reuses_the_scored_units_and_changes_nothing() -> None:
+    from dataclasses import replace
+
+    from bot.core.answer import read_focus
+    from bot.core.answer.select import score_sentences
+
+    question = "healthbench hard score for muse spark"
+    shape = read_question_shape(question)
+    focus = read_focus(question, idf=STATS.weight, lexicon=None)
+    first, more = _passages(1, 0), _passages(1, 0, 2)
+    memo: dict = {}
+    plain = score_sentences(shape, first, STATS, focus=focus)
+    assert score_sentences(shape, first, STATS, focus=focus, memo=memo) == plain
+    assert {key for key, _ in memo} == {0, 1}  # each passage's units kept under its place and chunk
+    again = score_sentences(shape, more, STATS, focus=focus, memo=memo)
+    assert again == score_sentences(shape, more, STATS, focus=focus)
+    # What is kept is what is read: a kept unit comes back as kept, not scored again.
+    (place, chunk_id), kept = next(iter(memo.items()))
+    memo[(place, chunk_id)] = [(replace(s, score=-99.0), named) for s, named in kept]
+    assert any(s.score == -99.0 for s in score_sentences(shape, first, STATS, focus=focus, memo=memo))
+    # The same passages at other places are scored afresh.
+    assert all(s.score != -99.0 for s in score_sentences(shape, _passages(0, 1), STATS, focus=focus, memo=memo))

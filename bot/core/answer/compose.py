@@ -424,6 +424,7 @@ def build_answer(
     section_before: Callable[[Chunk], str] | None = None,
     restating: AbstractSet[str] = frozenset(),
     akin: AbstractSet[str] = frozenset(),
+    memo: dict[tuple[int, str], list[tuple[ScoredSentence, bool]]] | None = None,
 ) -> Answer:
     """The extractive answer for a question from its retrieved passages (and benchmark facts, if any).
 
@@ -439,6 +440,8 @@ def build_answer(
     articles' sentences that restate the answer's (see `_asking.rival_passages`): one may say the question's
     date or setting in other words and still state the same quantity. ``akin`` holds other articles' sentences
     close to the answer's: one that grounds the question states the same quantity, whatever its wording.
+    ``memo`` carries the scored units of the passages from one call to the next for the same question (see
+    `score_sentences`).
     """
     shape = read_question_shape(read_as or question, named_benchmark=bool(focus and focus.benchmarks))
     comparison = focus is not None and is_comparison(question, focus)
@@ -451,7 +454,7 @@ def build_answer(
         shape, passages, stats, units=units, entity_terms=entity_terms, focus=focus, titles=titles, bylines=bylines,
         published=dates,
         comparison=comparison, article_tokens=article_tokens, article_words=article_words,
-        section_before=section_before,
+        section_before=section_before, memo=memo,
     )  # fmt: skip
     names_someone = focus is not None and (
         bool(focus.models) or any(t.role in {"name", "rare"} or t.phrase for t in focus.terms)

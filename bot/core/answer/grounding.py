@@ -99,6 +99,7 @@ def ground(
     total = focus.total_weight
     heading = heading or set()
     frame = frame or set()
+    bare = sentence - heading if heading else sentence  # the sentence's own tokens, not its heading's
     own = 0.0
     with_context = 0.0
     missing: list[FocusTerm] = []
@@ -114,7 +115,7 @@ def ground(
         credit = holds(term, sentence)
         if not credit and term.word == "without" and sentence_key and _NO_RE.search(sentence_key):
             credit = 1.0  # "without tools" is "(no tools)": "no" is too small a word to be a search token
-        if credit and term.siblings and (sentence - heading) & term.siblings and not holds(term, sentence - heading):
+        if credit and term.siblings and bare & term.siblings and not holds(term, bare):
             credit = 0.0  # the heading says it, the sentence says a rival: the figure is the rival's
         if (
             credit
@@ -129,7 +130,7 @@ def ground(
             credit = 1.0 if says_phrase(term.phrase, sentence_key) else 0.0
         if credit and term.role == "benchmark" and texts[0] and not _said_together(term, texts):
             credit = 0.0
-        if term.role == "benchmark" and credit and not holds(term, sentence - heading):
+        if term.role == "benchmark" and credit and not holds(term, bare):
             # Named only by the heading: it frames the sentence unless the sentence names another benchmark.
             if names_other_benchmark is None:
                 names_other_benchmark = _names_other_benchmark(focus, term, sentence)
@@ -158,7 +159,7 @@ def ground(
         elif term.role == "model":
             if names_other_model is None:
                 names_other_model = any(tokens <= sentence for tokens in focus.model_tokens.values() if tokens) or bool(
-                    ((sentence - heading) & focus.model_names) - focus.asked_tokens
+                    (bare & focus.model_names) - focus.asked_tokens
                 )
             # Carried by the passage only when the sentence names no other model ("Maverick has 17B"); a score
             # on a named benchmark must be said of the model, or under a heading or title that names it.
@@ -169,7 +170,7 @@ def ground(
             # about ("She joined at 24" after "Nadia Forsberg leads …"; an article about "the API"), but not
             # when the sentence names someone else, or a rival of the term ("Thinking" for "Contemplating").
             if names_other is None:
-                names_other = _names_other(focus, sentence - heading)
+                names_other = _names_other(focus, bare)
             if holds(term, byline):
                 # The outlet or author is who says the whole article, whoever each sentence is about.
                 carried = True
@@ -184,15 +185,15 @@ def ground(
                 # "Llama 4 changed the architecture. Scout and Maverick were …": the family with its number,
                 # said just before, frames the sentence as it frames the number.
                 carried = True
-            elif not names_other and not (sentence - heading) & term.siblings:
+            elif not names_other and not bare & term.siblings:
                 # The passage before the sentence carries a name into it ("She joined …", "The 28-year-old …");
                 # what comes after it does not.
                 carried = bool(holds(term, frame) or holds(term, preceding))
                 if not carried and term.common and article is not None:
                     carried = bool(holds(term, article()))
-            elif antecedent and not (sentence - heading) & term.siblings:
+            elif antecedent and not bare & term.siblings:
                 carried = bool(holds(term, antecedent))
-            if not carried and term.heads & sentence and not (sentence - heading) & term.siblings:
+            if not carried and term.heads & sentence and not bare & term.siblings:
                 # "… cut 600 roles across the lab" in an article about Meta Superintelligence Labs: the name's
                 # head noun refers back to it.
                 carried = bool(holds(term, preceding) or (article_all is not None and holds(term, article_all())))
@@ -205,7 +206,7 @@ def ground(
                 previous_tokens = set(tokenize(previous))
             carried = not names_other_benchmark and bool(holds(term, previous_tokens))
         elif term.role in {"number", "qualifier"}:
-            if is_period(term) and holds(term, frame) and not _names_other_period(term, sentence - heading, texts[0]):
+            if is_period(term) and holds(term, frame) and not _names_other_period(term, bare, texts[0]):
                 # "Revenue came in at $56.31 billion" in "Meta Q1 2026 call recap": the year or quarter of the title
                 # or heading frames a sentence that states no other one.
                 carried = True
@@ -220,7 +221,7 @@ def ground(
                 # either ("Thinking, Contemplating, tools on …" frames no one mode); the outlet's name is no rival
                 # ("Frame & Lens Weekly" for glasses).
                 carried = True
-            elif term.role == "qualifier" and holds(term, byline) and not (sentence - heading) & term.siblings:
+            elif term.role == "qualifier" and holds(term, byline) and not bare & term.siblings:
                 # The outlet's name is no setting of the sentence ("Quayside Weekly"), unless the sentence says
                 # a rival of it ("monthly").
                 carried = True
@@ -231,7 +232,7 @@ def ground(
                 if not carried and term.role == "qualifier" and antecedent is not None:
                     # "Instant mode is fast. Across easy prompts it started answering in 2.1 seconds": "it" is the
                     # mode the sentence before names, unless this one names a rival of it.
-                    carried = not (sentence - heading) & term.siblings and _names_variant(term.word, previous)
+                    carried = not bare & term.siblings and _names_variant(term.word, previous)
             if (
                 not carried
                 and term.phrase
@@ -241,7 +242,7 @@ def ground(
                 # "Orbit 2.5 … . The context window holds 400,000 tokens": a name with its number that the passage
                 # says before carries into a sentence that names no other one.
                 if names_other is None:
-                    names_other = _names_other(focus, sentence - heading)
+                    names_other = _names_other(focus, bare)
                 carried = not names_other and said_last(term.phrase, preceding_key)
         if carried:
             with_context += term.weight

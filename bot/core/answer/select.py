@@ -148,6 +148,7 @@ _RELATIVE_YEAR_RE = re.compile(r"\b(this|last|next)\s+year\b", re.IGNORECASE)
 _YEAR_OFFSETS = {"this": 0, "last": -1, "next": 1}
 
 
+@functools.lru_cache(maxsize=1 << 12)  # pure; every question that retrieves the passage reads it again
 def relative_years(sentence: str, published: str) -> frozenset[str]:
     """The years a sentence names relative to its article's date ("this year" in an article of 2026-04-14 is
     2026), as search tokens; none when the article has no dated year."""
@@ -276,6 +277,7 @@ def score_sentences(
     article_tokens: Callable[[str], set[str]] | None = None,
     article_words: Callable[[str], set[str]] | None = None,
     section_before: Callable[[Chunk], str] | None = None,
+    memo: dict[tuple[int, str], list[tuple[ScoredSentence, bool]]] | None = None,
 ) -> list[ScoredSentence]:
     """Every answer unit of the passages, scored against the question, best first.
 
@@ -284,6 +286,8 @@ def score_sentences(
     ``section_before(chunk)`` is the text of the same section's passage just before ``chunk`` ("" when none): a
     passage boundary falls where the chunker's size says, so what the section said before still frames it.
     Units that do not hold the kind of value the question asks for sort after those that do.
+    ``memo`` keeps each passage's scored units for another call with the same question and arguments, where the
+    passages at the same places are the same (an answer read again with other articles' passages after them).
     """
     scored: list[ScoredSentence] = []
     entity_tokens = set(entity_terms)
@@ -306,6 +310,12 @@ def score_sentences(
     )
     in_role: set[tuple[int, int]] = set()
     for p_index, passage in enumerate(passages):
+        kept = memo.get((p_index, passage.chunk.id)) if memo is not None else None
+        if kept is not None:
+            scored.extend(s for s, _ in kept)
+            in_role.update((p_index, s.position) for s, named in kept if named)
+            continue
+        first = len(scored)
         heading_tokens = _token_set(passage.chunk.heading)
         title = (titles or {}).get(passage.chunk.article_id, "")
         frame = heading_tokens | _token_set(title)
@@ -407,7 +417,7 @@ def score_sentences(
                     # "Has not published a score for it" answers a question after a value: that it was not given.
                     typed=(
                         holds_kind(sentence, shape.kind, rate=shape.rate, calendar=shape.calendar)
-                        or (shape.kind != "text" and bool(WITHHELD_RE.search(sentence)))
+                        or (shape.kind != "text" and _withholds(sentence))
                     )
                     and not (
                         focus is not None
@@ -425,6 +435,8 @@ def score_sentences(
                     defines=bool(defines),
                 )
             )
+        if memo is not None:
+            memo[(p_index, passage.chunk.id)] = [(s, (p_index, s.position) in in_role) for s in scored[first:]]
     if in_role:
         # "… voted 4-1 to let Entergy build three plants. The lone no vote came from Commissioner Davante Lewis":
         # the sentence that names the role follows the one the question's other words describe, and is held to
@@ -455,6 +467,11 @@ def score_sentences(
         ]
     scored.sort(key=answer_order)
     return scored
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def _withholds(sentence: str) -> bool:
+    return bool(WITHHELD_RE.search(sentence))
 
 
 def _grounded_where_valued(

@@ -414,6 +414,7 @@ _HYPOTHETICAL_RE = re.compile(r"\W*(?:if|unless|should)\b", re.IGNORECASE)
 
 
 @functools.lru_cache(maxsize=1 << 14)  # pure; a passage's sentences are read again by every question it answers
+@functools.lru_cache(maxsize=1 << 13)  # pure; read for every answer unit of every question
 def holds_kind(sentence: str, kind: str, *, rate: bool = False, calendar: bool = False) -> bool:
     """Whether a sentence states the kind of value a question asks for (``rate``: a price per unit;
     ``calendar``: a date on the calendar, not one relative to something else)."""
