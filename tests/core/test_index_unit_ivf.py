@@ -91,3 +91,33 @@ def test_tombstoned_units_are_never_returned(tmp_path: Path, monkeypatch: pytest
         hits = kept.search_units(query, 20)
         _assert_exact(kept, query, hits, 20)
         assert all(kept.chunks[kept.units[row][0]].article_id != articles[-1].id for row, _ in hits)
+
+
+def test_the_inverted_file_holds_8_bit_codes_and_its_hits_are_scored_exactly(shipped_ivf: LoadedIndex) -> None:
+    import faiss
+
+    view = max(shipped_ivf.views, key=lambda v: len(v.segment.unit_texts))
+    dense = view.segment.unit_dense
+    assert isinstance(dense, faiss.IndexIVFScalarQuantizer)
+    assert dense.code_size == dense.d  # one byte a component, a quarter of the float vectors
+    for text in ("Muse Spark HealthBench Hard score", "open weights API"):
+        query = HashingEmbedder().embed([text])[0]
+        for row, score in shipped_ivf.search_units(query, 10):
+            assert score == pytest.approx(float(shipped_ivf.unit_vectors[row] @ query), abs=1e-6)
+
+
+def test_an_inverted_file_of_float_vectors_written_before_is_still_searched(monkeypatch: pytest.MonkeyPatch) -> None:
+    import faiss
+
+    monkeypatch.setattr(_dense, "ivf_probes", lambda lists: lists)
+    rng = np.random.default_rng(7)
+    vectors = rng.standard_normal((400, 16)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    old = faiss.IndexIVFFlat(faiss.IndexFlatIP(16), 16, 20, faiss.METRIC_INNER_PRODUCT)
+    old.train(vectors)
+    old.add(vectors)
+    for query in vectors[:40:4]:
+        rows, scores = _dense.search_rows(old, vectors, query, 5, None, 0)
+        best = np.sort(vectors @ query)[::-1][:5]
+        np.testing.assert_allclose(scores, best, atol=1e-5)
+        np.testing.assert_allclose((vectors @ query)[rows], best, atol=1e-5)
