@@ -25,8 +25,9 @@ STOPWORDS = frozenset(
 
 # Bump when tokenize() or split_answer_units() changes: a build's BM25 index and answer units are
 # only valid with the text pipeline that made them (an older build is then rebuilt).
-TOKENIZER_VERSION = 8  # 5: "St." and "Jr." end no sentence; 6: hard-wrapped lines read as one sentence;
-# 7: "people" is the plural of "person"; 8: "on La. 80, …": a short abbreviation before a number ends no sentence
+TOKENIZER_VERSION = 9  # 5: "St." and "Jr." end no sentence; 6: hard-wrapped lines read as one sentence;
+# 7: "people" is the plural of "person"; 8: "on La. 80, …": a short abbreviation before a number ends no sentence;
+# 9: British and American spellings meet ("centres"/"centers", "colour"/"color", "organise"/"organize")
 
 # C0/C1 controls except tab and newline, line and paragraph separators, the BOM, and direction controls
 # (LRM/RLM, Arabic letter mark, embeddings and overrides U+202A-E, isolates U+2066-9), which can reorder how
@@ -109,7 +110,8 @@ _IRREGULAR = {
 
 
 def _stem(word: str) -> str:
-    """A light suffix stripper: 'codenamed'/'codename', 'trained'/'training'/'trains' meet."""
+    """A light suffix stripper: 'codenamed'/'codename', 'trained'/'training'/'trains' meet; so do British and
+    American spellings of a stem ('centres'/'centers', 'colour'/'color', 'organised'/'organized')."""
     word = _IRREGULAR.get(word, word)
     if len(word) > 4 and word.endswith("ies"):
         return word[:-3] + "y"
@@ -117,8 +119,29 @@ def _stem(word: str) -> str:
         word = word[:-1]
     for suffix in ("ing", "ed", "e"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 4:
-            return word[: -len(suffix)]
-    return word
+            return _american(word[: -len(suffix)])
+    return _american(word)
+
+
+# British endings of a stem, with the American ones they meet: "centr" (centre, centred) and "center", "colour"
+# and "color", "organis" and "organiz", "analys" and "analyz", "catalogu" and "catalog", "licenc" and "licens".
+# Both sides of a match are stems made here, so a rare word changed too ("acre" -> "acer") meets only itself.
+_BRITISH_STEM = (
+    (re.compile(r"(?<=[a-z]{2})([bcdfgkmpstv])r$"), r"\1er"),
+    (re.compile(r"(?<=[a-z]{3})our$"), "or"),
+    (re.compile(r"(?<=[a-z]{3})isation$"), "ization"),
+    (re.compile(r"(?<=[a-z]{3}[^aeiou])is$"), "iz"),
+    (re.compile(r"(?<=[a-z]{3})ys$"), "yz"),
+    (re.compile(r"(?<=[a-z]{3})ogu$"), "og"),
+    (re.compile(r"(?<=[a-z]{2})enc$"), "ens"),
+)
+
+
+def _american(stem: str) -> str:
+    for pattern, replacement in _BRITISH_STEM:
+        if pattern.search(stem):
+            return pattern.sub(replacement, stem)
+    return stem
 
 
 def tokenize(text: str, *, keep_stopwords: bool = False) -> list[str]:

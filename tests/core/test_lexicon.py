@@ -28,7 +28,7 @@ def test_a_hyphenated_word_spells_an_initial_per_part() -> None:
 
 def test_an_acronym_used_beside_its_words_is_learnt_without_a_definition() -> None:
     found = learn_acronyms(["Meta Superintelligence Labs built it. MSL has 3,000 people on Humanity's Last Exam work."])
-    assert found["msl"] == ("meta", "superintelligenc", "lab")
+    assert found["msl"] == ("meta", "superintelligens", "lab")
     assert "hle" not in found  # "HLE" is never written, so nothing is learnt for it
 
 

@@ -40,6 +40,8 @@ from bot.core.answer.select import (
     with_named_neighbour,
 )
 from bot.core.answer.shape import (
+    WEIGHT_TOKENS,
+    WEIGHT_WORDS,
     WITHHELD_RE,
     QuestionShape,
     asked_head,
@@ -149,6 +151,10 @@ def _trimmed_quote(chunk_text: str, sentences: Sequence[str]) -> str:
     if not flat.endswith(last):
         quote += " …"
     return quote
+
+
+# What a score counts, when a question asks "how many points": the nouns a benchmark table's figures are.
+_SCORE_NOUNS = frozenset(tokenize("point points score scores percent percentage mark marks"))
 
 
 def _value_classes(sentence: str, kind: str, ignore: set[str]) -> dict[str, frozenset[str]]:
@@ -444,6 +450,15 @@ def build_answer(
     `score_sentences`).
     """
     shape = read_question_shape(read_as or question, named_benchmark=bool(focus and focus.benchmarks))
+    if focus is not None and shape.kind == "weight":
+        # "how heavy is it": a sentence with a weight says it, in whatever words ("Our pair weighed 66 grams").
+        focus = replace(
+            focus,
+            terms=tuple(
+                replace(t, alternatives=(*t.alternatives, *WEIGHT_TOKENS), loose=()) if t.word in WEIGHT_WORDS else t
+                for t in focus.terms
+            ),
+        )
     comparison = focus is not None and is_comparison(question, focus)
     # What frames every sentence of an article: its title, outlet and author ("the PocketLab test").
     cited_by = {p.chunk.article_id: sources[p.chunk.article_id] for p in passages if p.chunk.article_id in sources}
@@ -466,6 +481,8 @@ def build_answer(
         scored = [x for x in scored if x.passage_index < rivals_from]
     best = scored[0] if scored else None
     book = _CitationBook(sources)
+    if shape.counted and not set(shape.counted) <= _SCORE_NOUNS:
+        facts, conflicts = [], []  # "how many tasks are in swe-bench pro": a count of something a score is not
     if focus is not None and facts:
         facts = _facts_of_focus(focus, facts, comparison, chunk_text)
         kept = {(f.benchmark, f.model) for f in facts}

@@ -427,6 +427,31 @@ def read_focus(
                 before=pieces[index - 2][0].lower() if index >= 2 else "",
             )  # fmt: skip
             before = pieces[index - 2][0] if index >= 2 else ""
+            if (
+                term.role == "qualifier"
+                and token in _PER_UNITS
+                and before.lower() in _PER_WORDS
+                and not (before.lower() in {"a", "an"} and after in _SINCE_WORDS)  # "a year earlier": a time
+            ):
+                # "per year", "a month": a rate's unit, which a year or a month's name ("in 2024") does not say.
+                term = replace(term, word=f"{before.lower()} {term.word}")
+            if (
+                len(word) == 1
+                and word.isalpha()
+                and term.role in {"word", "rare"}
+                and re.search(rf"(?<![\w'’]){re.escape(before)}\s+{re.escape(word)}(?![\w/&'’.-])", question)
+                and terms
+                and placed.get(terms[-1].word) == index - 2
+                and terms[-1].role in {"word", "name", "qualifier"}
+                and not terms[-1].phrase
+            ):
+                # "series b", "plan c": a letter after a word names one of a series, as a number does ("gemini 3"):
+                # a sentence about the "Series C" round is not about it.
+                previous = terms.pop()
+                label = f"{previous.word} {word.lower()}"
+                term = FocusTerm(label, "qualifier", max(previous.weight, term.weight),
+                                 tuple(alt | {token} for alt in previous.alternatives), previous.known,
+                                 phrase=name_key(label))  # fmt: skip
             if term.role == "number" and before.lower() in {"which", "what"}:
                 continue  # "which two firms": how many answers are wanted, not a number the answer says
             is_year = bool(YEAR_RE.fullmatch(term.word))  # "capex 2025": a year is no version
@@ -746,6 +771,11 @@ def _word_term(
 FISCAL_PERIOD_RE = re.compile(r"(?P<part>[qh])(?P<n>[1-4])", re.IGNORECASE)
 _ORDINALS = ("first", "second", "third", "fourth")
 PERIOD_NOUNS = frozenset(tokenize("quarter quarters half", keep_stopwords=True))
+
+
+_PER_UNITS = frozenset(tokenize("year month week day hour"))
+_PER_WORDS = frozenset({"per", "a", "an", "each", "every"})
+_SINCE_WORDS = frozenset({"earlier", "ago", "later", "before", "after", "prior", "back", "since", "on", "from"})
 
 
 def _fiscal_period(word: str) -> FocusTerm | None:

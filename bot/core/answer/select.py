@@ -718,6 +718,8 @@ def is_supported(shape: QuestionShape, best: ScoredSentence | None, policy: Answ
         return False
     if best.defines:
         return True  # "TTFT?": the sentence that spells it out answers, however little else it shares
+    if shape.kind == "weight":
+        return True  # "Our pair weighed 66 grams", of the glasses its passage names: a weight is only ever one
     # Any number or date will do, so the sentence must be about the thing: a word of it that the corpus uses
     # little, or, for a date, a name of it and the question's meaning ("released on April 8" for "what date
     # did it launch").

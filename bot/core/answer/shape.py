@@ -31,6 +31,24 @@ _MONEY_Q = re.compile(
 )
 
 
+# A weight: "how heavy", "how much does it weigh", "what's the weight of" (not a model's "open weights").
+_WEIGHT_Q = re.compile(
+    r"\bhow heavy\b|\bweigh(?:s|ed|ing)?\b|\b(?:the|its|their|total) weight\b|\bhow much weight\b|"
+    r"\bhow many (?:grams|kilograms|kilos|ounces|pounds)\b",
+    re.IGNORECASE,
+)
+_WEIGHT_A = re.compile(
+    r"(?P<number>\d[\d,.]*)[\s-]?(?P<unit>g|grams?|kg|kilograms?|kilos?|oz|ounces?|lbs?|pounds?)\b(?!\s*sterling)",
+    re.IGNORECASE,
+)
+
+# The words of a weight question that the weight itself says: "Our pair weighed 66 grams" answers "how heavy".
+WEIGHT_WORDS = frozenset({"heavy", "weigh", "weighs", "weighed", "weighing", "weight"})
+_WEIGHT_SAID = "heavy weigh weight g gram kg kilogram kilo oz ounce lb pound"
+WEIGHT_TOKENS = tuple(frozenset({token}) for token in dict.fromkeys(tokenize(_WEIGHT_SAID)))
+_WEIGHT_UNITS = {"g": "g", "gr": "g", "kg": "kg", "ki": "kg", "oz": "oz", "ou": "oz", "lb": "lb", "po": "lb"}
+
+
 _DURATION_Q = re.compile(r"\bhow long\b|\bhow many (seconds|minutes|hours|days|weeks|months|years)\b", re.I)
 
 
@@ -155,7 +173,7 @@ _QUESTION_WORDS = frozenset(
 @dataclass(frozen=True, slots=True)
 class QuestionShape:
     terms: tuple[str, ...]  # content tokens of the question
-    kind: str  # "age", "latency", "date", "duration", "money", "percent", "number" or "text"
+    kind: str  # "age", "latency", "date", "weight", "duration", "money", "percent", "number" or "text"
     counted: tuple[str, ...] = ()  # for "how many X": the tokens of X, which the answer must mention
     rate: bool = False  # a price per unit ("per million tokens"): "free" does not state it
     calendar: bool = False  # "what date …", "which day …": a day of the calendar, not "two months later"
@@ -232,7 +250,7 @@ def read_question_shape(question: str, *, named_benchmark: bool = False) -> Ques
     terms = tuple(dict.fromkeys(t for t in tokenize(text) if t not in _QUESTION_WORDS))
     kind = "text"
     for name, pattern in (
-        ("age", _AGE_Q), ("latency", _LATENCY_Q), ("date", _DATE_Q), ("duration", _DURATION_Q),
+        ("age", _AGE_Q), ("latency", _LATENCY_Q), ("date", _DATE_Q), ("weight", _WEIGHT_Q), ("duration", _DURATION_Q),
         ("money", _MONEY_Q), ("percent", _PERCENT_Q), ("number", _NUMBER_Q),
     ):  # fmt: skip
         if pattern.search(text):
@@ -432,6 +450,8 @@ def holds_kind(sentence: str, kind: str, *, rate: bool = False, calendar: bool =
         return bool(_LATENCY_A.search(sentence))
     if kind == "money":
         return bool(_MONEY_A.search(sentence))
+    if kind == "weight":
+        return bool(_WEIGHT_A.search(sentence))
     if kind == "duration":
         return bool(_DURATION_A.search(sentence))
     if kind == "percent":
@@ -465,6 +485,14 @@ def values_as_written(sentence: str, kind: str, ignore: set[str]) -> dict[str, s
         raw = _PERCENT_VALUE_RE.findall(text)
     elif kind == "date":
         raw = [m.group(0) for m in _DATE_A.finditer(text)]
+    elif kind == "weight":
+        weights: dict[str, str] = {}
+        for match in _WEIGHT_A.finditer(text):
+            number = re.sub(r"(\.\d*?)0+$", r"\1", match.group("number").replace(",", "")).rstrip(".")
+            if number not in ignore:  # "66 g" and "66 grams" meet; "66 oz" is another weight
+                unit = match.group("unit").lower()
+                weights.setdefault(f"{number}{_WEIGHT_UNITS.get(unit[:2], unit)}", match.group(0).strip())
+        return weights
     elif kind in {"number", "duration", "age", "age_at", "latency"}:
         raw = numbers_in(text)
     else:
