@@ -265,6 +265,7 @@ def _find_value_conflict(
         for t in alt
     )
     mine = _counted_values(_value_classes(best.text, shape.kind, ignore), best.text, shape, counted)
+    mine_scored = _scored_values(mine, best.text, focus)
     if not any(mine.values()):
         return None
     article = passages[best.passage_index].chunk.article_id
@@ -279,6 +280,7 @@ def _find_value_conflict(
         measured = []
     settings = {t.word: t for t in focus.terms if t.role in {"qualifier", "number"}} if focus else {}
     for other in scored:
+        carried = False
         if (
             other.text in restating
             and not other.is_candidate
@@ -301,12 +303,17 @@ def _find_value_conflict(
                 unsaid and focus is not None and said_of_another(other.text, focus, shape.kind)
             ):
                 other = replace(other, grounded=True, missing=())
+            elif focus is not None and _says_a_word(other.text, focus) and _said_before(other, unsaid, passages, focus):
+                # "Our scorecard gave 47.1 for Claude Opus 4.6 at low effort on SWE-Bench Pro. … The score reported
+                # for low effort is 44.9.": the names its passage says just before it are what it is about.
+                other = replace(other, grounded=True, missing=())
+                carried = True  # a word or setting of the question's, in it, says it is the same thing
         if not other.is_candidate:
             continue
         # Close to the answer's sentence and grounding the whole question: the same quantity in other words,
         # however little of the question's wording it shares.
         # It must differ in the kind of value asked for (below). Dates have their own test ("closer").
-        close = other.text in akin and shape.kind != "date"
+        close = (other.text in akin or carried) and shape.kind != "date"
         too_little = other.own < CONFLICT_COVERAGE_RATIO * best.own
         if not close and too_little and other.similarity < best.similarity - CONFLICT_CLOSE_GAP:
             continue  # it covers too little of the question, and is not as close to it in meaning either
@@ -324,11 +331,85 @@ def _find_value_conflict(
         if not close and other.similarity < best.similarity - gap:
             continue
         theirs = _counted_values(_value_classes(other.text, shape.kind, ignore), other.text, shape, counted)
-        unit = _differ(mine, theirs, shape.kind)
+        theirs_scored = _scored_values(theirs, other.text, focus)
+        ours = mine
+        if _one_score(mine_scored, mine) and _one_score(theirs_scored, theirs):
+            # Both say which of their figures is the asked benchmark's: those are compared, not a row's others.
+            ours, theirs = mine_scored, theirs_scored
+        unit = _differ(ours, theirs, shape.kind)
         asked = unit == shape.kind or (shape.kind == "number" and unit == "percent")  # "by how much": a share
         if unit is not None and (asked or not close or is_supported(shape, other, policy)):
-            return other, mine[unit], theirs[unit]
+            return other, ours[unit], theirs[unit]
     return None
+
+
+# One cell of a table row read as a sentence: "Claude Opus 4.6 (low effort) — SWE-bench Verified: 74.9; SWE-Bench
+# Pro: 47.1" holds "SWE-Bench Pro: 47.1".
+_ROW_CELL_RE = re.compile(r"(?:^|;|\s[—–-]\s)\s*(?P<label>[^;:—]+?):\s*(?P<value>[^;]+)")
+# A score said in prose beside its benchmark: "gave it 77.1 on ARC-AGI-2, 94.3 on GPQA Diamond and 68.5 on …".
+_PROSE_CELL_RE = re.compile(
+    r"(?P<value>\d[\d.,]*\s?%?)\s+(?:on|in)\s+(?:the\s+)?(?P<label>[^,;]+?)(?=\s*(?:,|;|\band\b|\bwith\b|$|\.(?:\s|$)))"
+)
+
+
+def _scored_values(values: dict[str, frozenset[str]], sentence: str, focus: Focus | None) -> dict[str, frozenset[str]]:
+    """Of a table row's several scores, the ones in the asked benchmark's cells: the row's other benchmarks state
+    no value of what is asked."""
+    if focus is None or not values.get("number") or focus.compared:
+        return values  # "contemplating vs thinking": each side's row is its own
+    benchmarks = [t for t in focus.terms if t.role == "benchmark"]
+    text = normalize_text(sentence)
+    cells = list(_ROW_CELL_RE.finditer(text))
+    if len(cells) >= 2:
+        # A row is of the model its head names, exactly: "Muse Spark Instant mode — …" is not Muse Spark's plain
+        # row, and a row of GPT-5.4 states nothing of a question that names no model.
+        parts = re.split(r"\s[—–-]\s", text, maxsplit=1)
+        head = _passage_tokens(parts[0]) if len(parts) == 2 else frozenset()
+        models = [t for t in focus.terms if t.role == "model"]
+        if not models or not all(holds(t, head) >= 1.0 for t in models) or head - focus.asked_tokens:
+            return values
+    else:
+        cells = list(_PROSE_CELL_RE.finditer(text))
+    if not benchmarks or len(cells) < 2:
+        return values
+    asked = {
+        v
+        for cell in cells
+        if all(holds(t, _passage_tokens(cell.group("label"))) >= 1.0 for t in benchmarks)
+        for v in values_of_kind(cell.group("value"), "number", set())
+    }
+    return {**values, "number": frozenset(v for v in values["number"] if v in asked)} if asked else values
+
+
+_PRONOUN_RE = re.compile(r"\b(?:it|its|they|their|it's)\b", re.IGNORECASE)
+
+
+def _one_score(scored: dict[str, frozenset[str]], values: dict[str, frozenset[str]]) -> bool:
+    """Whether a sentence's figures come down to the asked benchmark's: its row or prose cells say which, or it
+    states one number only ("The score reported for low effort is 44.9")."""
+    return scored is not values or sum(len(v) for v in values.values()) == 1
+
+
+def _says_a_word(sentence: str, focus: Focus) -> bool:
+    """Whether a sentence itself says one of the question's words or settings, not only its names."""
+    tokens = _passage_tokens(sentence)
+    return any(holds(t, tokens) >= 1.0 for t in focus.terms if t.role in {"word", "qualifier"})
+
+
+def _said_before(sentence: ScoredSentence, unsaid: AbstractSet[str], passages: Sequence[Passage], focus: Focus) -> bool:
+    """Whether every name a sentence leaves unsaid (a model, a benchmark, a person or firm) is said before it in its
+    passage (or its heading), and the sentence names no one else."""
+    terms = [t for t in focus.terms if t.word in unsaid]
+    if len(terms) != len(unsaid) or not all(t.role in {"model", "benchmark", "name"} for t in terms):
+        return False
+    text = passages[sentence.passage_index].chunk.text
+    at = text.find(sentence.text)
+    if at <= 0 or said_of_another(sentence.text, focus, "number"):
+        return False
+    if _PRONOUN_RE.search(sentence.text):
+        return False  # "On SWE-Bench Pro it reached 64.3%": "it" is whatever was named last, not the asked one
+    before = _passage_tokens(f"{passages[sentence.passage_index].chunk.heading} {text[:at]}")
+    return all(holds(t, before) >= 1.0 for t in terms)
 
 
 def _facts_of_focus(

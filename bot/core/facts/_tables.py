@@ -169,7 +169,7 @@ def facts_from_tables(article_id: str, layout: Layout, matcher: ModelMatcher) ->
                     if column.kind == MODEL:
                         facts.append(
                             _cell_fact(article_id, table, line, name, column.name, cell,
-                                       unit or column.unit, qualifier or column.qualifier)
+                                       unit or column.unit, _both(qualifier, column.qualifier))
                         )  # fmt: skip
             continue
         label_col = _model_column(header, rows, matcher)
@@ -188,7 +188,7 @@ def facts_from_tables(article_id: str, layout: Layout, matcher: ModelMatcher) ->
                     name, unit, qualifier = _split_label(cells[bench_col])
                     if _is_benchmark_label(name):
                         fact = _cell_fact(article_id, table, line, name, model, cells[score_col], unit,
-                                          qualifier or model_qualifier)  # fmt: skip
+                                          _both(qualifier, model_qualifier))  # fmt: skip
                         facts.append(fact)
                 continue
             for index, column in enumerate(columns, start=1):
@@ -196,9 +196,17 @@ def facts_from_tables(article_id: str, layout: Layout, matcher: ModelMatcher) ->
                     benchmark = _table_benchmark(column.name, table, matcher)
                     facts.append(
                         _cell_fact(article_id, table, line, benchmark, model, cells[index], column.unit,
-                                   column.qualifier or model_qualifier)
+                                   _both(column.qualifier, model_qualifier))
                     )  # fmt: skip
     return [fact for fact in facts if fact is not None]
+
+
+def _both(setting: str, of_row: str) -> str:
+    """The qualifier of a cell whose row and column both say one: "Muse Spark (Thinking)" under "HLE (no tools)"
+    is Thinking without tools, not a Muse Spark score without tools that Instant's would contradict."""
+    if not setting or not of_row or setting.lower() == of_row.lower():
+        return setting or of_row
+    return f"{of_row}, {setting}"
 
 
 def _model_column(header: list[str], rows: list[tuple[str, list[str]]], matcher: ModelMatcher) -> int | None:
