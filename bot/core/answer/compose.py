@@ -552,6 +552,10 @@ def build_answer(
         comparison=comparison, article_tokens=article_tokens, article_words=article_words,
         section_before=section_before, memo=memo,
     )  # fmt: skip
+    if focus is not None and _WHO_WROTE_RE.search(read_as or question):
+        by_line = _byline_answer(question, passages, sources, focus, build_id)
+        if by_line is not None:
+            return by_line
     names_someone = focus is not None and (
         bool(focus.models) or any(t.role in {"name", "rare"} or t.phrase for t in focus.terms)
     )
@@ -665,6 +669,46 @@ def build_answer(
         build_id=build_id,
         scores=scores,
     )
+
+
+# "who wrote the split times review", "who is the author of issue 41": the article's byline answers.
+_WHO_WROTE_RE = re.compile(
+    r"^\W*who\s+(?:wrote|writes|authored|penned|reported)\b|\bwho(?:'s|’s|\s+is|\s+was)\s+the\s+(?:author|writer)\b"
+    r"|^\W*(?:what|which)\s+(?:reporter|writer|journalist|author)\b",
+    re.IGNORECASE,
+)
+
+
+# What a question calls an article, and how it asks who wrote it: said by no title.
+_ARTICLE_WORDS = frozenset(
+    tokenize("wrote write writes written authored author review article piece story post column report newsletter "
+             "issue interview guide essay letter thread feature explainer analysis edition")
+)  # fmt: skip
+
+
+def _byline_answer(
+    question: str, passages: Sequence[Passage], sources: Mapping[str, SourceRef], focus: Focus, build_id: str
+) -> Answer | None:
+    """The author of the article the question names by its outlet, title or address, from its byline: the first
+    retrieved article whose title, outlet and address hold every name and number of the question."""
+    from bot.core.corpus import UNKNOWN_OUTLET
+
+    names = [t for t in focus.terms if not (set(t.alternatives[0]) & _ARTICLE_WORDS)]
+    if not any(t.is_identity for t in names) or any(not t.known for t in names):
+        return None
+    for passage in passages:
+        ref = sources.get(passage.chunk.article_id)
+        if ref is None or not ref.author:
+            continue
+        said = _passage_tokens(f"{ref.title} {ref.outlet} {ref.url} {ref.article_id}")
+        if all(holds(t, said) >= 1.0 for t in names):
+            book = _CitationBook(sources)
+            marker = book.cite(passage.chunk.id, ref.article_id, f"By {ref.author}", passage.score)
+            outlet = f" ({ref.outlet})" if ref.outlet and ref.outlet != UNKNOWN_OUTLET else ""
+            text = f"{ref.author} wrote “{ref.title}”{outlet}, by its byline. [{marker}]"
+            return Answer(question=question, text=text, citations=book.citations, build_id=build_id,
+                          scores={"best_support": 1.0, "best_score": passage.score})  # fmt: skip
+    return None
 
 
 def _head_terms(question: str, focus: Focus | None) -> tuple[FocusTerm, ...]:

@@ -87,6 +87,14 @@ CHAT_WORDS = {
     "thru": "through", "tho": "though", "bc": "because", "cuz": "because", "abt": "about", "ur": "your",
     "u": "you", "r": "are", "ppls": "people's", "wich": "which", "wat": "what", "wht": "what", "wen": "when",
     "hw": "how", "bout": "about",
+    # Contractions typed without their apostrophe ("what percent picked the one theyd keep"); not those that
+    # spell another word ("were", "well", "ill", "its", "shed").
+    "theyd": "they'd", "theyre": "they're", "theyve": "they've", "youd": "you'd", "youre": "you're",
+    "youve": "you've", "weve": "we've", "ive": "I've", "im": "I'm", "dont": "don't", "doesnt": "doesn't",
+    "didnt": "didn't", "isnt": "isn't", "arent": "aren't", "wasnt": "wasn't", "werent": "weren't",
+    "cant": "can't", "wont": "won't", "wouldnt": "wouldn't", "couldnt": "couldn't", "shouldnt": "shouldn't",
+    "hasnt": "hasn't", "havent": "haven't", "hadnt": "hadn't", "thats": "that's", "theres": "there's",
+    "whos": "who's", "shes": "she's", "itll": "it'll",
 }  # fmt: skip
 
 
