@@ -123,3 +123,10 @@ def test_a_count_of_a_benchmarks_tasks_is_not_its_scores(service: MuseService) -
     assert "61.2" not in answer.text.split("\n")[0]
     scores = service.ask("muse spark quarry-bench")
     assert "61.2" in scores.text, scores.text
+
+
+def test_gen_and_its_number_are_the_generation_written_out() -> None:
+    focus = read_focus("how much is the halden gen 2", idf=lambda _t: 3.0, lexicon=None)
+    generation = next(t for t in focus.terms if t.word == "gen 2")
+    assert frozenset({"second", "generation"}) in generation.alternatives
+    assert frozenset({"first", "generation"}) not in generation.alternatives

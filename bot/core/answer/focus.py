@@ -797,9 +797,12 @@ _ORDINAL_NUMBERS = {**{word: n for n, word in enumerate(_ORDINALS, start=1)}, "1
 
 
 def _generation(word: str, after: str) -> FocusTerm | None:
-    """ "first generation" as a qualifier grounded by "first-generation" or "Gen 1" (not "Gen 2"); else None."""
+    """ "first generation" (or "gen 1") as a qualifier grounded by "first-generation" or "Gen 1" (not "Gen 2");
+    else None."""
     n = _ORDINAL_NUMBERS.get(word.lower())
-    if n is None or after.lower() not in _GENERATION_NOUNS:
+    if n is None and word.lower() in _GENERATION_NOUNS and after in {"1", "2", "3", "4"}:
+        n = int(after)  # "ray-ban meta gen 2": the "second-generation Ray-Ban Meta"
+    elif n is None or after.lower() not in _GENERATION_NOUNS:
         return None
     ordinal = _ORDINALS[n - 1]
     forms = (f"{ordinal} generation", f"{ordinal} gen", f"gen {n}", f"generation {n}", f"gen{n}")
