@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping
 
 import pytest
 
+from bot.core.answer.compose import _only_counts
 from bot.core.answer.focus import read_focus
 from bot.core.answer.shape import holds_kind, read_question_shape, values_as_written
 from bot.core.service import MuseService
@@ -67,6 +68,13 @@ date: 2026-04-21
 | GPT-5.4 | 64.8 |
 
 On Quarry-Bench, Muse Spark scores 61.2 and GPT-5.4 scores 64.8, by the lab's own runs.
+""",
+    "notes.md": """---
+title: "Notes on the agent tests"
+date: 2026-04-23
+---
+
+Muse Spark was put through Quarry-Bench again this month. Quarry-Bench holds only 240 repositories.
 """,
 }
 
@@ -130,3 +138,19 @@ def test_gen_and_its_number_are_the_generation_written_out() -> None:
     generation = next(t for t in focus.terms if t.word == "gen 2")
     assert frozenset({"second", "generation"}) in generation.alternatives
     assert frozenset({"first", "generation"}) not in generation.alternatives
+
+
+@pytest.mark.slow
+def test_a_count_of_what_a_benchmark_holds_is_no_score_of_it(service: MuseService) -> None:
+    answer = service.ask("muse spark quarry-bench")
+
+    assert "61.2" in answer.text, answer.text
+    assert "240" not in answer.text.split("\n\nSources")[0]
+
+
+def test_a_number_that_counts_a_noun_is_no_score() -> None:
+    assert _only_counts("GPQA Diamond has only 198 questions.")
+    assert _only_counts("The test holds 2,500 expert-written questions.")
+    assert not _only_counts("Muse Spark scored 89.5 on GPQA Diamond.")
+    assert not _only_counts("It scored 42 points.")
+    assert not _only_counts("With 2,500 questions, the margin is about 1.9 points.")

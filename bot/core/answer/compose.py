@@ -561,6 +561,11 @@ def build_answer(
     )
     if focus is not None and chunk_facts is not None and focus.benchmarks and names_someone:
         scored = _unbind_others_scores(scored, passages, focus, chunk_facts)
+    if focus is not None and focus.benchmarks and shape.kind == "number" and not shape.counted:
+        # "muse spark gpqa diamond": "GPQA Diamond has only 198 questions" counts the test's questions, no score.
+        counting = [x for x in scored if x.typed and _only_counts(x.text)]
+        if counting:
+            scored = sorted((replace(x, typed=False) if x in counting else x for x in scored), key=answer_order)
     rivals = scored
     if rivals_from is not None:
         scored = [x for x in scored if x.passage_index < rivals_from]
@@ -684,6 +689,24 @@ _ARTICLE_WORDS = frozenset(
     tokenize("wrote write writes written authored author review article piece story post column report newsletter "
              "issue interview guide essay letter thread feature explainer analysis edition")
 )  # fmt: skip
+
+
+# A number with the items of a test it counts ("198 questions", "2,500 expert-written questions").
+_COUNTED_RE = re.compile(r"(?<![\w.])(\d[\d,.]*)\s+(?:[a-z]+-[a-z]+\s+)?([a-z]{3,}s)\b")
+# What a test is made of: a number of them is its size, not anyone's score on it.
+_TEST_ITEMS = frozenset(
+    "questions tasks problems items prompts puzzles repositories issues exercises cases samples examples games "
+    "challenges environments".split()
+)
+
+
+def _only_counts(sentence: str) -> bool:
+    """Whether every number of a sentence counts the items of a test, as no score is said."""
+    numbers = numbers_in(without_dates(sentence))
+    if not numbers:
+        return False
+    counted = {m.group(1).replace(",", "") for m in _COUNTED_RE.finditer(sentence) if m.group(2) in _TEST_ITEMS}
+    return all(n.replace(",", "") in counted for n in numbers)
 
 
 def _byline_answer(
