@@ -32,7 +32,7 @@ if TYPE_CHECKING:  # types only: the modules themselves are imported where they 
     import numpy as np
 
     from bot.core.embedding import Embedder
-    from bot.core.facts import FactTable, SettledArticle
+    from bot.core.facts import FactTable, SettledFacts
     from bot.core.index import LoadedIndex
     from bot.core.maintenance import ArticleListing, ChangePlan, VerifyReport
     from bot.core.models import BenchmarkFact
@@ -129,7 +129,7 @@ class MuseService:
         self._lookups: FactTable | None = None  # from facts.json alone (no FAISS, no model)
         self._lookups_build: str | None = None
         # Each article's benchmark facts as the last build settled them: an add settles only what it changed.
-        self._settled_facts: dict[str, SettledArticle] = {}
+        self._settled_facts: SettledFacts | None = None  # made by the first build (the extractor's module)
         self._lock = threading.RLock()
         self._embedder_lock = threading.Lock()  # its own lock: loading the model must not stall queries or swaps
 
@@ -189,6 +189,13 @@ class MuseService:
         serving = make_serving(index, self._catalog_for)
         keep_out_of_collections()
         return serving
+
+    def _settled(self) -> SettledFacts:
+        from bot.core.facts import SettledFacts
+
+        if self._settled_facts is None:
+            self._settled_facts = SettledFacts()
+        return self._settled_facts
 
     def _corpus_aliases(self) -> dict[str, dict[str, list[str]]] | None:
         from bot.core.aliases import load_corpus_aliases
@@ -347,7 +354,7 @@ class MuseService:
                 lambda article: chunking.split_into_chunks(article, count_tokens),
                 embedder,
                 self.config.index_dir,
-                extract_facts=FactExtractor(aliases=self._corpus_aliases(), settled=self._settled_facts),
+                extract_facts=FactExtractor(aliases=self._corpus_aliases(), settled=self._settled()),
                 previous=previous,
                 progress=progress,
                 chunker_version=source_version(chunking, token_counting, text),
@@ -382,7 +389,7 @@ class MuseService:
                 lambda article: chunking.split_into_chunks(article, count_tokens),
                 embedder,
                 self.config.index_dir,
-                extract_facts=FactExtractor(aliases=self._corpus_aliases(), settled=self._settled_facts),
+                extract_facts=FactExtractor(aliases=self._corpus_aliases(), settled=self._settled()),
                 previous=previous,
                 chunker_version=source_version(chunking, token_counting, text),
                 merge_all=True,

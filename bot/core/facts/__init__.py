@@ -26,13 +26,14 @@ from bot.core.facts.lookup import (
 )
 
 if TYPE_CHECKING:
-    from bot.core.facts._finalise import SettledArticle
+    from bot.core.facts._finalise import SettledArticle, SettledFacts
     from bot.core.facts.extract import FactExtractor, extract_facts, extract_facts_reusing
 
 # The extractor is imported on first use: a question or a lookup reads facts.json through FactTable alone,
 # and the extractor's grammar (~200 regular expressions, the corpus readers) is ~70 ms of a cold start.
 _EXTRACTION = {
     "SettledArticle": "bot.core.facts._finalise",
+    "SettledFacts": "bot.core.facts._finalise",
     "FactExtractor": "bot.core.facts.extract",
     "extract_facts": "bot.core.facts.extract",
     "extract_facts_reusing": "bot.core.facts.extract",
@@ -54,6 +55,7 @@ __all__ = [
     "FactExtractor",
     "FactTable",
     "SettledArticle",
+    "SettledFacts",
     "SourceLookup",
     "UnknownNameError",
     "describe_conflict",
