@@ -51,8 +51,9 @@ def contents(table: FactTable) -> dict[str, object]:
         "facts": table.facts,
         **{
             name: [(k, tuple(v)) for k, v in getattr(table, name).items()]
-            for name in ("_by_benchmark", "_by_model", "_groups", "_by_chunk")
+            for name in ("_by_benchmark", "_by_model", "_groups")
         },
+        "by_chunk": {k: tuple(v) for k, v in table._by_chunk.items()},  # read by chunk id alone, in no order
         "article_order": list(table._article_order.items()),
         "conflicts": table.conflicts(),
         "conflict_of": list(table._conflict_of.items()),

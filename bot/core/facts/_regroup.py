@@ -64,10 +64,12 @@ def regrouped(
     new_facts: Sequence[tuple[str, Sequence[BenchmarkFact]]],
     old_ranges: Mapping[str, tuple[int, int]],
     new_ranges: Mapping[str, tuple[int, int]],
-    position: Callable[[BenchmarkFact], int],
+    position: Callable[[BenchmarkFact], int] | None,
 ) -> defaultdict[Any, list[BenchmarkFact]]:
     """A table's groups (facts by ``key_of``, each in the facts' order, keys in order of first appearance) after the
-    changed articles' old facts are taken out and their new ones put in, each block where its article now is."""
+    changed articles' old facts are taken out and their new ones put in, each block where its article now is.
+    Without ``position`` (of a fact in the new facts), the keys' order is left as it comes: a group read only by its
+    key (the facts of one chunk: tens of thousands of keys to sort for nothing)."""
     out: defaultdict[Any, list[BenchmarkFact]] = defaultdict(list, ((k, v) for k, v in groups.items() if v))
     copied: set[Any] = set()
 
@@ -101,6 +103,6 @@ def regrouped(
     for key in [k for k in copied if not out[k]]:
         del out[key]
     # A key new, gone, or with another first fact: the keys are put in order of first appearance again.
-    if any(key not in out or out[key][0] is not first for key, first in firsts.items()):
+    if position is not None and any(key not in out or out[key][0] is not first for key, first in firsts.items()):
         out = defaultdict(list, sorted(out.items(), key=lambda item: position(item[1][0])))
     return out

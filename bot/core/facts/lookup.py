@@ -174,13 +174,15 @@ class FactTable:
             start, end = ranges[fact.article_id]
             return table.facts.index(fact, start, end)
 
-        def regroup(groups: Mapping[Any, list[BenchmarkFact]], key_of: Callable[[BenchmarkFact], Any]) -> Any:
-            return regrouped(groups, key_of, old_facts, new_facts, old_ranges, ranges, position)
+        def regroup(
+            groups: Mapping[Any, list[BenchmarkFact]], key_of: Callable[[BenchmarkFact], Any], ordered: bool = True
+        ) -> Any:
+            return regrouped(groups, key_of, old_facts, new_facts, old_ranges, ranges, position if ordered else None)
 
         table._by_benchmark = regroup(previous._by_benchmark, _BENCHMARK_OF)
         table._by_model = regroup(previous._by_model, _MODEL_OF)
         table._groups = regroup(previous._groups, _conflict_key)
-        table._by_chunk = regroup(previous._by_chunk, _CHUNK_OF)
+        table._by_chunk = regroup(previous._by_chunk, _CHUNK_OF, ordered=False)  # read by chunk id alone
         table._article_order = {aid: i for i, aid in enumerate(ranges)}
         conflict_of = dict(previous._conflict_of)
         for _article_id, own in (*old_facts, *new_facts):
