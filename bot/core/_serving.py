@@ -153,6 +153,14 @@ def with_bylines(
     return counts
 
 
+def names_of(facts: Sequence[BenchmarkFact]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The models and benchmarks the facts name, each once, in order of first appearance (as a catalog reads them)."""
+    return (
+        tuple(n for n in dict.fromkeys(f.model for f in facts) if n),
+        tuple(n for n in dict.fromkeys(f.benchmark for f in facts) if n),
+    )
+
+
 def keep_out_of_collections() -> None:
     """Collect what is garbage now, then leave every object alive out of the collector's later passes.
 
@@ -168,8 +176,13 @@ def keep_out_of_collections() -> None:
     gc.freeze()
 
 
-def make_serving(index: LoadedIndex, catalog_for: Callable[[Sequence[BenchmarkFact]], NameCatalog]) -> _Serving:
-    """The serving bundle of `index`; `catalog_for` makes the names lookups know from its facts."""
+def make_serving(
+    index: LoadedIndex,
+    catalog_for: Callable[[tuple[str, ...], tuple[str, ...]], NameCatalog],
+    previous: _Serving | None = None,
+) -> _Serving:
+    """The serving bundle of `index`; `catalog_for(models, benchmarks)` makes the names lookups know from its facts'
+    names. With the `previous` build's bundle, its facts table is moved on by the articles whose facts changed."""
     from bot.core.facts import FactTable
     from bot.core.search import passage_doc_freq, term_stats_from_doc_freq
 
@@ -183,7 +196,11 @@ def make_serving(index: LoadedIndex, catalog_for: Callable[[Sequence[BenchmarkFa
         index=index,
         term_stats=term_stats_from_doc_freq(with_bylines(doc_freq, sources, per_article), len(chunks)),
         bylines=byline_names(doc_freq, sources, per_article),
-        facts=FactTable(index.facts, sources, catalog=catalog_for(index.facts)),
+        facts=(
+            FactTable.updated(previous.facts, index.facts, sources, catalog_for)
+            if previous is not None
+            else FactTable(index.facts, sources, catalog=catalog_for(*names_of(index.facts)))
+        ),
         sources=sources,
         chunk_text={chunk.id: chunk.text for chunk in chunks},
     )

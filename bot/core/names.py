@@ -24,7 +24,7 @@ import functools
 import logging
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 # Re-exported: alias files have their own module, and older callers import them from here.
 from bot.core.aliases import (
@@ -553,6 +553,12 @@ def canonicalize_names(raw_names: Sequence[str], kind: str, aliases: AliasMap | 
     ("Opus 4.6" -> "Claude Opus 4.6"; "Artificial Analysis Intelligence Index" -> "… v4.0"); a name
     that maintainers list as an alias takes their canonical name.
     """
+    return canonicalize_spellings(Counter(raw_names), kind, aliases)
+
+
+def canonicalize_spellings(spelled: Mapping[str, int], kind: str, aliases: AliasMap | None = None) -> dict[str, str]:
+    """``canonicalize_names`` of names given as {spelling: how often the articles write it}: what it reads of them
+    (an add keeps the counts of the corpus, instead of passing every fact's name again)."""
     kind = _check_kind(kind)
     section = "models" if kind == MODEL else "benchmarks"
     alias_map = merge_alias_maps(aliases if aliases is not None else load_default_aliases())
@@ -566,7 +572,6 @@ def canonicalize_names(raw_names: Sequence[str], kind: str, aliases: AliasMap | 
         return name_key(maintainer[key]) if key in maintainer else key
 
     # Each distinct spelling is keyed once: a corpus-wide settling passes every fact's name (90k at 10,000 articles).
-    spelled = Counter(raw_names)  # in order of first appearance, as the names themselves
     counts: dict[str, dict[str, int]] = defaultdict(dict)
     for raw, n in spelled.items():
         if name_key(raw):

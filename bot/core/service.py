@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from bot.core._asking import MAX_QUESTION_CHARS, answer_question, check_question
 from bot.core._changes import describe_change, storage_errors
-from bot.core._serving import _Serving, keep_out_of_collections, make_serving, source_ref_of
+from bot.core._serving import _Serving, keep_out_of_collections, make_serving, names_of, source_ref_of
 from bot.core.errors import MusebotError
 from bot.core.files import StorageError
 from bot.core.models import (
@@ -32,10 +32,9 @@ if TYPE_CHECKING:  # types only: the modules themselves are imported where they 
     import numpy as np
 
     from bot.core.embedding import Embedder
-    from bot.core.facts import FactTable, SettledArticle
+    from bot.core.facts import FactTable, SettledFacts
     from bot.core.index import LoadedIndex
     from bot.core.maintenance import ArticleListing, ChangePlan, VerifyReport
-    from bot.core.models import BenchmarkFact
     from bot.core.names import NameCatalog
 
 # check_question, MAX_QUESTION_CHARS, source_ref_of and describe_change live in private siblings: import them from here.
@@ -129,7 +128,8 @@ class MuseService:
         self._lookups: FactTable | None = None  # from facts.json alone (no FAISS, no model)
         self._lookups_build: str | None = None
         # Each article's benchmark facts as the last build settled them: an add settles only what it changed.
-        self._settled_facts: dict[str, SettledArticle] = {}
+        self._settled_facts: SettledFacts | None = None  # made by the first build (the extractor's module)
+        self._catalog: tuple[object, NameCatalog] | None = None  # the last name catalog, with what it was made of
         self._lock = threading.RLock()
         self._embedder_lock = threading.Lock()  # its own lock: loading the model must not stall queries or swaps
 
@@ -185,21 +185,38 @@ class MuseService:
             log.warning("skipped corpus file: %s", error)
         return loaded.articles, tuple(str(e) for e in loaded.errors)
 
-    def _make_serving(self, index: LoadedIndex) -> _Serving:
-        serving = make_serving(index, self._catalog_for)
+    def _make_serving(self, index: LoadedIndex, previous: _Serving | None = None) -> _Serving:
+        serving = make_serving(index, self._catalog_for, previous)
         keep_out_of_collections()
         return serving
+
+    def _settled(self) -> SettledFacts:
+        from bot.core.facts import SettledFacts
+
+        if self._settled_facts is None:
+            self._settled_facts = SettledFacts()
+        return self._settled_facts
 
     def _corpus_aliases(self) -> dict[str, dict[str, list[str]]] | None:
         from bot.core.aliases import load_corpus_aliases
 
         return load_corpus_aliases(self.config.corpus_dir)
 
-    def _catalog_for(self, facts: Sequence[BenchmarkFact]) -> NameCatalog:
-        """Names known to lookups: those in the facts, plus the shipped and the corpus's alias files."""
+    def _catalog_for(self, models: tuple[str, ...], benchmarks: tuple[str, ...]) -> NameCatalog:
+        """Names known to lookups: the facts' models and benchmarks, plus the shipped and the corpus's alias files
+        (the last catalog again while those are the same: an add rarely brings a new name)."""
         from bot.core.names import NameCatalog
 
-        return NameCatalog.from_facts(facts, extra_aliases=self._corpus_aliases())
+        aliases = self._corpus_aliases()
+        key = (models, benchmarks, aliases)
+        with self._lock:
+            kept = self._catalog
+        if kept is not None and kept[0] == key:
+            return kept[1]
+        catalog = NameCatalog(models, benchmarks, extra_aliases=aliases)
+        with self._lock:
+            self._catalog = (key, catalog)
+        return catalog
 
     def _load_serving(self) -> _Serving:
         from bot.core.index_store import load_index
@@ -347,14 +364,14 @@ class MuseService:
                 lambda article: chunking.split_into_chunks(article, count_tokens),
                 embedder,
                 self.config.index_dir,
-                extract_facts=FactExtractor(aliases=self._corpus_aliases(), settled=self._settled_facts),
+                extract_facts=FactExtractor(aliases=self._corpus_aliases(), settled=self._settled()),
                 previous=previous,
                 progress=progress,
                 chunker_version=source_version(chunking, token_counting, text),
                 reuse_fact_state=not full,
             )
-            report = describe_change(previous, index, build_stats)
-            serving = self._make_serving(index)
+            serving = self._make_serving(index, self._serving_of(previous))
+            report = describe_change(previous, index, build_stats, self._facts_of(previous), serving.facts)
             with self._lock:
                 self._serving = serving
                 self._lookups = None
@@ -382,17 +399,26 @@ class MuseService:
                 lambda article: chunking.split_into_chunks(article, count_tokens),
                 embedder,
                 self.config.index_dir,
-                extract_facts=FactExtractor(aliases=self._corpus_aliases(), settled=self._settled_facts),
+                extract_facts=FactExtractor(aliases=self._corpus_aliases(), settled=self._settled()),
                 previous=previous,
                 chunker_version=source_version(chunking, token_counting, text),
                 merge_all=True,
             )
-            report = describe_change(previous, index, build_stats)
-            serving = self._make_serving(index)
+            serving = self._make_serving(index, self._serving_of(previous))
+            report = describe_change(previous, index, build_stats, self._facts_of(previous), serving.facts)
             with self._lock:
                 self._serving = serving
                 self._lookups = None
             return report
+
+    def _serving_of(self, index: LoadedIndex | None) -> _Serving | None:
+        """The serving bundle of `index` when it is the one serving (a build moves its facts table on)."""
+        serving = self._serving
+        return serving if serving is not None and index is not None and serving.index is index else None
+
+    def _facts_of(self, index: LoadedIndex | None) -> FactTable | None:
+        serving = self._serving_of(index)
+        return serving.facts if serving is not None else None
 
     def refresh_if_changed(self) -> bool:
         """Swap to a newer build if another process (the CLI) moved the CURRENT pointer."""
@@ -443,7 +469,7 @@ class MuseService:
 
                 facts, articles = load_facts_only(self.config.index_dir)
                 sources = {a.article_id: a for a in articles}
-                self._lookups = FactTable(facts, sources, catalog=self._catalog_for(facts))
+                self._lookups = FactTable(facts, sources, catalog=self._catalog_for(*names_of(facts)))
                 self._lookups_build = current
             return self._lookups
 

@@ -169,3 +169,49 @@ def test_facts_json_is_the_json_of_the_facts_whichever_objects_it_kept() -> None
     for sample in (facts, facts, changed, copies(changed), facts):
         expected = json.dumps([fields_of(f) for f in sample], ensure_ascii=False) + "\n"
         assert _facts_json(sample) == expected.encode("utf-8")
+
+
+def test_settled_facts_count_only_the_changed_articles_and_give_a_full_settling(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from bot.core.facts import SettledFacts
+
+    taken: list[bool] = []
+    real = finalise._settle_changes
+    monkeypatch.setattr(
+        finalise, "_settle_changes", lambda *args: taken.append((out := real(*args)) is not None) or out
+    )
+    monkeypatch.setattr(finalise, "INCREMENTAL_SHARE", 1.0)
+    raws = {
+        f"m{n}": [raw(f"m{n}", "Muse Spark", "Quiz Bench", 50.0 + n), raw(f"m{n}", "Zeta Ultra 9", "Arena", 1300.0 + n)]
+        for n in range(6)
+    }
+    settled = SettledFacts()
+    steps = {
+        "first": lambda: None,
+        "an article added in the middle": lambda: raws.__setitem__(
+            "m2a", [raw("m2a", "Zeta Ultra 9", "Arena", 1411.0, "elo", 1), raw("m2a", "Muse Spark", "Quiz Bench", 9.0)]
+        ),  # Arena's facts elsewhere take "elo" now
+        "one changed": lambda: raws.__setitem__("m4", [raw("m4", "Muse Spark", "Quiz Bench", 61.0, "%")]),
+        "a second unit: Arena's is unsettled": lambda: raws.__setitem__(
+            "m5", [raw("m5", "Zeta Ultra 9", "Arena", 77.0, "%")]
+        ),
+        "that one removed": lambda: raws.pop("m5"),
+        "a new name elsewhere": lambda: raws.__setitem__("n0", [raw("n0", "Kimi K2.5", "Arena", 3.0)]),
+        "the elo article removed": lambda: raws.pop("m2a"),
+    }
+    for what, change in steps.items():
+        change()
+        assert settle(raws, settled) == settle(raws, None), what
+    assert taken == [True] * (len(steps) - 1)  # every step after the first settled only its changes
+    assert set(settled) == set(raws)
+
+    # A spelling that now settles to another name (written more often): every article is looked at again.
+    raws["w0"] = [raw("w0", "zeta ultra 9", "Arena", 1.0, "", n) for n in range(3)]
+    raws["w1"] = [raw("w1", "zeta ultra 9", "Arena", 2.0, "", n) for n in range(9)]
+    assert settle(raws, settled) == settle(raws, None)
+    assert {f.model for f in settle(raws, None) if f.benchmark == "Arena"} == {"zeta ultra 9", "Kimi K2.5"}
+    assert taken[-1] is False
+    rechunked = settle(raws, settled, split=True)  # other chunks: those articles settled again
+    assert rechunked == settle(raws, None, split=True)
+    assert taken[-1] is True

@@ -7,19 +7,20 @@ import itertools
 import logging
 import operator
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, cast
+from typing import Any
 
 from bot.core.facts._raw import RawFact
 from bot.core.models import Article, BenchmarkFact, Chunk
-from bot.core.names import BENCHMARK, MODEL, canonicalize_names, key_tokens
+from bot.core.names import BENCHMARK, MODEL, canonicalize_spellings, key_tokens
 
 log = logging.getLogger(__name__)
 
 _MODEL_OF = operator.itemgetter("model")
 _BENCHMARK_OF = operator.itemgetter("benchmark")
+_ARTICLE_OF = operator.attrgetter("article_id")
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +33,7 @@ class SettledArticle:
     chunks: tuple[Chunk, ...]
     units: tuple[tuple[str, str], ...]  # (benchmark, unit) of every fact kept, placed in a chunk or not
     facts: tuple[BenchmarkFact, ...]
+    raw_names: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())  # each raw fact's model and benchmark, as written
     # Each fact given the corpus's unit, kept from one settling to the next while that unit stays the same: the
     # very same objects then, which lets a re-index diff, and facts.json's writer, skip what did not change.
     in_corpus_units: dict[int, BenchmarkFact] = field(default_factory=dict, compare=False, repr=False)
@@ -50,6 +52,35 @@ class SettledArticle:
         return out
 
 
+@dataclass(frozen=True, slots=True)
+class _Tally:
+    """What one settling counted over the whole corpus, so that the next one can count only what changed: how often
+    each raw name is written, which units each benchmark's facts give, and each article's facts in those units."""
+
+    models: Counter[str]
+    benchmarks: Counter[str]
+    model_names: dict[str, str]
+    bench_names: dict[str, str]
+    units: dict[str, Counter[str]]  # benchmark -> how many kept facts give each unit ("" not counted)
+    final: dict[str, tuple[BenchmarkFact, ...]]  # article id -> its facts in the corpus's units, in that order
+
+
+class SettledFacts(dict[str, "SettledArticle"]):
+    """Each article's settled facts by id, kept between builds, with the corpus-wide counts of the last settling:
+    with them an add settles, counts and re-units only the articles it changed (a dict of ``SettledArticle``
+    alone still spares the settling of each article, but counts names and units over every fact)."""
+
+    __slots__ = ("tally",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tally: _Tally | None = None
+
+
+# Past this share of changed articles, counting afresh costs no more than adjusting the counts.
+INCREMENTAL_SHARE = 0.25
+
+
 def finalize_facts(
     raw: Mapping[str, Sequence[Mapping[str, Any]]],
     articles: Sequence[Article],
@@ -64,49 +95,176 @@ def finalize_facts(
     Names are canonical over the whole corpus; duplicates, family restatements and quotes are an article's own
     business, so with ``signatures`` (what each article's raw facts are a function of) an article settled by an
     earlier call into ``settled`` is reused when its signature, the names its facts take and its chunks are
-    unchanged; ``settled`` is then refilled with this corpus's articles. The facts are the same either way.
+    unchanged; ``settled`` is then refilled with this corpus's articles. A ``SettledFacts`` also keeps the
+    corpus-wide counts, so that only the changed articles' names and units are counted again. The facts are the
+    same either way.
     """
+    if isinstance(settled, SettledFacts) and settled.tally is not None and signatures is not None:
+        facts = _settle_changes(raw, articles, chunks, alias_map, signatures, settled, settled.tally)
+        if facts is not None:
+            return facts
     # Each article's raw names, read once (a corpus-wide settling reads every fact's, 90k at 10,000 articles).
-    raw_models = [list(map(_MODEL_OF, raw.get(a.id, ()))) for a in articles]
-    raw_benchmarks = [list(map(_BENCHMARK_OF, raw.get(a.id, ()))) for a in articles]
-    model_names = canonicalize_names(list(itertools.chain.from_iterable(raw_models)), MODEL, alias_map)
-    bench_names = canonicalize_names(list(itertools.chain.from_iterable(raw_benchmarks)), BENCHMARK, alias_map)
+    raw_models = [tuple(map(_MODEL_OF, raw.get(a.id, ()))) for a in articles]
+    raw_benchmarks = [tuple(map(_BENCHMARK_OF, raw.get(a.id, ()))) for a in articles]
+    model_counts = Counter(itertools.chain.from_iterable(raw_models))
+    bench_counts = Counter(itertools.chain.from_iterable(raw_benchmarks))
+    model_names = canonicalize_spellings(model_counts, MODEL, alias_map)
+    bench_names = canonicalize_spellings(bench_counts, BENCHMARK, alias_map)
     by_article: dict[str, list[Chunk]] = defaultdict(list)
     for chunk in chunks:
         by_article[chunk.article_id].append(chunk)
 
     done: dict[str, SettledArticle] = {}
     for article, models, benchmarks in zip(articles, raw_models, raw_benchmarks, strict=True):
-        items = raw.get(article.id, ())
-        # A name without a key stays as written: get(name, name).
-        names = cast(
-            tuple[tuple[str, ...], tuple[str, ...]],
-            (tuple(map(model_names.get, models, models)), tuple(map(bench_names.get, benchmarks, benchmarks))),
-        )
         own_chunks = tuple(sorted(by_article.get(article.id, ()), key=lambda c: c.ordinal))
         signature = signatures.get(article.id, "") if signatures is not None else ""
         before = settled.get(article.id) if settled is not None and signature else None
-        if (
-            before is not None
-            and before.signature == signature
-            and before.names == names
-            and before.chunks == own_chunks
-        ):
-            done[article.id] = before
-        else:
-            done[article.id] = _settle_article(items, names, own_chunks, signature)
-    if settled is not None:
-        settled.clear()
-        settled.update(done)
-
-    units: dict[str, set[str]] = defaultdict(set)
+        done[article.id] = _settled(
+            raw.get(article.id, ()), (models, benchmarks), model_names, bench_names, own_chunks, signature, before
+        )
+    units: dict[str, Counter[str]] = defaultdict(Counter)
     for entry in done.values():
         for benchmark, unit in entry.units:
             if unit:
-                units[benchmark].add(unit)
-    facts = [fact for entry in done.values() for fact in entry.facts_in_units(units)]
+                units[benchmark][unit] += 1
+    unit_sets = {benchmark: set(counts) for benchmark, counts in units.items()}
+    final = {article_id: tuple(entry.facts_in_units(unit_sets)) for article_id, entry in done.items()}
+    if settled is not None:
+        if isinstance(settled, SettledFacts):
+            settled.tally = None
+        settled.clear()
+        settled.update(done)
+        if isinstance(settled, SettledFacts):
+            settled.tally = _Tally(model_counts, bench_counts, model_names, bench_names, dict(units), final)
+    facts = tuple(itertools.chain.from_iterable(final.values()))
     log.info("extracted %d benchmark facts from %d articles", len(facts), len(articles))
-    return tuple(facts)
+    return facts
+
+
+def _settled(
+    items: Sequence[Mapping[str, Any]],
+    raw_names: tuple[tuple[str, ...], tuple[str, ...]],
+    model_names: Mapping[str, str],
+    bench_names: Mapping[str, str],
+    chunks: tuple[Chunk, ...],
+    signature: str,
+    before: SettledArticle | None,
+) -> SettledArticle:
+    """One article settled under the corpus's names: ``before`` when it still holds, else settled afresh."""
+    models, benchmarks = raw_names
+    # A name without a key stays as written: get(name, name).
+    names = (tuple(map(model_names.get, models, models)), tuple(map(bench_names.get, benchmarks, benchmarks)))
+    if before is not None and before.signature == signature and before.names == names and before.chunks == chunks:
+        return before
+    return _settle_article(items, names, chunks, signature, raw_names)
+
+
+def _settle_changes(
+    raw: Mapping[str, Sequence[Mapping[str, Any]]],
+    articles: Sequence[Article],
+    chunks: Sequence[Chunk],
+    alias_map: Mapping[str, Mapping[str, Sequence[str]]],
+    signatures: Mapping[str, str],
+    settled: SettledFacts,
+    tally: _Tally,
+) -> tuple[BenchmarkFact, ...] | None:
+    """``finalize_facts`` from the last settling's counts, adjusted by the articles that changed since (new, gone,
+    another signature or other chunks); None when counting afresh is needed (a name that now settles to another
+    canonical name, many changes, chunks not grouped by article, an id twice)."""
+    ids = [article.id for article in articles]
+    own_chunks = _chunks_by_article(chunks)
+    if own_chunks is None or len(set(ids)) != len(ids):
+        return None
+    changed = []
+    for article_id in ids:
+        before = settled.get(article_id)
+        signature = signatures.get(article_id, "")
+        if (
+            before is None
+            or not signature
+            or before.signature != signature
+            or before.chunks != own_chunks.get(article_id, ())
+        ):
+            changed.append(article_id)
+    gone = tally.final.keys() - set(ids)
+    if len(changed) + len(gone) > INCREMENTAL_SHARE * max(len(ids), 1):
+        return None
+    models, benchmarks = tally.models.copy(), tally.benchmarks.copy()
+    new_names: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+    for article_id in (*changed, *gone):
+        if article_id in tally.final:  # counted by the last settling
+            old_models, old_benchmarks = settled[article_id].raw_names
+            models.subtract(old_models)
+            benchmarks.subtract(old_benchmarks)
+    for article_id in changed:
+        items = raw.get(article_id, ())
+        new_names[article_id] = (tuple(map(_MODEL_OF, items)), tuple(map(_BENCHMARK_OF, items)))
+        models.update(new_names[article_id][0])
+        benchmarks.update(new_names[article_id][1])
+    models, benchmarks = +models, +benchmarks  # only the spellings still written
+    model_names = canonicalize_spellings(models, MODEL, alias_map)
+    bench_names = canonicalize_spellings(benchmarks, BENCHMARK, alias_map)
+    for old, new in ((tally.model_names, model_names), (tally.bench_names, bench_names)):
+        if any(new.get(spelling, name) != name for spelling, name in old.items()):
+            return None  # a kept article's facts may now take another name: every article is looked at again
+
+    entries: dict[str, SettledArticle] = {}
+    for article_id in changed:
+        entries[article_id] = _settled(
+            raw.get(article_id, ()), new_names[article_id], model_names, bench_names,
+            own_chunks.get(article_id, ()), signatures.get(article_id, ""), settled.get(article_id),
+        )  # fmt: skip
+    units = {benchmark: counts.copy() for benchmark, counts in tally.units.items()}
+    touched: set[str] = set()
+    for article_id in (*changed, *gone):
+        if article_id in tally.final:
+            for benchmark, unit in settled[article_id].units:
+                if unit:
+                    units[benchmark][unit] -= 1
+                    touched.add(benchmark)
+    for entry in entries.values():
+        for benchmark, unit in entry.units:
+            if unit:
+                units.setdefault(benchmark, Counter())[unit] += 1
+                touched.add(benchmark)
+    for benchmark in touched:
+        units[benchmark] = +units[benchmark]
+        if not units[benchmark]:
+            del units[benchmark]
+    unit_sets = {benchmark: set(counts) for benchmark, counts in units.items()}
+    moved = {b for b in touched if unit_sets.get(b, set()) != set(tally.units.get(b, ()))}
+
+    final = tally.final.copy()
+    for article_id in gone:
+        del final[article_id]
+    for article_id, entry in entries.items():
+        final[article_id] = tuple(entry.facts_in_units(unit_sets))
+    if moved:  # a benchmark's unit is settled otherwise now: its kept articles' facts take it
+        for article_id in ids:
+            if article_id not in entries and any(b in moved for b, _unit in settled[article_id].units):
+                final[article_id] = tuple(settled[article_id].facts_in_units(unit_sets))
+    settled.tally = None
+    for article_id in gone:
+        del settled[article_id]
+    settled.update(entries)
+    settled.tally = _Tally(models, benchmarks, model_names, bench_names, units, final)
+    facts = tuple(itertools.chain.from_iterable(map(final.__getitem__, ids)))
+    log.info("extracted %d benchmark facts from %d articles (%d settled again)", len(facts), len(ids), len(changed))
+    return facts
+
+
+def _chunks_by_article(chunks: Sequence[Chunk]) -> dict[str, tuple[Chunk, ...]] | None:
+    """Each article's chunks in ordinal order, when each article's chunks come together (a build's global rows do);
+    None otherwise."""
+    out: dict[str, tuple[Chunk, ...]] = {}
+    for article_id, run in itertools.groupby(chunks, key=_ARTICLE_OF):
+        if article_id in out:
+            return None
+        group = tuple(run)
+        if any(a.ordinal > b.ordinal for a, b in itertools.pairwise(group)):
+            group = tuple(sorted(group, key=lambda c: c.ordinal))
+        out[article_id] = group
+    return out
 
 
 def _settle_article(
@@ -114,6 +272,7 @@ def _settle_article(
     names: tuple[tuple[str, ...], tuple[str, ...]],
     chunks: tuple[Chunk, ...],
     signature: str,
+    raw_names: tuple[tuple[str, ...], tuple[str, ...]] = ((), ()),
 ) -> SettledArticle:
     """One article's raw facts under their canonical names: duplicates and family restatements dropped, and each
     fact's quote placed in the chunk that holds it."""
@@ -160,6 +319,7 @@ def _settle_article(
         chunks=chunks,
         units=tuple((f.benchmark, f.unit) for f in kept),
         facts=tuple(facts),
+        raw_names=raw_names,
     )
 
 

@@ -12,7 +12,7 @@ from dataclasses import asdict
 from typing import Any
 
 from bot.core.aliases import AliasMap, load_default_aliases, merge_alias_maps
-from bot.core.facts._finalise import SettledArticle, finalize_facts
+from bot.core.facts._finalise import SettledArticle, SettledFacts, finalize_facts
 from bot.core.facts._layout import Layout, read_layout
 from bot.core.facts._mentions import ModelMatcher, alias_model_names, primary_model
 from bot.core.facts._prose import facts_from_prose
@@ -105,11 +105,11 @@ def extract_facts_reusing(
 class FactExtractor:
     """``extract_facts`` with the corpus's aliases bound; index builds call ``extract_reusing`` so that an
     unchanged article is not read again (see ``index_store.ReusingFactExtractor``). ``settled`` is where each
-    article's settled facts are kept between builds (one dict per service; an empty one when not given)."""
+    article's settled facts are kept between builds (one ``SettledFacts`` per service; a new one when not given)."""
 
     def __init__(self, aliases: AliasMap | None = None, settled: dict[str, SettledArticle] | None = None) -> None:
         self.aliases = aliases
-        self.settled: dict[str, SettledArticle] = settled if settled is not None else {}
+        self.settled: dict[str, SettledArticle] = settled if settled is not None else SettledFacts()
 
     def __call__(self, articles: Sequence[Article], chunks: Sequence[Chunk]) -> tuple[BenchmarkFact, ...]:
         return extract_facts(articles, chunks, aliases=self.aliases)
