@@ -36,6 +36,7 @@ SETS = {
     "opened-8": ("tests/data/sealed8/qa.jsonl", "tests/data/sealed8/corpus"),
     "opened-9": ("tests/data/sealed9/qa.jsonl", "tests/data/sealed9/corpus"),
     "sealed-10": ("tests/data/sealed10/qa.jsonl", "tests/data/sealed10/corpus"),
+    "sealed-11": ("tests/data/sealed11/qa.jsonl", "tests/data/sealed11/corpus"),
 }
 COLUMNS = (
     ("n", "count", "{}"),

@@ -131,6 +131,8 @@ def answer_question(
             focus=focus,
             article_tokens=serving.article_tokens,
             article_words=serving.article_words,
+            article_subject=serving.article_subject,
+            article_voice=serving.article_voice,
             read_as=question,
             chunk_facts=facts_table.facts_in_chunk,
             rivals_from=rivals_from,

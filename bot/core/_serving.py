@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import functools
+import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from bot.core.models import Article, SourceRef
+from bot.core.text import MONTH_NAMES
 
 if TYPE_CHECKING:  # types only: the modules themselves are imported where they are used, for a fast cold start
     import numpy as np
@@ -32,6 +34,8 @@ class _Serving:
     bylines: dict[str, tuple[str, ...]] = field(default_factory=dict)  # a name only bylines use -> its articles
     _article_tokens: dict[str, set[str]] = field(default_factory=dict)
     _article_words: dict[str, set[str]] = field(default_factory=dict)
+    _article_subjects: dict[str, frozenset[str]] = field(default_factory=dict)
+    _article_voices: dict[str, frozenset[str]] = field(default_factory=dict)
 
     # The model's vectors of question words the corpus never uses, and whether a word is one word piece:
     # functions of the word and the model alone (a word's vector is bit for bit the same in any batch), so
@@ -65,6 +69,19 @@ class _Serving:
         self.article_tokens(article_id)
         return self._article_words[article_id]
 
+    def article_subject(self, article_id: str) -> frozenset[str]:
+        """The tokens of the name one article opens with, as the subject of its first sentence ("Harrowgate & Pell,
+        a 300-lawyer firm based in Chicago, spent …"): what the article is about, though it says "the firm" after."""
+        self.article_tokens(article_id)
+        return self._article_subjects[article_id]
+
+    def article_voice(self, article_id: str) -> frozenset[str]:
+        """The tokens of the byline an article opens with when it says where its author works ("Rosalind
+        Achterkamp, Managing Partner, Tidewater Basin Ventures · April 30, 2026"): who says every sentence of it,
+        as its outlet and author are."""
+        self.article_tokens(article_id)
+        return self._article_voices[article_id]
+
     def article_tokens(self, article_id: str) -> set[str]:
         """The search tokens one whole article keeps coming back to (three times or more), made on first use:
         an article about "the API" carries that name into its sentences; one that says "Dow" once does not."""
@@ -72,19 +89,39 @@ class _Serving:
         if tokens is None:
             from collections import Counter
 
-            from bot.core.text import tokenize
+            from bot.core.text import split_sentences, tokenize
 
             counts: Counter[str] = Counter()
             chunks = self.index.chunks
-            for row in self.index.article_rows(article_id):  # the article's own rows, not a scan of the index
+            rows = self.index.article_rows(article_id)  # the article's own rows, not a scan of the index
+            for row in rows:
                 counts.update(tokenize(chunks[row].text))
             tokens = {token for token, n in counts.items() if n >= ARTICLE_TOPIC_MENTIONS}
+            subject: frozenset[str] = frozenset()
+            voice: frozenset[str] = frozenset()
+            if rows:
+                lead = next((s for s in split_sentences(chunks[rows[0]].text) if not s.lstrip().startswith("#")), "")
+                opening = _OPENING_NAME_RE.match(lead)
+                subject = frozenset(tokenize(opening.group(1))) if opening else frozenset()
+                source = self.sources.get(article_id)
+                if source is not None and source.author and source.author in lead.split(",")[0]:
+                    # The article opens with who wrote it and where they work ("Rosalind Achterkamp, Managing
+                    # Partner, Tidewater Basin Ventures · April 30, 2026"): the firm speaks in every sentence.
+                    voice = frozenset(tokenize(_DATE_IN_LINE_RE.sub(" ", lead)))
+                    subject = frozenset()
+            self._article_subjects[article_id] = subject
+            self._article_voices[article_id] = voice
             self._article_words[article_id] = set(counts)
             self._article_tokens[article_id] = tokens
         return tokens
 
 
 ARTICLE_TOPIC_MENTIONS = 3  # how often an article names a thing it is about
+# A name that opens a sentence as its subject, set off by a comma: "Harrowgate & Pell, a 300-lawyer firm …".
+_DATE_IN_LINE_RE = re.compile(
+    r"\b(?:" + "|".join(MONTH_NAMES) + r")\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}\b", re.IGNORECASE
+)
+_OPENING_NAME_RE = re.compile(r"((?:[A-Z][\w'’.-]*)(?:\s+(?:&|and|of|de|[A-Z][\w'’.-]*)){0,4}),\s")
 
 
 WORD_MEMO_LIMIT = 20_000  # words kept by each memo (~30 MB of vectors at most); emptied when full

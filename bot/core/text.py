@@ -25,9 +25,11 @@ STOPWORDS = frozenset(
 
 # Bump when tokenize() or split_answer_units() changes: a build's BM25 index and answer units are
 # only valid with the text pipeline that made them (an older build is then rebuilt).
-TOKENIZER_VERSION = 9  # 5: "St." and "Jr." end no sentence; 6: hard-wrapped lines read as one sentence;
+TOKENIZER_VERSION = 10  # 5: "St." and "Jr." end no sentence; 6: hard-wrapped lines read as one sentence;
 # 7: "people" is the plural of "person"; 8: "on La. 80, …": a short abbreviation before a number ends no sentence;
-# 9: British and American spellings meet ("centres"/"centers", "colour"/"color", "organise"/"organize")
+# 9: British and American spellings meet ("centres"/"centers", "colour"/"color", "organise"/"organize");
+# 10: the corpus reader keeps a byline that says who the author is ("lead developer at …") in the text, reads a
+# "outlet | name, role | date" header line and takes the date of a dateline ("Riga, May 2, 2026.")
 
 # C0/C1 controls except tab and newline, line and paragraph separators, the BOM, and direction controls
 # (LRM/RLM, Arabic letter mark, embeddings and overrides U+202A-E, isolates U+2066-9), which can reorder how

@@ -58,6 +58,7 @@ from bot.core.models import Answer, BenchmarkFact, Chunk, Citation, Conflict, Pa
 from bot.core.search import TermStats
 from bot.core.text import (
     CALENDAR_WORDS,
+    DIGIT_WORDS,
     MONTH_NAMES,
     YEAR_RE,
     normalize_text,
@@ -157,7 +158,9 @@ def _trimmed_quote(chunk_text: str, sentences: Sequence[str]) -> str:
 _SCORE_NOUNS = frozenset(tokenize("point points score scores percent percentage mark marks"))
 
 
-def _value_classes(sentence: str, kind: str, ignore: set[str]) -> dict[str, frozenset[str]]:
+def _value_classes(
+    sentence: str, kind: str, ignore: set[str], counted: AbstractSet[str] = frozenset()
+) -> dict[str, frozenset[str]]:
     """The values a sentence states, by unit: amounts of money, percentages, dates and plain numbers.
 
     A question after words ("what is its context window") still has values when the sentences state some.
@@ -172,7 +175,54 @@ def _value_classes(sentence: str, kind: str, ignore: set[str]) -> dict[str, froz
     as_numbers = {re.sub(r"[^\d.]", "", v) for v in money | percent}
     # A year says when, not how many: "cut 600 roles in 2025" and "700 jobs in 2025" differ in the count.
     plain = frozenset(v for v in numbers if v not in as_numbers and not YEAR_RE.fullmatch(v))
+    if kind == "duration":
+        # A length of time is a number of units of time: "a 300-lawyer firm" states none.
+        plain &= frozenset(re.sub(r"[^\d.]", "", m.group(1)) for m in _DIGIT_DURATION_RE.finditer(sentence))
+    if kind in _SPELLED_KINDS:
+        # "nine months" and "eleven months" differ as 9 and 11 do; what a word counts must be what is asked
+        # ("six puzzles" is no count of agents).
+        nouns = _TIME_UNITS if kind != "number" else counted
+        plain |= frozenset(v for v, (_w, noun) in _spelled_values(sentence).items() if noun in nouns)
     return {"money": money, "percent": percent, "number": plain}
+
+
+# A count or length said in words ("nine months", "twelve agents"): a value of a question after a count, a length
+# of time or an age, like its digits. "one" is left out: it is as often a pronoun ("the one that …") as a count.
+_SPELLED_KINDS = frozenset({"number", "duration", "age", "age_at"})
+_DIGIT_DURATION_RE = re.compile(
+    r"\b(\d[\d,]*(?:\.\d+)?)[\s-]+(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?)\b", re.I
+)
+_TIME_UNITS = frozenset(tokenize("seconds minutes hours days weeks months years decades"))
+_SPELLED_RE = re.compile(
+    r"\b(?P<word>" + "|".join(w for w in DIGIT_WORDS if w not in {"one", "hundred", "dozen"}) + r")"
+    r"(?:[\s-](?P<unit>one|two|three|four|five|six|seven|eight|nine))?"
+    r"(?=[\s-]+(?P<noun>(?!of\b|or\b|and\b|to\b|in\b|at\b|on\b|by\b|percent\b|per\b)[a-z]+))",
+    re.IGNORECASE,
+)
+
+
+def _time_units(sentence: str) -> frozenset[str]:
+    """The units of time a sentence counts in ("month" of "nine months", "week" of "2 weeks")."""
+    units = {m.group(0).split()[-1].split("-")[-1] for m in _DIGIT_DURATION_RE.finditer(sentence)}
+    units |= {noun for _w, noun in _spelled_values(sentence).values() if noun in _TIME_UNITS}
+    return frozenset(t for unit in units for t in tokenize(unit))
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def _spelled_values(sentence: str) -> dict[str, tuple[str, str]]:
+    """The counts a sentence says in words, as digits, each with the words as written and the search token of
+    what it counts ("9" -> ("nine months", "month"))."""
+    found: dict[str, tuple[str, str]] = {}
+    text = normalize_text(sentence)
+    for match in _SPELLED_RE.finditer(text):
+        value = int(DIGIT_WORDS[match.group("word").lower()])
+        if match.group("unit"):
+            if value < 20 or value % 10:
+                continue  # "five three": no number
+            value += int(DIGIT_WORDS[match.group("unit").lower()])
+        noun = tokenize(match.group("noun"))
+        found.setdefault(str(value), (text[match.start() : match.end("noun")], noun[0] if noun else ""))
+    return found
 
 
 _MONTH = "|".join(MONTH_NAMES)
@@ -183,6 +233,7 @@ _MONTH_YEAR_RE = re.compile(rf"\b({_MONTH})(?:\s+\d{{1,2}}(?:st|nd|rd|th)?,?)?\s
 def _as_written(values: AbstractSet[str], sentence: str) -> list[str]:
     """Values as the sentence writes them ("52,000" for 52000, "$14.3 billion"), in order."""
     written: dict[str, str] = {}
+    written.update({v: w for v, (w, _noun) in _spelled_values(sentence).items() if v in values})
     for kind in ("number", "percent", "money"):  # a later kind's surface wins: "$14.3 billion", not "14.3"
         written.update(values_as_written(sentence, kind, set()))
     return [written.get(value, value) for value in sorted(values)]
@@ -224,7 +275,8 @@ def _counted_values(
     and "took 48 seconds on the 25 puzzles" state no two values of one count."""
     if shape.kind != "number" or not shape.counted or len(values.get("number", ())) < 2:
         return values  # one number is the count, whatever the sentence calls what it counts
-    said = numbers_counted(sentence, counted)
+    spelled = {v for v, (_w, noun) in _spelled_values(sentence).items() if noun in counted}
+    said = numbers_counted(sentence, counted) | spelled
     return {**values, "number": frozenset(v for v in values["number"] if v in said)}
 
 
@@ -264,7 +316,7 @@ def _find_value_conflict(
         for alt in (*term.alternatives, *term.close)
         for t in alt
     )
-    mine = _counted_values(_value_classes(best.text, shape.kind, ignore), best.text, shape, counted)
+    mine = _counted_values(_value_classes(best.text, shape.kind, ignore, counted), best.text, shape, counted)
     mine_scored = _scored_values(mine, best.text, focus)
     if not any(mine.values()):
         return None
@@ -319,7 +371,13 @@ def _find_value_conflict(
             continue  # it covers too little of the question, and is not as close to it in meaning either
         if passages[other.passage_index].chunk.article_id == article:
             continue
-        if measured and not any(holds(t, _passage_tokens(other.text)) for t in measured):
+        if (
+            measured
+            and not any(holds(t, _passage_tokens(other.text)) for t in measured)
+            # Close to the answer's sentence and counting the same thing ("16 agents … at once" beside "12 agents
+            # … in parallel"), it states the same count in other words.
+            and not (close and counted and shape.kind == "number" and numbers_counted(other.text, counted))
+        ):
             continue
         # A date beside a name of what was asked, in a sentence closer to the question in meaning than the answer
         # itself, is a date of it too, in whatever words ("released on April 9" beside "came out on April 8").
@@ -330,14 +388,20 @@ def _find_value_conflict(
         gap = CONFLICT_FULL_COVERAGE_GAP if other.own >= 0.9 * best.own else CONFLICT_SIMILARITY_GAP
         if not close and other.similarity < best.similarity - gap:
             continue
-        theirs = _counted_values(_value_classes(other.text, shape.kind, ignore), other.text, shape, counted)
+        if shape.kind == "duration" and not close and not _time_units(best.text) & _time_units(other.text):
+            continue  # "eleven months" and "spent two weeks testing": no one length in two units
+        theirs = _counted_values(_value_classes(other.text, shape.kind, ignore, counted), other.text, shape, counted)
         theirs_scored = _scored_values(theirs, other.text, focus)
         ours = mine
         if _one_score(mine_scored, mine) and _one_score(theirs_scored, theirs):
             # Both say which of their figures is the asked benchmark's: those are compared, not a row's others.
             ours, theirs = mine_scored, theirs_scored
         unit = _differ(ours, theirs, shape.kind)
-        asked = unit == shape.kind or (shape.kind == "number" and unit == "percent")  # "by how much": a share
+        asked = (
+            unit == shape.kind
+            or (shape.kind == "number" and unit == "percent")  # "by how much": a share
+            or (shape.kind in _SPELLED_KINDS and unit == "number")  # "how long", "how old": a count of months, years
+        )
         if unit is not None and (asked or not close or is_supported(shape, other, policy)):
             return other, ours[unit], theirs[unit]
     return None
@@ -505,6 +569,8 @@ def build_answer(
     focus: Focus | None = None,
     article_tokens: Callable[[str], set[str]] | None = None,
     article_words: Callable[[str], set[str]] | None = None,
+    article_subject: Callable[[str], AbstractSet[str]] | None = None,
+    article_voice: Callable[[str], AbstractSet[str]] | None = None,
     read_as: str | None = None,
     chunk_facts: Callable[[str], Sequence[BenchmarkFact]] | None = None,
     rivals_from: int | None = None,
@@ -550,6 +616,7 @@ def build_answer(
         shape, passages, stats, units=units, entity_terms=entity_terms, focus=focus, titles=titles, bylines=bylines,
         published=dates,
         comparison=comparison, article_tokens=article_tokens, article_words=article_words,
+        article_subject=article_subject, article_voice=article_voice,
         section_before=section_before, memo=memo,
     )  # fmt: skip
     if focus is not None and _WHO_WROTE_RE.search(read_as or question):

@@ -73,6 +73,7 @@ def ground(
     preceding_key: str = "",
     texts: tuple[str, str] = ("", ""),
     byline: AbstractSet[str] = frozenset(),
+    subject: AbstractSet[str] = frozenset(),
 ) -> Grounding:
     """How well one sentence (its tokens with its heading's) grounds the focus.
 
@@ -92,7 +93,8 @@ def ground(
     heading and the passage up to the sentence: a name with its number said there ("Orbit 2.5") carries in.
     ``texts`` are the sentence and its heading as written: a benchmark's words must be said together there
     ("SWE-Bench Pro", not "SWE-Bench Verified … Gemini 3.1 Pro"). ``byline`` holds the tokens of the article's
-    outlet and author (in ``frame`` too).
+    outlet and author (in ``frame`` too) ``subject`` holds those of the name the article opens with,
+    its subject.
     """
     previous_tokens: set[str] | None = None
     preceding = context if preceding is None else preceding
@@ -172,8 +174,11 @@ def ground(
             if names_other is None:
                 names_other = _names_other(focus, bare)
             if holds(term, byline):
-                # The outlet or author is who says the whole article, whoever each sentence is about.
+                # The outlet or author is who says the whole article, whoever each sentence is about; "we" and
+                # "our" name them in the sentence itself ("We have marked down our holding in Fernleaf").
                 carried = True
+                if _FIRST_PERSON_RE.search(texts[0]):
+                    own += term.weight
             elif (
                 previous
                 and term.word not in sentence_key.split()
@@ -191,6 +196,10 @@ def ground(
                 carried = bool(holds(term, frame) or holds(term, preceding))
                 if not carried and term.common and article is not None:
                     carried = bool(holds(term, article()))
+                if not carried and subject:
+                    # The name the article opens with ("Harrowgate & Pell, a 300-lawyer firm …, spent …") is what
+                    # its sentences are about when they name no one else ("The team drew 1,850 contracts").
+                    carried = bool(holds(term, subject))
             elif antecedent and not bare & term.siblings:
                 carried = bool(holds(term, antecedent))
             if not carried and term.heads & sentence and not bare & term.siblings:
@@ -233,6 +242,11 @@ def ground(
                     # "Instant mode is fast. Across easy prompts it started answering in 2.1 seconds": "it" is the
                     # mode the sentence before names, unless this one names a rival of it.
                     carried = not bare & term.siblings and _names_variant(term.word, previous)
+                if not carried and term.role == "qualifier" and _names_variant(term.word, previous):
+                    # "Contemplating mode helped. Meta says that setting puts 12 agents to work …, and it rescued six
+                    # puzzles that Thinking mode had missed": "that setting" is the mode just named, whatever rival
+                    # the sentence names after it.
+                    carried = _refers_back_first(texts[0], term.siblings)
             if (
                 not carried
                 and term.phrase
@@ -405,6 +419,24 @@ def _names_other_period(term: FocusTerm, sentence: AbstractSet[str], text: str) 
 
 
 _OWN_YEAR_RE = re.compile(r"(?<!\bsince )(?<!\bsince the end of )\b(?:19|20)\d\d\b", re.IGNORECASE)
+
+
+# "that setting", "this mode", "the same tier": a variant the sentence before names, pointed back to.
+_DEMONSTRATIVE_VARIANT_RE = re.compile(
+    r"\b(?:that|this|the same)\s+(?:mode|tier|version|plan|setting|edition)\b", re.IGNORECASE
+)
+
+
+def _refers_back_first(sentence: str, siblings: AbstractSet[str]) -> bool:
+    """Whether the sentence points back to a variant ("that setting") before it names any rival of it."""
+    pointer = _DEMONSTRATIVE_VARIANT_RE.search(sentence)
+    if pointer is None:
+        return False
+    before = set(tokenize(sentence[: pointer.start()]))
+    return not before & siblings
+
+
+_FIRST_PERSON_RE = re.compile(r"\b(?:we|our|us|ours)\b", re.IGNORECASE)
 
 
 def _names_variant(word: str, text: str) -> bool:

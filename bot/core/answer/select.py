@@ -276,6 +276,8 @@ def score_sentences(
     comparison: bool = False,
     article_tokens: Callable[[str], set[str]] | None = None,
     article_words: Callable[[str], set[str]] | None = None,
+    article_subject: Callable[[str], AbstractSet[str]] | None = None,
+    article_voice: Callable[[str], AbstractSet[str]] | None = None,
     section_before: Callable[[Chunk], str] | None = None,
     memo: dict[tuple[int, str], list[tuple[ScoredSentence, bool]]] | None = None,
 ) -> list[ScoredSentence]:
@@ -322,6 +324,9 @@ def score_sentences(
         byline = _token_set((bylines or {}).get(passage.chunk.article_id, ""))
         article = functools.partial(article_tokens, passage.chunk.article_id) if article_tokens else None
         article_all = functools.partial(article_words, passage.chunk.article_id) if article_words else None
+        subject = article_subject(passage.chunk.article_id) if article_subject else frozenset()
+        if article_voice is not None:
+            byline |= article_voice(passage.chunk.article_id)  # "…, Managing Partner, Tidewater Basin Ventures"
         earlier_text = section_before(passage.chunk) if section_before is not None else ""
         candidates = units[p_index] if units is not None else [(u, 0.0) for u in split_answer_units(passage.chunk.text)]
         for position, (sentence, similarity) in enumerate(candidates):
@@ -344,6 +349,7 @@ def score_sentences(
                     sentence_key=sentence_key,
                     article=article,
                     article_all=article_all,
+                    subject=subject,
                     frame=frame,
                     preceding=preceding,
                     antecedent=antecedent,

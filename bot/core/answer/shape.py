@@ -123,6 +123,33 @@ _AGE_A = re.compile(
     r"|\b(?:was|is|were|turned)\s+(?:just\s+)?\d{1,2}\s+(?:when|at the time|as|and)\b",  # "He was 28 when he joined"
     re.IGNORECASE,
 )
+# "Wang, who is 28, now runs …", "director Ramon Dizon-Ocampo, 44, said …": a person's age beside the name, where
+# no other figure follows at once (a list of scores: "Muse Spark, 52, GPT-5.4, 57").
+_AGE_BESIDE_A = re.compile(
+    r"\bwho (?:is|was|turns|turned) (?:now |just )?\d{1,2}(?=\s*[,;)]|\s+(?:and|but|when)\b|\.(?:\s|$))"
+    r"|(?-i:\b[A-Z][a-z]+ [A-Z][a-z]+(?:-[A-Z][a-z]+)?), \d{2}, (?![^.;]{0,20}\d)",
+    re.IGNORECASE,
+)
+
+
+def _ages_beside(sentence: str) -> list[re.Match[str]]:
+    """The ages beside a name (`_AGE_BESIDE_A`) with no figure just before them either ("…, 52, Heron Max, 57, …" is
+    a list of scores)."""
+    return [
+        match
+        for match in _AGE_BESIDE_A.finditer(sentence)
+        if not re.search(r"\d", sentence[max(0, match.start() - 20) : match.start()])
+    ]
+
+
+def _age_beside(sentence: str) -> bool:
+    return bool(_ages_beside(sentence))
+
+
+def _without_ages_beside(text: str) -> str:
+    for match in reversed(_ages_beside(text)):
+        text = text[: match.start()] + " " + text[match.end() :]
+    return text
 
 
 # "joined at 24" is an age at an event: an answer to "how old was she when she joined", not to "how old is she".
@@ -292,7 +319,8 @@ MAX_COUNTED_WORDS = 3
 def read_counted_thing(question: str) -> tuple[str, ...]:
     """The search tokens of what a "how many/much X" question counts: ("output", "token") for
     "how many output tokens did it use"; () when the question does not say (e.g. "how much did Meta pay")."""
-    match = re.search(r"\bhow (?:many|much)\s+(.*)", question, re.IGNORECASE)
+    # "how many agents …" and "the number of agents …" ask the same.
+    match = re.search(r"\b(?:how (?:many|much)|number of|count of)\s+(.*)", question, re.IGNORECASE)
     if not match or re.match(r"times\b", match.group(1), re.IGNORECASE):
         return ()  # "how many times has it been downloaded" counts the downloads, not "times"
     words: list[str] = []
@@ -412,7 +440,7 @@ def names_new_version(sentence: str, question: str) -> bool:
 
 def _without_non_quantities(text: str) -> str:
     """The text with the numbers that count nothing blanked: versions of names, days and years, ages."""
-    return _AGE_A.sub(" ", _DATE_NUMBER_RE.sub(" ", without_name_versions(text)))
+    return _without_ages_beside(_AGE_A.sub(" ", _DATE_NUMBER_RE.sub(" ", without_name_versions(text))))
 
 
 def has_quantity(sentence: str) -> bool:
@@ -443,9 +471,9 @@ def holds_kind(sentence: str, kind: str, *, rate: bool = False, calendar: bool =
     if kind == "money" and not rate and _FREE_A.search(sentence):
         return True
     if kind == "age":
-        return bool(_AGE_A.search(sentence))
+        return bool(_AGE_A.search(sentence) or _age_beside(sentence))
     if kind == "age_at":
-        return bool(_AGE_A.search(sentence) or _AGE_AT_A.search(sentence))
+        return bool(_AGE_A.search(sentence) or _age_beside(sentence) or _AGE_AT_A.search(sentence))
     if kind == "latency":
         return bool(_LATENCY_A.search(sentence))
     if kind == "money":

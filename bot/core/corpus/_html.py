@@ -10,6 +10,7 @@ from urllib.parse import urljoin
 from bot.core.corpus._text import _without_repeated_lines
 from bot.core.corpus._validate import _HEADING_LINE_RE, ArticleError, _build_article, _clean_text
 from bot.core.models import Article
+from bot.core.text import MONTH_NAMES
 
 log = logging.getLogger(__package__)  # one logger for the whole corpus reader, as before the split
 
@@ -129,6 +130,10 @@ def _parse_html_tree(text: str, name: str, source_path: str) -> Article:
             "save the article page itself, or copy its text into a .txt file",
         )
     metadata = trafilatura.extract_metadata(tree, extensive=False)
+    note = _byline_note(tree, body, (metadata.author or "") if metadata else "")
+    if note:  # after the page's title heading, where the byline stood
+        top, _, rest = body.partition("\n")
+        body = f"{top}\n\n{note}\n{rest}" if _HEADING_LINE_RE.match(top) else f"{note}\n\n{body}"
     meta_url = (metadata.url or "") if metadata else ""
     title = (metadata.title or "") if metadata else ""
     if not title:
@@ -147,6 +152,33 @@ def _parse_html_tree(text: str, name: str, source_path: str) -> Article:
         url=_canonical_url(tree, meta_url),
         published=(metadata.date or "") if metadata else "",
     )
+
+
+_BYLINE_CLASS_XPATH = "//*[contains(concat(' ', normalize-space(@class), ' '), ' byline ')]"
+_DATE_IN_BYLINE_RE = re.compile(
+    r"\b(?:" + "|".join(MONTH_NAMES) + r")\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}\b|\b\d{4}-\d\d-\d\d\b", re.I
+)
+
+
+def _byline_note(tree: object, body: str, author: str) -> str:
+    """The page's byline when it says more than who wrote it and when: "By Ana Ruiz, lead developer at Paper Kite
+    Games, Montreal · April 26, 2026" tells who the author is and where they work, which the article's
+    sentences then take for granted ("our Montreal studio"). trafilatura drops bylines from the text, so the
+    line is kept as the body's first paragraph. "" for a plain byline, or one the body already holds."""
+    xpath = getattr(tree, "xpath", None)
+    if xpath is None:
+        return ""
+    for element in xpath(_BYLINE_CLASS_XPATH)[:1]:
+        text = " ".join(element.text_content().split())
+        if not text or len(text) > 300 or text in body:
+            return ""
+        rest = _DATE_IN_BYLINE_RE.sub(" ", text)
+        rest = re.sub(r"^\s*by\b", " ", rest, flags=re.IGNORECASE)
+        for name in filter(None, (author, *author.split(","))):
+            rest = rest.replace(name.strip(), " ")
+        words = re.findall(r"[^\W\d_]{2,}", rest)
+        return text if len(words) >= 2 else ""
+    return ""
 
 
 def _move_captions_above_tables(tree: object) -> None:

@@ -31,6 +31,12 @@ _DATE_LINE_RE = re.compile(
     re.IGNORECASE,
 )  # a line that is only a date: "April 30, 2026", "30 April 2026", "2026-04-30"
 
+# A place and a date at the start of the body: "Riga, May 2, 2026.", "LONDON, 2 May 2026 —".
+_DATELINE_RE = re.compile(
+    rf"^[A-Z][\w.'’ -]{{1,40}},\s+((?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{1,2}}\s+(?:{_MONTHS})\s+\d{{4}})"
+    r"\s*(?:[.:]|[—–-])",
+    re.IGNORECASE,
+)
 _LIST_MARKER_RE = re.compile(r"^\s*(?:[-*+•◦▪·]|\d{1,3}[.)])\s+")
 _SENTENCE_END_CHARS = ".!?:;,"
 _CLOSING_QUOTES = "\"'”’)]"
@@ -68,15 +74,24 @@ def _dated_header(line: str) -> dict[str, str] | None:
     fields: dict[str, str] = {}
     for part in parts:
         byline = _BYLINE_RE.match(part)
+        person = _PERSON_WITH_ROLE_RE.match(part)
         if _DATE_LINE_RE.match(part):
             fields.setdefault("published", part)
         elif byline:
             fields.setdefault("author", byline.group(1))
-        elif re.fullmatch(r"[A-Z][\w&.'’ -]{1,60}", part) and "outlet" not in fields:
-            fields["outlet"] = part
+        elif person and "outlet" in fields and "author" not in fields:
+            fields["author"] = person.group(1)  # "Mireille Abernathy, head of technology underwriting"
+            fields["note"] = " · ".join(parts)  # who the author is stays in the text, as a page's byline does
+        elif re.fullmatch(r"[A-Z][\w&.'’, -]{1,80}", part) and "outlet" not in fields:
+            fields["outlet"] = part  # "Calderbank Specialty, Technology Desk"
         else:
             return None
     return fields
+
+
+# A person's name and their role after a comma, in a header line with no "By": "Mireille Abernathy, head of
+# technology underwriting".
+_PERSON_WITH_ROLE_RE = re.compile(r"^([A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){1,3}),\s+[a-z][\w ,&'’-]{2,80}$")
 
 
 def _parse_txt(text: str, name: str, source_path: str, *, markdown: bool = False) -> Article:
@@ -120,6 +135,14 @@ def _parse_txt(text: str, name: str, source_path: str, *, markdown: bool = False
         cursor += 1
         index = cursor
     body_lines = lines[index:]
+    if "note" in fields:
+        body_lines = [fields.pop("note"), "", *body_lines]
+    if "published" not in fields:
+        # A dateline opens the body: "Riga, May 2, 2026. Published by the Board's press office."
+        opening = next((line.strip() for line in body_lines if line.strip()), "")
+        dateline = _DATELINE_RE.match(opening)
+        if dateline:
+            fields["published"] = dateline.group(1)
     body = _markdown_body("\n".join(body_lines)) if markdown else _plain_text_body(body_lines)
     return _build_article(
         name=name,
