@@ -234,7 +234,9 @@ def derivation_root(token: str) -> str:
     """What is left of a search token without its derivational suffix (the token itself if none fits)."""
     for suffix in _DERIVATION_SUFFIXES:
         if token.endswith(suffix) and len(token) - len(suffix) >= _MIN_ROOT:
-            return token[: -len(suffix)]
+            root = token[: -len(suffix)]
+            # "abstention" is of "abstain" ("retention", "retain"): the noun changes the verb's vowel too.
+            return root[:-3] + "ain" if root.endswith("tent") else root
     return token
 
 

@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping
 import pytest
 
 from bot.core.answer.compose import _as_written, _value_classes
-from bot.core.answer.shape import holds_kind, read_counted_thing
+from bot.core.answer.shape import holds_kind, read_counted_thing, read_question_shape
 from bot.core.service import MuseService
 
 ARTICLES = {
@@ -91,6 +91,21 @@ def test_an_age_beside_a_name_is_an_age() -> None:
 def test_the_number_of_things_is_a_count_of_them() -> None:
     assert read_counted_thing("number of agents deep mode uses")[0] == "agent"
     assert read_counted_thing("the number of agents") == read_counted_thing("how many agents")
+
+
+def test_a_noun_that_changes_the_verbs_vowel_is_of_its_family() -> None:
+    from bot.core.lexicon import derivation_root
+
+    assert derivation_root("abstention") == derivation_root("abstain") == "abstain"
+    assert derivation_root("retention") == "retain"
+    assert derivation_root("content") == "content"  # no suffix: not "contain"
+
+
+def test_the_value_of_a_deal_is_an_amount_of_money() -> None:
+    assert read_question_shape("value of the kestrel ai deal?").kind == "money"
+    assert read_question_shape("what was the size of the seed round").kind == "money"
+    assert read_question_shape("deal value for the takeover").kind == "money"
+    assert read_question_shape("what is the size of the context window").kind != "money"
 
 
 @pytest.mark.slow

@@ -751,8 +751,9 @@ def _word_term(
         role = "rare"  # a word of several word pieces nothing in the corpus says in any form: the question's point
     if not in_corpus and role == "word":
         # An ordinary word the articles never use ("credit", "gains") has no idf of its own; the largest one
-        # would let it outweigh everything the sentence does match.
-        weight = min(weight, policy.unseen_word_weight)
+        # would let it outweigh everything the sentence does match. One of its family the articles do use
+        # ("abstentions" for "abstained") weighs what that word weighs.
+        weight = min(idf(d) for d in derived) if derived else min(weight, policy.unseen_word_weight)
     return FocusTerm(
         word.lower(),
         role,

@@ -26,7 +26,10 @@ _MONEY_Q = re.compile(
     r"|(?:stock|share) price)\b"
     # "how much is the Kylie frame", "how much are they": a price, unless a quantity of something else is named.
     r"|\bhow much (?:is|are|was|were)\b(?![^?]*\b(?:more|less|faster|slower|better|worse|bigger|smaller|higher|"
-    r"lower|compute|memory|power|energy|data|time|storage|traffic|usage|share)\b)",
+    r"lower|compute|memory|power|energy|data|time|storage|traffic|usage|share)\b)"
+    # "value of the scale ai deal", "size of the funding round", "deal value": what a deal is worth.
+    r"|\b(?:value|size) of (?:the |its |their |that |this )?(?:[\w.'’&-]+ ){0,4}?(?:deal|stake|acquisition|"
+    r"takeover|purchase|buyout|round|contract)s?\b|\b(?:deal|acquisition|takeover|purchase|buyout) (?:value|size)\b",
     re.IGNORECASE,
 )
 
