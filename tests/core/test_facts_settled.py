@@ -215,3 +215,69 @@ def test_settled_facts_count_only_the_changed_articles_and_give_a_full_settling(
     rechunked = settle(raws, settled, split=True)  # other chunks: those articles settled again
     assert rechunked == settle(raws, None, split=True)
     assert taken[-1] is True
+
+
+def zeta_article(article_id: str, body: str) -> str:
+    return f"---\nid: {article_id}\ntitle: Zeta {article_id}\noutlet: Wire\n---\n\n{body}\n"
+
+
+ZETA_TABLE = "## Results\n\n| Model | Zeta Arena |\n|---|---|\n| Muse Spark | 1400 |\n| GPT-5.4 | 1380 |"
+ZETA_ELO = (
+    "## Results\n\n| Model | Zeta Arena (Elo) |\n|---|---|\n| Muse Spark | 1,444 |\n| GPT-5.4 | 1,401 |\n\n"
+    "On Zeta Arena, Muse Spark scored 1,444 Elo."
+)
+ZETA_TWO_UNITS = "Muse Spark scored 1,432 Elo on Zeta Arena. GPT-5.4 scored 61.0% on Zeta Arena."
+
+
+def test_the_first_add_after_a_load_settles_only_its_changes_and_gives_a_full_settling(
+    tmp_path: Path, fake_embedder: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A service that loaded a build from disk takes up that build's settling: its first add settles the articles
+    it changed and those whose unit it moves (zeta-a's bare scores become Elo), never the whole corpus."""
+    import shutil
+
+    from bot.core.facts import FactTable
+    from bot.core.service import MuseService, ServiceConfig
+
+    corpus, index_dir, inbox = tmp_path / "corpus", tmp_path / "index", tmp_path / "inbox"
+    shutil.copytree(ROOT / "corpus", corpus)
+    inbox.mkdir()
+    (corpus / "zeta-a.md").write_text(zeta_article("zeta-a", ZETA_TABLE), encoding="utf-8")
+    (inbox / "zeta-b.md").write_text(zeta_article("zeta-b", ZETA_ELO), encoding="utf-8")
+    (inbox / "zeta-c.md").write_text(zeta_article("zeta-c", ZETA_TWO_UNITS), encoding="utf-8")
+    config = ServiceConfig(corpus_dir=corpus, index_dir=index_dir)
+    MuseService(config, embedder_factory=lambda: fake_embedder).build_index()
+
+    settled_ids: list[str] = []
+    real = finalise._settle_article
+    monkeypatch.setattr(
+        finalise, "_settle_article", lambda items, *rest: settled_ids.extend({i["article_id"] for i in items})
+        or real(items, *rest),
+    )  # fmt: skip
+    monkeypatch.setattr(finalise, "INCREMENTAL_SHARE", 1.0)  # the shipped corpus is small: any share settles a part
+
+    def full_settling(service: MuseService) -> tuple[BenchmarkFact, ...]:
+        index = service.ensure_ready().index
+        return extract_facts(sorted(index.articles.values(), key=lambda a: a.id), index.chunks)
+
+    steps = {
+        "an article whose unit moves a kept article's": (lambda s: s.add_articles([inbox / "zeta-b.md"]), 2),
+        "a second unit: Zeta Arena's unsettled again": (lambda s: s.add_articles([inbox / "zeta-c.md"]), 3),
+        "the Elo article removed": (lambda s: s.remove_articles(["zeta-b"]), 2),
+    }
+    for what, (change, at_most) in steps.items():
+        service = MuseService(config, embedder_factory=lambda: fake_embedder)  # a fresh process: loaded from disk
+        service.ensure_ready()
+        settled_ids.clear()
+        change(service)
+        assert 0 < len(set(settled_ids)) <= at_most, what
+        serving = service.ensure_ready()
+        assert serving.index.facts == full_settling(service), what
+        assert serving.facts.facts == serving.index.facts, what
+        fresh = FactTable(serving.index.facts, serving.sources, catalog=serving.facts.catalog)
+        assert serving.facts.conflicts() == fresh.conflicts(), what
+        if what.startswith("an article whose unit"):
+            assert {f.unit for f in serving.index.facts if f.article_id == "zeta-a"} == {"Elo"}
+    rebuilt = MuseService(config, embedder_factory=lambda: fake_embedder)
+    rebuilt.build_index(full=True)
+    assert rebuilt.ensure_ready().index.facts == service.ensure_ready().index.facts

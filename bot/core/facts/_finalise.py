@@ -68,13 +68,114 @@ class _Tally:
 class SettledFacts(dict[str, "SettledArticle"]):
     """Each article's settled facts by id, kept between builds, with the corpus-wide counts of the last settling:
     with them an add settles, counts and re-units only the articles it changed (a dict of ``SettledArticle``
-    alone still spares the settling of each article, but counts names and units over every fact)."""
+    alone still spares the settling of each article, but counts names and units over every fact).
 
-    __slots__ = ("tally",)
+    After a load, ``restore`` takes the counts a build saved and that build's facts instead of settling every
+    article again: an article the next add does not change is settled only if a count asks for it (``entry``).
+    """
+
+    __slots__ = ("_saved", "tally")
 
     def __init__(self) -> None:
         super().__init__()
         self.tally: _Tally | None = None
+        self._saved: dict[str, _SavedArticle] = {}  # restored, not settled yet; never also a key of the dict
+
+    def clear(self) -> None:
+        super().clear()
+        self.tally = None
+        self._saved = {}
+
+    def has_article(self, article_id: str) -> bool:
+        return article_id in self or article_id in self._saved
+
+    def signature_and_chunks(self, article_id: str) -> tuple[str, tuple[Chunk, ...]] | None:
+        """What an article was settled from (its signature and chunks), settled or only restored; None if neither."""
+        entry = self.get(article_id)
+        if entry is not None:
+            return entry.signature, entry.chunks
+        saved = self._saved.get(article_id)
+        return (saved.signature, saved.chunks) if saved is not None else None
+
+    def entry(self, article_id: str) -> SettledArticle:
+        """An article's settled facts, settling a restored one now under the tally's names (the names it was
+        settled with: a settling that would rename a kept spelling starts afresh instead)."""
+        entry = self.get(article_id)
+        if entry is not None:
+            return entry
+        saved = self._saved.pop(article_id)
+        tally = self.tally
+        if tally is None:  # a bug: restored articles live only beside a tally
+            raise RuntimeError("restored facts without their counts")
+        items = saved.raw
+        raw_names = (tuple(map(_MODEL_OF, items)), tuple(map(_BENCHMARK_OF, items)))
+        entry = _settled(items, raw_names, tally.model_names, tally.bench_names, saved.chunks, saved.signature, None)
+        self[article_id] = entry
+        return entry
+
+    def forget(self, article_id: str) -> None:
+        self.pop(article_id, None)
+        self._saved.pop(article_id, None)
+
+    def saved_tally(self) -> dict[str, Any] | None:
+        """The counts of the last settling as JSON (what ``restore`` reads back), or None before any."""
+        tally = self.tally
+        if tally is None:
+            return None
+        return {
+            "models": dict(tally.models),
+            "benchmarks": dict(tally.benchmarks),
+            "model_names": tally.model_names,
+            "bench_names": tally.bench_names,
+            "units": {benchmark: dict(counts) for benchmark, counts in tally.units.items()},
+        }
+
+    def restore(
+        self,
+        saved_tally: Mapping[str, Any],
+        raw: Mapping[str, Sequence[Mapping[str, Any]]],
+        signatures: Mapping[str, str],
+        chunks: Sequence[Chunk],
+        facts: Sequence[BenchmarkFact],
+    ) -> bool:
+        """Take up a saved build's settling: its counts (``saved_tally``), each article's raw facts and signature
+        as that build read them, its chunks and its facts (in article order). Nothing is settled now. False, and
+        nothing taken, when they do not fit together (then the next settling counts afresh)."""
+        own_chunks = _chunks_by_article(chunks)
+        if own_chunks is None or not own_chunks.keys() <= raw.keys() or raw.keys() != signatures.keys():
+            return False
+        final: dict[str, tuple[BenchmarkFact, ...]] = dict.fromkeys(raw, ())
+        for article_id, run in itertools.groupby(facts, key=_ARTICLE_OF):
+            if article_id not in final or final[article_id]:
+                return False
+            final[article_id] = tuple(run)
+        try:
+            tally = _Tally(
+                Counter(saved_tally["models"]),
+                Counter(saved_tally["benchmarks"]),
+                dict(saved_tally["model_names"]),
+                dict(saved_tally["bench_names"]),
+                {benchmark: Counter(counts) for benchmark, counts in saved_tally["units"].items()},
+                final,
+            )
+        except (KeyError, TypeError, AttributeError):
+            return False
+        self.clear()
+        self._saved = {
+            article_id: _SavedArticle(signatures[article_id], own_chunks.get(article_id, ()), items)
+            for article_id, items in raw.items()
+        }
+        self.tally = tally
+        return True
+
+
+@dataclass(frozen=True, slots=True)
+class _SavedArticle:
+    """An article as a saved build settled it, not settled again in this process yet."""
+
+    signature: str
+    chunks: tuple[Chunk, ...]
+    raw: Sequence[Mapping[str, Any]]
 
 
 # Past this share of changed articles, counting afresh costs no more than adjusting the counts.
@@ -177,14 +278,9 @@ def _settle_changes(
         return None
     changed = []
     for article_id in ids:
-        before = settled.get(article_id)
+        before = settled.signature_and_chunks(article_id)
         signature = signatures.get(article_id, "")
-        if (
-            before is None
-            or not signature
-            or before.signature != signature
-            or before.chunks != own_chunks.get(article_id, ())
-        ):
+        if before is None or not signature or before[0] != signature or before[1] != own_chunks.get(article_id, ()):
             changed.append(article_id)
     gone = tally.final.keys() - set(ids)
     if len(changed) + len(gone) > INCREMENTAL_SHARE * max(len(ids), 1):
@@ -193,7 +289,7 @@ def _settle_changes(
     new_names: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
     for article_id in (*changed, *gone):
         if article_id in tally.final:  # counted by the last settling
-            old_models, old_benchmarks = settled[article_id].raw_names
+            old_models, old_benchmarks = settled.entry(article_id).raw_names
             models.subtract(old_models)
             benchmarks.subtract(old_benchmarks)
     for article_id in changed:
@@ -218,7 +314,7 @@ def _settle_changes(
     touched: set[str] = set()
     for article_id in (*changed, *gone):
         if article_id in tally.final:
-            for benchmark, unit in settled[article_id].units:
+            for benchmark, unit in settled.entry(article_id).units:
                 if unit:
                     units[benchmark][unit] -= 1
                     touched.add(benchmark)
@@ -241,12 +337,21 @@ def _settle_changes(
         final[article_id] = tuple(entry.facts_in_units(unit_sets))
     if moved:  # a benchmark's unit is settled otherwise now: its kept articles' facts take it
         for article_id in ids:
-            if article_id not in entries and any(b in moved for b, _unit in settled[article_id].units):
-                final[article_id] = tuple(settled[article_id].facts_in_units(unit_sets))
+            if article_id in entries:
+                continue
+            kept = settled.get(article_id)
+            # A restored article is settled only if one of its facts is on such a benchmark: a unit counted from
+            # a fact whose quote was not found changes none of its facts.
+            if (kept is not None and any(b in moved for b, _unit in kept.units)) or (
+                kept is None and any(f.benchmark in moved for f in final[article_id])
+            ):
+                final[article_id] = tuple(settled.entry(article_id).facts_in_units(unit_sets))
     settled.tally = None
     for article_id in gone:
-        del settled[article_id]
-    settled.update(entries)
+        settled.forget(article_id)
+    for article_id, entry in entries.items():
+        settled.forget(article_id)
+        settled[article_id] = entry
     settled.tally = _Tally(models, benchmarks, model_names, bench_names, units, final)
     facts = tuple(itertools.chain.from_iterable(map(final.__getitem__, ids)))
     log.info("extracted %d benchmark facts from %d articles (%d settled again)", len(facts), len(ids), len(changed))

@@ -99,7 +99,27 @@ def extract_facts_reusing(
     state: dict[str, object] = {"version": version, "names_key": names_key, "articles": state_articles}
     # An article's raw facts are a function of its text, the learned names and this code with the aliases.
     signatures = {article.id: f"{version}|{names_key}|{keys[article.id]}" for article in articles}
-    return finalize_facts(raw, articles, chunks, alias_map, signatures=signatures, settled=settled), state
+    if isinstance(settled, SettledFacts) and settled.tally is None and saved and saved.get("version") == version:
+        _restore_settled(settled, saved)
+    facts = finalize_facts(raw, articles, chunks, alias_map, signatures=signatures, settled=settled)
+    if isinstance(settled, SettledFacts) and (tally := settled.saved_tally()) is not None:
+        state["tally"] = tally  # saved with the build, so that the first add after a load settles only its changes
+    return facts, state
+
+
+def _restore_settled(settled: SettledFacts, saved: Mapping[str, object]) -> None:
+    """Take up the settling the saved build made, when the caller passed its facts, chunks and article ids with
+    its state (``_facts``, ``_chunks``, ``_ids``: the index build does) and that build saved its counts."""
+    tally, entries, facts, chunks = (saved.get(k) for k in ("tally", "articles", "_facts", "_chunks"))
+    if not isinstance(tally, dict) or not isinstance(entries, dict) or facts is None or chunks is None:
+        return
+    if saved.get("_ids") != entries.keys():  # an article without its saved entry: its counts could not be taken back
+        return
+    prefix = f"{saved.get('version')}|{saved.get('names_key')}|"
+    signatures = {article_id: prefix + str(entry.get("key")) for article_id, entry in entries.items()}
+    raw = {article_id: entry.get("raw", ()) for article_id, entry in entries.items()}
+    if settled.restore(tally, raw, signatures, chunks, facts):  # type: ignore[arg-type]
+        log.debug("facts: the saved settling of %d articles taken up", len(entries))
 
 
 class FactExtractor:

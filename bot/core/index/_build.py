@@ -217,8 +217,10 @@ def _owner_views(index: LoadedIndex) -> dict[str, int]:
 
 def _merged_fact_state(index: LoadedIndex) -> dict[str, Any] | None:
     """The fact extractor's saved state of a build: the build's part, with each article's entry from its segment."""
+    # With the build's facts and chunks (in memory only): what the extractor settled them from, to take that up.
+    settled_from = {"_facts": index.facts, "_chunks": index.chunks, "_ids": index.articles.keys()}
     if index.fact_state is not None:
-        return dict(index.fact_state)
+        return {**index.fact_state, **settled_from}
     saved = _layout.read_optional_json(index.path / FACTS_STATE_FILE)
     if saved is None:
         return None
@@ -232,7 +234,8 @@ def _merged_fact_state(index: LoadedIndex) -> dict[str, Any] | None:
             entry = overrides.get(article.id, parts.get(article.id))
             if entry is not None:
                 articles[article.id] = entry
-    return {**{k: v for k, v in saved.items() if k != "overrides"}, "articles": articles, "_overrides": set(overrides)}
+    kept = {k: v for k, v in saved.items() if k != "overrides"}
+    return {**kept, "articles": articles, "_overrides": set(overrides), **settled_from}
 
 
 # ---------------------------------------------------------------------------------------------
