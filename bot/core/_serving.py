@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from bot.core.models import Article, SourceRef
-from bot.core.text import MONTH_NAMES
+from bot.core.text import DATE_IN_TEXT_RE
 
 if TYPE_CHECKING:  # types only: the modules themselves are imported where they are used, for a fast cold start
     import numpy as np
@@ -107,7 +107,7 @@ class _Serving:
                 if source is not None and source.author and source.author in lead.split(",")[0]:
                     # The article opens with who wrote it and where they work ("Rosalind Achterkamp, Managing
                     # Partner, Tidewater Basin Ventures · April 30, 2026"): the firm speaks in every sentence.
-                    voice = frozenset(tokenize(_DATE_IN_LINE_RE.sub(" ", lead)))
+                    voice = frozenset(tokenize(DATE_IN_TEXT_RE.sub(" ", lead)))
                     subject = frozenset()
             self._article_subjects[article_id] = subject
             self._article_voices[article_id] = voice
@@ -118,9 +118,6 @@ class _Serving:
 
 ARTICLE_TOPIC_MENTIONS = 3  # how often an article names a thing it is about
 # A name that opens a sentence as its subject, set off by a comma: "Harrowgate & Pell, a 300-lawyer firm …".
-_DATE_IN_LINE_RE = re.compile(
-    r"\b(?:" + "|".join(MONTH_NAMES) + r")\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}\b", re.IGNORECASE
-)
 _OPENING_NAME_RE = re.compile(r"((?:[A-Z][\w'’.-]*)(?:\s+(?:&|and|of|de|[A-Z][\w'’.-]*)){0,4}),\s")
 
 

@@ -188,6 +188,12 @@ def _piece_tokens(piece: str, keep_stopwords: bool) -> tuple[str, ...]:
     return (_stem(lower),)
 
 
+# A date written inside a line of text ("April 26, 2026", "2026-04-26"): what a byline says besides who wrote it.
+DATE_IN_TEXT_RE = re.compile(
+    r"\b(?:" + "|".join(MONTH_NAMES) + r")\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}\b|\b\d{4}-\d\d-\d\d\b", re.I
+)
+
+
 def numbers_in(text: str) -> list[str]:
     """The numbers a text states, as written (e.g. ['1,444', '80.5', '10']), in order."""
     return [match.group(1) for match in NUMBER_RE.finditer(normalize_text(text))]

@@ -10,7 +10,7 @@ from urllib.parse import urljoin
 from bot.core.corpus._text import _without_repeated_lines
 from bot.core.corpus._validate import _HEADING_LINE_RE, ArticleError, _build_article, _clean_text
 from bot.core.models import Article
-from bot.core.text import MONTH_NAMES
+from bot.core.text import DATE_IN_TEXT_RE
 
 log = logging.getLogger(__package__)  # one logger for the whole corpus reader, as before the split
 
@@ -155,9 +155,6 @@ def _parse_html_tree(text: str, name: str, source_path: str) -> Article:
 
 
 _BYLINE_CLASS_XPATH = "//*[contains(concat(' ', normalize-space(@class), ' '), ' byline ')]"
-_DATE_IN_BYLINE_RE = re.compile(
-    r"\b(?:" + "|".join(MONTH_NAMES) + r")\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}\b|\b\d{4}-\d\d-\d\d\b", re.I
-)
 
 
 def _byline_note(tree: object, body: str, author: str) -> str:
@@ -172,7 +169,7 @@ def _byline_note(tree: object, body: str, author: str) -> str:
         text = " ".join(element.text_content().split())
         if not text or len(text) > 300 or text in body:
             return ""
-        rest = _DATE_IN_BYLINE_RE.sub(" ", text)
+        rest = DATE_IN_TEXT_RE.sub(" ", text)
         rest = re.sub(r"^\s*by\b", " ", rest, flags=re.IGNORECASE)
         for name in filter(None, (author, *author.split(","))):
             rest = rest.replace(name.strip(), " ")
